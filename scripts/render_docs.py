@@ -1,0 +1,22 @@
+"""Write docs/mapping-tables.md from torch2ms/data/mappings.json.
+
+    python scripts/render_docs.py
+
+tests/test_tables.py fails when the page and the data file disagree.
+"""
+
+from pathlib import Path
+
+from torch2ms.tables import render_markdown
+
+OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "mapping-tables.md"
+
+
+def main():
+    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
+    OUTPUT.write_text(render_markdown(), encoding="utf-8")
+    print(f"wrote {OUTPUT}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""Code generation that also tells where each flagged node landed, and the in-place notes.
+
+Positions come from one codegen pass that remembers the token index of just the flagged
+nodes (no metadata wrapper, no second walk), so flags cost nothing when there are none.
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Tuple
+
+import libcst as cst
+from libcst._nodes.internal import CodegenState
+
+from torch2ms.context import PendingFlag
+from torch2ms.mapping import MANUAL, NO_COUNTERPART, NOT_IN_TABLES
+from torch2ms.results import Flag
+
+MARK = "# torch2ms:"
+_PHRASES = {
+    NOT_IN_TABLES: "{api} is not in the tables",
+    NO_COUNTERPART: "{api} has no MindSpore counterpart",
+    MANUAL: "{api} needs a manual rewrite",
+}
+
+
+class _MarkingState(CodegenState):
+    def __init__(self, module: cst.Module, wanted: Dict[int, List[PendingFlag]]) -> None:
+        super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
+        self.wanted = wanted
+        self.marks: List[Tuple[int, PendingFlag]] = []
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        for pending in self.wanted.get(id(node), ()):
+            self.marks.append((len(self.tokens), pending))
+
+
+def render(module: cst.Module, pending: List[PendingFlag]) -> Tuple[str, List[Flag]]:
+    """The module's code with a `# torch2ms:` note on each flagged line, and the flags."""
+    if not pending:
+        return module.code, []
+    wanted: Dict[int, List[PendingFlag]] = {}
+    for item in pending:
+        wanted.setdefault(id(item.node), []).append(item)
+    state = _MarkingState(module, wanted)
+    module._codegen(state)
+    flags = _locate(state.tokens, state.marks)
+    return _annotate("".join(state.tokens), flags), flags
+
+
+def _locate(tokens: List[str], marks: List[Tuple[int, PendingFlag]]) -> List[Flag]:
+    flags: List[Flag] = []
+    line, column, done = 1, 0, 0
+    for index, pending in sorted(marks, key=lambda m: m[0]):
+        for token in tokens[done:index]:
+            newlines = token.count("\n")
+            if newlines:
+                line += newlines
+                column = len(token) - token.rfind("\n") - 1
+            else:
+                column += len(token)
+        done = index
+        flags.append(Flag(line, column, pending.api, pending.reason, pending.hint))
+    return flags
+
+
+def note(flags: List[Flag]) -> str:
+    parts: List[str] = []
+    for flag in flags:
+        text = _PHRASES[flag.reason].format(api=flag.api)
+        if flag.hint:
+            text += f" (hint: {flag.hint})"
+        if text not in parts:
+            parts.append(text)
+    return f"{MARK} " + "; ".join(parts)
+
+
+def _annotate(code: str, flags: List[Flag]) -> str:
+    by_line: Dict[int, List[Flag]] = {}
+    for flag in flags:
+        by_line.setdefault(flag.line, []).append(flag)
+    lines = code.splitlines(keepends=True)
+    for number, line_flags in by_line.items():
+        index = number - 1
+        if index >= len(lines):
+            continue
+        text = lines[index]
+        body = text.rstrip("\r\n")
+        ending = text[len(body):]
+        if body.rstrip().endswith("\\") or '"""' in body or "'''" in body:
+            continue  # a note here could land inside a string or break a continuation
+        if MARK in body:  # converting converted code: replace our old note
+            body = body[: body.index(MARK)].rstrip()
+        lines[index] = f"{body}  {note(line_flags)}{ending}"
+    return "".join(lines)

@@ -1,0 +1,181 @@
+"""One pass over the tree: keeps scopes up to date and hands each node to the rules.
+
+Rules are small objects with `visit_<Node>(ctx, node)` and
+`leave_<Node>(ctx, original, updated)` hooks, called in the order the rules are
+listed. A leave hook returns the node to keep; once a hook returns a node of
+another type, later hooks for the old type are skipped.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Callable, Dict, Iterable, List
+
+import libcst as cst
+
+from torch2ms.context import ClassInfo, FileContext
+from torch2ms.scopes import Scope, import_bindings
+
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+
+
+def _target_names(node: cst.CSTNode) -> Iterable[cst.Name]:
+    if isinstance(node, cst.Name):
+        yield node
+    elif isinstance(node, (cst.Tuple, cst.List)):
+        for element in node.elements:
+            yield from _target_names(element.value)
+    elif isinstance(node, cst.StarredElement):
+        yield from _target_names(node.value)
+
+
+class Engine(cst.CSTTransformer):
+    def __init__(self, ctx: FileContext, rules: Iterable[object]) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self._visit: Dict[str, List[Callable]] = defaultdict(list)
+        self._leave: Dict[str, List[Callable]] = defaultdict(list)
+        for rule in rules:
+            for attr in dir(rule):
+                if attr.startswith("visit_"):
+                    self._visit[attr[6:]].append(getattr(rule, attr))
+                elif attr.startswith("leave_"):
+                    self._leave[attr[6:]].append(getattr(rule, attr))
+
+    # ---- dispatch -------------------------------------------------------
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        kind = type(node).__name__
+        track = getattr(self, f"track_{kind}", None)
+        if track is not None and track(node) is False:
+            return False
+        for hook in self._visit.get(kind, ()):
+            hook(self.ctx, node)
+        return True
+
+    def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode):
+        kind = type(original).__name__
+        if kind == "Name":
+            self._count_use(original, updated)
+        result = updated
+        for hook in self._leave.get(kind, ()):
+            result = hook(self.ctx, original, result)
+            if type(result) is not type(original):
+                break
+        untrack = getattr(self, f"untrack_{kind}", None)
+        if untrack is not None:
+            untrack(original)
+        return result
+
+    # ---- scope bookkeeping (before the rules see a node) -------------------
+    def _count_use(self, original: cst.Name, updated: cst.Name) -> None:
+        ctx = self.ctx
+        # Names with "device" in them may turn out to hold only a device: count them from the start.
+        name = original.value
+        if (name in ctx.interesting or "device" in name) and id(original) not in ctx.not_loads:
+            binding = ctx.lookup(name)
+            if binding is not None:
+                ctx.count_use(updated, binding)
+
+    def _not_load(self, name: cst.Name) -> None:
+        if name.value in self.ctx.interesting or "device" in name.value:
+            self.ctx.not_loads.add(id(name))
+
+    def _push(self, kind: str) -> None:
+        self.ctx.scope = Scope(kind, self.ctx.scope)
+
+    def _pop(self, _node=None) -> None:
+        self.ctx.scope = self.ctx.scope.parent
+
+    def _bind_local(self, name: cst.Name) -> None:
+        self._not_load(name)
+        if self.ctx.scope is not self.ctx.module_scope:
+            self.ctx.bind(name.value)
+
+    def track_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._bind_local(node.name)
+        self._push("function")
+
+    untrack_FunctionDef = _pop
+
+    def track_Lambda(self, node: cst.Lambda) -> None:
+        self._push("function")
+
+    untrack_Lambda = _pop
+
+    def track_ClassDef(self, node: cst.ClassDef) -> None:
+        self._bind_local(node.name)
+        self.ctx.classes.append(ClassInfo(node.name.value, False))
+        self._push("class")
+
+    def untrack_ClassDef(self, node: cst.ClassDef) -> None:
+        self._pop()
+        self.ctx.classes.pop()
+
+    def track_Param(self, node: cst.Param) -> None:
+        self._not_load(node.name)
+
+    def untrack_Param(self, node: cst.Param) -> None:
+        self.ctx.bind(node.name.value)
+
+    def _track_comprehension(self, node) -> None:
+        self._push("comprehension")
+        for_in = node.for_in
+        while for_in is not None:
+            for name in _target_names(for_in.target):
+                self._bind_local(name)
+            for_in = for_in.inner_for_in
+
+    track_ListComp = track_SetComp = track_DictComp = track_GeneratorExp = _track_comprehension
+    untrack_ListComp = untrack_SetComp = untrack_DictComp = untrack_GeneratorExp = _pop
+
+    def track_AssignTarget(self, node: cst.AssignTarget) -> None:
+        for name in _target_names(node.target):
+            self._not_load(name)
+
+    def untrack_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            for name in _target_names(target.target):
+                self._bind_local(name)
+
+    def track_AnnAssign(self, node: cst.AnnAssign) -> None:
+        for name in _target_names(node.target):
+            self._not_load(name)
+
+    def untrack_AnnAssign(self, node: cst.AnnAssign) -> None:
+        for name in _target_names(node.target):
+            self._bind_local(name)
+
+    def track_For(self, node: cst.For) -> None:
+        for name in _target_names(node.target):
+            self._bind_local(name)
+
+    def track_AsName(self, node: cst.AsName) -> None:
+        for name in _target_names(node.name):
+            self._bind_local(name)
+
+    def track_NamedExpr(self, node: cst.NamedExpr) -> None:
+        for name in _target_names(node.target):
+            self._bind_local(name)
+
+    def track_Global(self, node) -> bool:
+        return False
+
+    track_Nonlocal = track_Global
+
+    def _track_import(self, node) -> bool:
+        if self.ctx.scope is not self.ctx.module_scope:
+            for local, full, alias in import_bindings(node):
+                binding = self.ctx.bind(local, full, alias)
+                self.ctx.import_bindings.append(binding)
+        return False  # names inside an import are not references
+
+    track_Import = track_ImportFrom = _track_import
+
+    def track_Attribute(self, node: cst.Attribute) -> None:
+        self._not_load(node.attr)
+        if isinstance(node.value, cst.Name):
+            self.ctx.chain_roots.add(id(node.value))
+
+    def track_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self._not_load(node.keyword)
+

@@ -1,0 +1,76 @@
+"""What a torch API becomes: the reference tables first, then the priority rule.
+
+Priority rule (spec §1): mindspore.mint.<same path>, else mindspore.ops.<name>,
+else (layers and cells) mindspore.nn.<name> -- each only if it really exists in
+MindSpore's public API (the shipped inventory). Anything else is flagged.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Optional, Tuple
+
+from torch2ms import inventory, tables
+
+NOT_IN_TABLES = "not in the tables"
+NO_COUNTERPART = "no MindSpore counterpart"
+MANUAL = "needs a manual rewrite"
+
+
+@dataclass(frozen=True)
+class Target:
+    path: str  # e.g. "mindspore.mint.nn.Linear"
+    source: str  # the table's name, or "priority"
+
+    @property
+    def root(self) -> str:
+        """mint / ops / nn / mindspore: the namespace the converted code reaches it through."""
+        parts = self.path.split(".")
+        return parts[1] if len(parts) > 2 and parts[1] in ("mint", "ops", "nn") else "mindspore"
+
+
+def _priority_candidates(qualname: str) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
+    rest = qualname[len("torch."):]
+    namespace, _, name = qualname.rpartition(".")
+    candidates = [(f"mindspore.mint.{rest}", ("function", "class", "other"))]
+    # ops and nn stand in for torch's own namespaces only: `torch.cuda.is_available` is no
+    # `ops.is_available`, whatever the names say.
+    if namespace in ("torch", "torch.nn.functional"):
+        candidates.append((f"mindspore.ops.{name}", ("function",)))
+    if namespace == "torch.nn":
+        candidates.append((f"mindspore.nn.{name}", ("class",)))
+    return tuple(candidates)
+
+
+@lru_cache(maxsize=None)
+def lookup(qualname: str) -> Optional[Target]:
+    """The MindSpore target of a fully qualified torch name, or None."""
+    row = tables.lookup(qualname)
+    if row is not None:
+        return Target(row.mindspore, row.table) if row.mindspore else None
+    if not qualname.startswith("torch.") or inventory.torch_is_module(qualname):
+        return None
+    torch_kind = inventory.torch_kind(qualname)
+    if torch_kind is None:
+        return None  # not a public torch API we know: never guess
+    for candidate, kinds in _priority_candidates(qualname):
+        kind = inventory.ms_kind(candidate)
+        if kind in kinds and _kinds_agree(torch_kind, kind):
+            return Target(candidate, "priority")
+    return None
+
+
+def _kinds_agree(torch_kind: str, ms_kind: str) -> bool:
+    # A torch class must not silently become a MindSpore function, nor the reverse.
+    if torch_kind == "class" or ms_kind == "class":
+        return torch_kind == ms_kind
+    return True
+
+
+def why_unmapped(qualname: str) -> Tuple[str, Optional[str]]:
+    """(reason, hint) for a torch name that lookup() could not map."""
+    row = tables.lookup(qualname)
+    if row is not None and not row.mindspore:
+        hint = " or ".join(row.alternatives) if row.alternatives else None
+        return NO_COUNTERPART, hint
+    return NOT_IN_TABLES, None

@@ -1,0 +1,211 @@
+"""Device code goes: MindSpore places tensors through mindspore.set_context.
+
+    x = x.to(device)                  ->  (removed)
+    y = x.cuda() + z.to(dev, torch.float16)   ->  y = x + z.to(mindspore.float16)
+    torch.arange(n, device=x.device)  ->  mint.arange(n)
+    device = torch.device("cuda")     ->  removed once nothing reads `device` any more
+    if torch.cuda.is_available(): ... else: B   ->  B
+    "cuda" if torch.cuda.is_available() else "cpu"   ->  "cpu"
+
+Only calls into torch (and tensor methods that take a device) lose their `device=`
+arguments: the project's own helpers keep their signatures.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from torch2ms.context import FileContext
+from torch2ms.names import dotted
+from torch2ms.rules.args import drop_args, keyword
+
+DEVICE_KEYWORDS = {"device", "pin_memory", "non_blocking"}
+TENSOR_METHODS_WITH_DEVICE = {"new_zeros", "new_ones", "new_full", "new_empty", "new_tensor", "to"}
+DEVICE_NAMES = {"cuda", "cpu", "mps", "xpu", "npu", "meta"}
+DEVICE_ONLY_MODULES = ("torch.cuda.", "torch.backends.", "torch.mps.", "torch.xpu.", "torch.npu.")
+# Questions about an accelerator: on MindSpore the device-agnostic path is the one to keep.
+ACCELERATOR_QUESTIONS = {
+    "torch.cuda.is_available",
+    "torch.backends.mps.is_available",
+    "torch.backends.mps.is_built",
+    "torch.xpu.is_available",
+    "torch.backends.cudnn.is_available",
+    "torch.cuda.is_bf16_supported",
+}
+ACCELERATOR_FLAGS = {"is_cuda", "is_mps", "is_xpu"}
+
+
+def _string(node: cst.CSTNode) -> Optional[str]:
+    if isinstance(node, cst.SimpleString):
+        return node.evaluated_value if isinstance(node.evaluated_value, str) else None
+    return None
+
+
+def is_device_value(ctx: FileContext, node: cst.CSTNode) -> bool:
+    """A torch.device, a device string, or a variable/attribute named for a device."""
+    if isinstance(node, cst.Call):
+        return ctx.qualname(node.func) == "torch.device"
+    if isinstance(node, cst.IfExp):
+        return is_device_value(ctx, node.body) and is_device_value(ctx, node.orelse)
+    text = _string(node)
+    if text is not None:
+        return text.split(":")[0] in DEVICE_NAMES
+    path = dotted(node)
+    return path is not None and "device" in path.rsplit(".", 1)[-1]
+
+
+class DeviceCode:
+    # ---- calls ------------------------------------------------------------
+    def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
+        qualname = ctx.qualname(original.func)
+        if qualname in ACCELERATOR_QUESTIONS:
+            ctx.discard(updated)
+            return ctx.literal(False)
+        if isinstance(original.func, cst.Attribute) and qualname is None:
+            method = original.func.attr.value
+            if method in ("cuda", "cpu"):
+                receiver = updated.func.value
+                ctx.discard(updated.with_changes(func=cst.Name("_")))  # forget the args only
+                return receiver
+            if method == "to":
+                return self._to(ctx, updated)
+        if (qualname is not None) or (
+            isinstance(original.func, cst.Attribute) and original.func.attr.value in TENSOR_METHODS_WITH_DEVICE
+        ):
+            return drop_args(ctx, updated, lambda i, a: keyword(a) in DEVICE_KEYWORDS)
+        return updated
+
+    def _to(self, ctx: FileContext, call: cst.Call):
+        def doomed(_i: int, arg: cst.Arg) -> bool:
+            if arg.keyword is not None:
+                return arg.keyword.value in DEVICE_KEYWORDS or arg.keyword.value == "memory_format"
+            return not arg.star and is_device_value(ctx, arg.value)
+
+        new = drop_args(ctx, call, doomed)
+        if not new.args and call.args:
+            return new.func.value  # `.to(device)` alone: the receiver itself
+        return new
+
+    # ---- questions about the accelerator ---------------------------------
+    def leave_Attribute(self, ctx: FileContext, original: cst.Attribute, updated: cst.Attribute):
+        if original.attr.value in ACCELERATOR_FLAGS and ctx.qualname(original) is None:
+            ctx.discard(updated)
+            return ctx.literal(False)
+        return updated
+
+    def leave_Comparison(self, ctx: FileContext, original: cst.Comparison, updated: cst.Comparison):
+        # `x.device.type == "cuda"`: never true once tensors are MindSpore's.
+        if len(updated.comparisons) != 1:
+            return updated
+        target = updated.comparisons[0]
+        left, right = dotted(updated.left), _string(target.comparator)
+        if left is None or right is None or not left.endswith("device.type"):
+            return updated
+        if right.split(":")[0] not in DEVICE_NAMES - {"cpu"}:
+            return updated
+        if isinstance(target.operator, (cst.Equal, cst.NotEqual)):
+            ctx.discard(updated)
+            return ctx.literal(isinstance(target.operator, cst.NotEqual))
+        return updated
+
+    def leave_UnaryOperation(self, ctx: FileContext, original, updated: cst.UnaryOperation):
+        value = _truth(ctx, updated.expression)
+        if value is not None and isinstance(updated.operator, cst.Not):
+            return ctx.literal(not value)
+        return updated
+
+    def leave_BooleanOperation(self, ctx: FileContext, original, updated: cst.BooleanOperation):
+        is_and = isinstance(updated.operator, cst.And)
+        left, right = _truth(ctx, updated.left), _truth(ctx, updated.right)
+        if left is not None:
+            if left is (not is_and):  # `True or x`, `False and x`
+                ctx.discard(updated)
+                return ctx.literal(left)
+            return updated.right  # `True and x`, `False or x`
+        if right is not None:
+            if right is (not is_and):
+                ctx.discard(updated)
+                return ctx.literal(right)
+            return updated.left
+        return updated
+
+    def leave_IfExp(self, ctx: FileContext, original, updated: cst.IfExp):
+        value = _truth(ctx, updated.test)
+        if value is None:
+            return updated
+        kept, dropped = (updated.body, updated.orelse) if value else (updated.orelse, updated.body)
+        ctx.discard(dropped)
+        return kept
+
+    def leave_If(self, ctx: FileContext, original: cst.If, updated: cst.If):
+        value = _truth(ctx, updated.test)
+        if value is None:
+            return updated
+        if value:
+            if updated.orelse is not None:
+                ctx.discard(updated.orelse)
+            return _inline(updated.body, updated.leading_lines)
+        ctx.discard(updated.body)
+        if updated.orelse is None:
+            ctx.doom(updated)
+            return updated
+        if isinstance(updated.orelse, cst.If):  # the `elif` becomes the `if`
+            return updated.orelse.with_changes(leading_lines=updated.leading_lines)
+        return _inline(updated.orelse.body, updated.leading_lines)
+
+    # ---- whole statements ----------------------------------------------------
+    def leave_SimpleStatementLine(self, ctx: FileContext, original, updated: cst.SimpleStatementLine):
+        for old, new in zip(original.body, updated.body):
+            if not self._device_only(ctx, old, new):
+                return updated
+        if len(updated.body) == 1 and isinstance(updated.body[0], cst.Assign):
+            target = updated.body[0].targets[0].target
+            if isinstance(target, cst.Name) and target.value != dotted(updated.body[0].value):
+                binding = ctx.scope.names.get(target.value)
+                if binding is not None:
+                    ctx.doom(updated, unless_used=binding)
+                    return updated
+        ctx.doom(updated)
+        return updated
+
+    def _device_only(self, ctx: FileContext, old: cst.BaseSmallStatement, new) -> bool:
+        """Does this small statement only move things between devices or configure one?"""
+        if isinstance(old, cst.Expr):
+            if isinstance(old.value, cst.Call):
+                qualname = ctx.qualname(old.value.func)
+                if qualname is not None and qualname.startswith(DEVICE_ONLY_MODULES):
+                    return True
+                return isinstance(new, cst.Expr) and isinstance(new.value, (cst.Name, cst.Attribute))
+            return False
+        if isinstance(old, cst.Assign) and len(old.targets) == 1:
+            target = old.targets[0].target
+            qualname = ctx.qualname(target)
+            if qualname is not None and qualname.startswith(DEVICE_ONLY_MODULES):
+                return True
+            if isinstance(target, cst.Name):
+                if dotted(new.value) == target.value:
+                    return True  # `model = model.to(device)` became `model = model`
+                return is_device_value(ctx, old.value) and (
+                    "device" in target.value or not isinstance(old.value, cst.SimpleString)
+                )
+        return False
+
+
+def _truth(ctx: FileContext, node: cst.CSTNode) -> Optional[bool]:
+    """The value of a True/False this tool wrote; None for anything the user wrote."""
+    if id(node) in ctx.introduced and isinstance(node, cst.Name):
+        return node.value == "True"
+    return None
+
+
+def _inline(block: cst.BaseSuite, leading_lines) -> cst.FlattenSentinel:
+    if isinstance(block, cst.SimpleStatementSuite):
+        statements = [cst.SimpleStatementLine(body=block.body)]
+    else:
+        statements = list(block.body)
+    if not statements:
+        return cst.FlattenSentinel([])
+    first = statements[0]
+    statements[0] = first.with_changes(leading_lines=[*leading_lines, *first.leading_lines])
+    return cst.FlattenSentinel(statements)

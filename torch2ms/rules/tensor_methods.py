@@ -1,0 +1,63 @@
+"""Tensor methods whose MindSpore form differs.
+
+    x.size()      ->  x.shape
+    x.size(-1)    ->  x.shape[-1]
+    x.detach()    ->  kept, flagged: no MindSpore counterpart (hint: mindspore.ops.stop_gradient)
+
+The receiver's type is unknown to a source-to-source tool, so methods whose names are
+common on other objects (dict.values(), Parameter.requires_grad, ...) are left alone.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Dict, Optional, Tuple
+
+import libcst as cst
+
+from torch2ms import mapping, tables
+from torch2ms.context import FileContext
+
+# Names that many non-tensor objects carry too: flagging them would bury real findings.
+COMMON_ELSEWHERE = {"values", "mode", "put", "grad", "requires_grad", "layout", "data", "type", "size"}
+
+
+@lru_cache(maxsize=None)
+def _needs_review() -> Dict[str, Tuple[str, Optional[str]]]:
+    """Tensor methods the table gives no same-named MindSpore method: name -> (reason, hint)."""
+    review = {}
+    for row in tables.rows():
+        if row.table != "tensor_api":
+            continue
+        method = row.torch.rsplit(".", 1)[-1]
+        if method in COMMON_ELSEWHERE:
+            continue
+        if row.mindspore is None:
+            hint = " or ".join(row.alternatives) if row.alternatives else None
+            review[method] = (mapping.NO_COUNTERPART, hint)
+        elif row.mindspore.rsplit(".", 1)[-1] != method:
+            review[method] = (mapping.MANUAL, f"the table pairs it with {row.mindspore}; check the semantics")
+    return review
+
+
+class TensorMethods:
+    def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
+        func = updated.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "size"):
+            return updated
+        if ctx.qualname(original.func) is not None or len(updated.args) > 1:
+            return updated
+        shape = cst.Attribute(value=func.value, attr=cst.Name("shape"))
+        if not updated.args:
+            return shape
+        arg = updated.args[0]
+        if arg.star or (arg.keyword is not None and arg.keyword.value != "dim"):
+            return updated
+        return cst.Subscript(value=shape, slice=[cst.SubscriptElement(slice=cst.Index(value=arg.value))])
+
+    def leave_Attribute(self, ctx: FileContext, original: cst.Attribute, updated: cst.Attribute):
+        found = _needs_review().get(original.attr.value)
+        if found is None or ctx.qualname(original) is not None:
+            return updated
+        reason, hint = found
+        ctx.flag(updated, f"torch.Tensor.{original.attr.value}", reason, hint)
+        return updated

@@ -1,0 +1,184 @@
+"""Second pass, over statements only: drop what the rules doomed, then fix the imports.
+
+Torch imports whose names are no longer used go; `from torch.nn import Linear as L`
+becomes `from mindspore.mint.nn import Linear as L`; `import mindspore` and
+`from mindspore import mint, nn, ops` are added where the first torch import was.
+Comments above a dropped statement move to the next one, and an emptied block gets
+`pass`, so nothing the user wrote is lost with the code.
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Set
+
+import libcst as cst
+
+from torch2ms import names
+from torch2ms.context import ROOTS, FileContext
+from torch2ms.scopes import Binding
+
+_CONTAINERS = (cst.Module, cst.IndentedBlock, cst.BaseCompoundStatement, cst.Else, cst.ExceptHandler, cst.Finally)
+
+
+def settle_doomed(ctx: FileContext) -> Set[int]:
+    """Ids of doomed statements that really go: a variable that still has readers stays."""
+    dropped: Set[int] = set()
+    changed = True
+    while changed:  # dropping `device = x.device` may leave another device variable unread
+        changed = False
+        for key, (statement, binding) in ctx.doomed.items():
+            if key not in dropped and (binding is None or binding.uses <= 0):
+                dropped.add(key)
+                ctx.discard(statement)
+                changed = True
+    return dropped
+
+
+class Tidy(cst.CSTTransformer):
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.dropped = settle_doomed(ctx)
+        self.by_alias: Dict[int, Binding] = {id(b.alias): b for b in ctx.import_bindings if b.alias is not None}
+        self.depth = 0
+        self.first_torch_import: Optional[cst.CSTNode] = None
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.IndentedBlock):
+            self.depth += 1
+        return isinstance(node, _CONTAINERS)
+
+    def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode):
+        if isinstance(original, cst.IndentedBlock):
+            self.depth -= 1
+        if id(original) in self.dropped:
+            self.dropped.add(id(updated))  # a doomed compound statement was rebuilt on the way up
+        if isinstance(updated, cst.SimpleStatementLine):
+            updated = self._imports(updated)
+        if isinstance(updated, (cst.IndentedBlock, cst.Module)):
+            updated = self._sweep(updated)
+        return updated
+
+    # ---- imports ------------------------------------------------------------
+    def _imports(self, line: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
+        if id(line) in self.dropped:
+            return line
+        body: List[cst.BaseSmallStatement] = []
+        touched = False
+        for small in line.body:
+            if isinstance(small, (cst.Import, cst.ImportFrom)) and self._is_torch_import(small):
+                touched = True
+                body.extend(self._rewrite_import(small))
+            else:
+                body.append(small)
+        if not touched:
+            return line
+        if self.depth == 0 and self.first_torch_import is None:
+            self.first_torch_import = line
+        if not body:
+            self.dropped.add(id(line))
+            return line
+        body[-1] = body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+        new = line.with_changes(body=body)
+        if line is self.first_torch_import:
+            self.first_torch_import = new
+        return new
+
+    def _is_torch_import(self, node) -> bool:
+        if isinstance(node, cst.ImportFrom) and isinstance(node.names, cst.ImportStar):
+            return False
+        return any(self.by_alias.get(id(a)) is not None and self.by_alias[id(a)].is_torch for a in node.names)
+
+    def _rewrite_import(self, node) -> List[cst.BaseSmallStatement]:
+        kept, leaves = [], []
+        for alias in node.names:
+            binding = self.by_alias.get(id(alias))
+            if binding is None or not binding.is_torch:
+                kept.append(alias)
+            elif binding.uses > 0 and binding.leaf_target is not None:
+                leaves.append(_leaf_import(binding))
+            elif binding.uses > 0:
+                kept.append(alias)
+        out: List[cst.BaseSmallStatement] = []
+        if kept:
+            if len(kept) < len(node.names):
+                kept[-1] = kept[-1].with_changes(comma=node.names[-1].comma)
+            out.append(node.with_changes(names=kept))
+        return out + leaves
+
+    # ---- blocks -------------------------------------------------------------
+    def _sweep(self, block):
+        body = list(block.body)
+        if isinstance(block, cst.Module):
+            body = self._add_imports(body)
+        kept: List[cst.CSTNode] = []
+        carried: List[cst.EmptyLine] = []
+        for statement in body:
+            if id(statement) in self.dropped:
+                carried.extend(_comments_of(statement))
+                continue
+            if carried:
+                statement = statement.with_changes(leading_lines=[*carried, *statement.leading_lines])
+                carried = []
+            kept.append(statement)
+        if isinstance(block, cst.Module):
+            return block.with_changes(body=kept, footer=[*carried, *block.footer])
+        if not kept:
+            kept = [cst.SimpleStatementLine(body=[cst.Pass()], leading_lines=carried)]
+            carried = []
+        return block.with_changes(body=kept, footer=[*carried, *block.footer])
+
+    def _add_imports(self, body: List[cst.CSTNode]) -> List[cst.CSTNode]:
+        new = self._needed_imports()
+        if not new:
+            return body
+        if self.first_torch_import is not None:
+            at = next(i for i, s in enumerate(body) if s is self.first_torch_import) + 1
+        else:
+            at = _after_header(body)
+        return body[:at] + new + body[at:]
+
+    def _needed_imports(self) -> List[cst.SimpleStatementLine]:
+        ctx = self.ctx
+        bound = ctx.module_scope.names
+        statements = []
+        if "torch" in ctx.roots_used and not any(b.qualname == "torch" for b in bound.values()):
+            statements.append(cst.parse_statement("import torch\n"))
+        if "mindspore" in ctx.roots_used and not any(b.qualname == "mindspore" for b in bound.values()):
+            statements.append(cst.parse_statement("import mindspore\n"))
+        wanted = sorted(
+            r for r in ROOTS
+            if r in ctx.roots_used and not (r in bound and bound[r].qualname == f"mindspore.{r}")
+        )
+        if wanted:
+            statements.append(cst.parse_statement(f"from mindspore import {', '.join(wanted)}\n"))
+        return statements
+
+
+def _leaf_import(binding: Binding) -> cst.ImportFrom:
+    module, _, leaf = binding.leaf_target.rpartition(".")
+    asname = None if binding.new_name == leaf else cst.AsName(name=cst.Name(binding.new_name))
+    return cst.ImportFrom(module=names.build(module), names=[cst.ImportAlias(name=cst.Name(leaf), asname=asname)])
+
+
+def _comments_of(statement) -> List[cst.EmptyLine]:
+    """The comment lines of a statement that goes away (blank lines are dropped with it)."""
+    lines = [line for line in statement.leading_lines if line.comment is not None]
+    trailing = getattr(statement, "trailing_whitespace", None)
+    if trailing is not None and trailing.comment is not None:
+        lines.append(cst.EmptyLine(comment=trailing.comment))
+    return lines
+
+
+def _after_header(body: List[cst.CSTNode]) -> int:
+    """Index after the docstring, `from __future__` imports and the other imports."""
+    at = 0
+    for i, statement in enumerate(body):
+        if not isinstance(statement, cst.SimpleStatementLine):
+            break
+        first = statement.body[0]
+        is_docstring = i == 0 and isinstance(first, cst.Expr) and isinstance(first.value, cst.SimpleString)
+        if is_docstring or isinstance(first, (cst.Import, cst.ImportFrom)):
+            at = i + 1
+        else:
+            break
+    return at
