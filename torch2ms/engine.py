@@ -8,12 +8,13 @@ another type, later hooks for the old type are skipped.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Callable, Dict, Iterable, List
+from typing import Callable, Dict, Iterable, List, Tuple
 
 import libcst as cst
 
 from torch2ms.context import ClassInfo, FileContext
 from torch2ms.scopes import Scope, import_bindings
+from torch2ms.walk import transform
 
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 
@@ -28,9 +29,8 @@ def _target_names(node: cst.CSTNode) -> Iterable[cst.Name]:
         yield from _target_names(node.value)
 
 
-class Engine(cst.CSTTransformer):
+class Engine:
     def __init__(self, ctx: FileContext, rules: Iterable[object]) -> None:
-        super().__init__()
         self.ctx = ctx
         self._visit: Dict[str, List[Callable]] = defaultdict(list)
         self._leave: Dict[str, List[Callable]] = defaultdict(list)
@@ -40,27 +40,43 @@ class Engine(cst.CSTTransformer):
                     self._visit[attr[6:]].append(getattr(rule, attr))
                 elif attr.startswith("leave_"):
                     self._leave[attr[6:]].append(getattr(rule, attr))
+        self._plans: Dict[type, Tuple] = {}
+
+    def run(self, module: cst.Module) -> cst.Module:
+        return transform(module, self.on_visit, self.on_leave)
 
     # ---- dispatch -------------------------------------------------------
+    def _plan(self, cls: type) -> Tuple:
+        """Per node type: (tracker, visit hooks, leave hooks, untracker), looked up once."""
+        kind = cls.__name__
+        plan = (
+            getattr(self, f"track_{kind}", None),
+            tuple(self._visit.get(kind, ())),
+            tuple(self._leave.get(kind, ())),
+            getattr(self, f"untrack_{kind}", None),
+        )
+        self._plans[cls] = plan
+        return plan
+
     def on_visit(self, node: cst.CSTNode) -> bool:
-        kind = type(node).__name__
-        track = getattr(self, f"track_{kind}", None)
+        cls = type(node)
+        track, visits, _, _ = self._plans.get(cls) or self._plan(cls)
         if track is not None and track(node) is False:
             return False
-        for hook in self._visit.get(kind, ()):
+        for hook in visits:
             hook(self.ctx, node)
         return True
 
     def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode):
-        kind = type(original).__name__
-        if kind == "Name":
+        cls = type(original)
+        _, _, leaves, untrack = self._plans.get(cls) or self._plan(cls)
+        if cls is cst.Name:
             self._count_use(original, updated)
         result = updated
-        for hook in self._leave.get(kind, ()):
+        for hook in leaves:
             result = hook(self.ctx, original, result)
-            if type(result) is not type(original):
+            if type(result) is not cls:
                 break
-        untrack = getattr(self, f"untrack_{kind}", None)
         if untrack is not None:
             untrack(original)
         return result
@@ -148,9 +164,14 @@ class Engine(cst.CSTTransformer):
         for name in _target_names(node.target):
             self._bind_local(name)
 
-    def track_AsName(self, node: cst.AsName) -> None:
-        for name in _target_names(node.name):
-            self._bind_local(name)
+    def track_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            for name in _target_names(node.asname.name):
+                self._bind_local(name)
+
+    def track_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if node.name is not None:
+            self._bind_local(node.name.name)
 
     def track_NamedExpr(self, node: cst.NamedExpr) -> None:
         for name in _target_names(node.target):
@@ -171,11 +192,6 @@ class Engine(cst.CSTTransformer):
     track_Import = track_ImportFrom = _track_import
 
     def track_Attribute(self, node: cst.Attribute) -> None:
-        self._not_load(node.attr)
         if isinstance(node.value, cst.Name):
             self.ctx.chain_roots.add(id(node.value))
-
-    def track_Arg(self, node: cst.Arg) -> None:
-        if node.keyword is not None:
-            self._not_load(node.keyword)
 

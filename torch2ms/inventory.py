@@ -68,3 +68,19 @@ def torch_params(path: str) -> Optional[List[str]]:
     """Parameter names of a torch callable (classes: __init__ without self); None if not recorded."""
     names = _torch_data()["params"].get(path)
     return list(names) if names is not None else None
+
+
+@lru_cache(maxsize=None)
+def _module_class_suffixes() -> FrozenSet[str]:
+    """Every dotted tail of at least two parts ("modeling_utils.PreTrainedModel", ...)."""
+    data = json.loads((DATA_DIR / "module_bases.json").read_text(encoding="utf-8"))
+    tails = set()
+    for name in data["classes"]:
+        parts = name.split(".")
+        tails.update(".".join(parts[i:]) for i in range(len(parts) - 1))
+    return frozenset(tails)
+
+
+def is_library_module_class(qualname: str) -> bool:
+    """Does an import (absolute, or relative as inside transformers) name a library nn.Module class?"""
+    return qualname.lstrip(".") in _module_class_suffixes()

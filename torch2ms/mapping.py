@@ -6,9 +6,10 @@ MindSpore's public API (the shipped inventory). Anything else is flagged.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Optional, Tuple
+from typing import Dict, FrozenSet, Optional, Tuple
 
 from torch2ms import inventory, tables
 
@@ -43,11 +44,28 @@ def _priority_candidates(qualname: str) -> Tuple[Tuple[str, Tuple[str, ...]], ..
 
 
 @lru_cache(maxsize=None)
+def _extra() -> dict:
+    return json.loads((inventory.DATA_DIR / "extra_mappings.json").read_text(encoding="utf-8"))
+
+
+def extra_mappings() -> Dict[str, str]:
+    return _extra()["mappings"]
+
+
+@lru_cache(maxsize=None)
+def size_packing_apis() -> FrozenSet[str]:
+    """torch APIs taking `*size` whose MindSpore target wants one tuple."""
+    return frozenset(_extra()["pack_size_args"])
+
+
+@lru_cache(maxsize=None)
 def lookup(qualname: str) -> Optional[Target]:
     """The MindSpore target of a fully qualified torch name, or None."""
     row = tables.lookup(qualname)
     if row is not None:
         return Target(row.mindspore, row.table) if row.mindspore else None
+    if qualname in extra_mappings():
+        return Target(extra_mappings()[qualname], "extra")
     if not qualname.startswith("torch.") or inventory.torch_is_module(qualname):
         return None
     torch_kind = inventory.torch_kind(qualname)

@@ -49,3 +49,11 @@ def iter_names(node: cst.CSTNode):
             yield current
         else:
             stack.extend(current.children)
+
+
+def in_place_of(old: cst.CSTNode, new: cst.CSTNode) -> cst.CSTNode:
+    """`new`, wearing the parentheses `old` had: `(a\\n .f()\\n .to(d))` keeps its brackets."""
+    outer_l, outer_r = getattr(old, "lpar", ()), getattr(old, "rpar", ())
+    if not outer_l or not hasattr(new, "lpar"):
+        return new
+    return new.with_changes(lpar=[*outer_l, *new.lpar], rpar=[*new.rpar, *outer_r])

@@ -1,6 +1,7 @@
 """One file's conversion, free of any I/O: parse -> resolve & rewrite -> tidy -> report."""
 from __future__ import annotations
 
+import ast
 from typing import Union
 
 import libcst as cst
@@ -18,11 +19,12 @@ _BOM = b"\xef\xbb\xbf"
 def convert_source(source: Union[str, bytes], path: str = "<string>") -> FileResult:
     """Convert one file's text. Bytes in, bytes out (encoding, BOM and newlines kept)."""
     if (b"torch" if isinstance(source, bytes) else "torch") not in source:
-        return FileResult(code=source)  # nothing to do: skip the parse entirely
-    module = parse(source)
+        check_syntax(source, path)  # nothing to convert, but broken input is still reported
+        return FileResult(code=source)
+    module = parse(source, path)
     ctx = FileContext(module)
-    tree = module.visit(Engine(ctx, all_rules()))
-    tree = tree.visit(Tidy(ctx))
+    tree = Engine(ctx, all_rules()).run(module)
+    tree = Tidy(ctx).run(tree)
     code, flags = annotate.render(tree, ctx.flags)
     if isinstance(source, bytes):
         out = code.encode(module.encoding)
@@ -32,10 +34,20 @@ def convert_source(source: Union[str, bytes], path: str = "<string>") -> FileRes
     return FileResult(code, flags, ctx.mapped_counts(), code != source)
 
 
-def parse(source: Union[str, bytes]) -> cst.Module:
+def parse(source: Union[str, bytes], path: str = "<string>") -> cst.Module:
     try:
         return cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
+        check_syntax(source, path)  # CPython's own message and line are the more precise
         raise ConversionError(f"syntax error: {exc.message}", exc.raw_line, exc.raw_column) from None
     except (UnicodeDecodeError, LookupError, SyntaxError) as exc:
+        raise ConversionError(f"cannot decode: {exc}") from None
+
+
+def check_syntax(source: Union[str, bytes], path: str) -> None:
+    try:
+        compile(source, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        raise ConversionError(f"syntax error: {exc.msg}", exc.lineno, exc.offset) from None
+    except (UnicodeDecodeError, ValueError) as exc:
         raise ConversionError(f"cannot decode: {exc}") from None

@@ -28,6 +28,7 @@ class Binding:
     removable: Optional[cst.CSTNode] = None  # a statement to drop if the binding ends unused
     leaf_target: Optional[str] = None  # for `from torch.x import Y`: the MindSpore path now imported
     new_name: Optional[str] = None  # the local name that leaf import binds now
+    holds_cell: bool = False  # assigned a Cell instance (`model = Net()`)
 
     @property
     def is_torch(self) -> bool:

@@ -15,6 +15,7 @@ import libcst as cst
 from torch2ms import names
 from torch2ms.context import ROOTS, FileContext
 from torch2ms.scopes import Binding
+from torch2ms.walk import transform
 
 _CONTAINERS = (cst.Module, cst.IndentedBlock, cst.BaseCompoundStatement, cst.Else, cst.ExceptHandler, cst.Finally)
 
@@ -33,14 +34,16 @@ def settle_doomed(ctx: FileContext) -> Set[int]:
     return dropped
 
 
-class Tidy(cst.CSTTransformer):
+class Tidy:
     def __init__(self, ctx: FileContext) -> None:
-        super().__init__()
         self.ctx = ctx
         self.dropped = settle_doomed(ctx)
         self.by_alias: Dict[int, Binding] = {id(b.alias): b for b in ctx.import_bindings if b.alias is not None}
         self.depth = 0
         self.first_torch_import: Optional[cst.CSTNode] = None
+
+    def run(self, module: cst.Module) -> cst.Module:
+        return transform(module, self.on_visit, self.on_leave)
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if isinstance(node, cst.IndentedBlock):

@@ -5,12 +5,14 @@ tests/rules/ holds its input/output examples side by side.
 """
 from torch2ms.rules.api_names import ApiNames
 from torch2ms.rules.cell_classes import CellClasses
+from torch2ms.rules.cell_modes import CellModes
 from torch2ms.rules.device_code import DeviceCode
 from torch2ms.rules.inplace_args import InplaceArgs
+from torch2ms.rules.size_args import SizeArgs
 from torch2ms.rules.tensor_methods import TensorMethods
 
 
 def all_rules():
-    # Rules reading a call's original torch name run before ApiNames rewrote it
-    # only in the sense of hook order on the same node; each uses `original` to resolve.
-    return [CellClasses(), DeviceCode(), InplaceArgs(), TensorMethods(), ApiNames()]
+    # Rules resolve torch names on the *original* node, so their order matters only
+    # where two rewrite the same node: device code goes first (it may drop the node).
+    return [CellClasses(), CellModes(), DeviceCode(), InplaceArgs(), SizeArgs(), TensorMethods(), ApiNames()]

@@ -12,7 +12,7 @@ import libcst as cst
 
 from torch2ms import inventory, mapping
 from torch2ms.context import FileContext
-from torch2ms.names import chain_root
+from torch2ms.names import chain_root, in_place_of
 
 
 class ApiNames:
@@ -35,7 +35,7 @@ class ApiNames:
         parent, _, leaf = target.path.rpartition(".")
         if inventory.ms_kind(parent) != "module" and parent != "mindspore":
             ctx.discard(updated)
-            return ctx.emit(target.path)  # not importable by name: spell it out
+            return in_place_of(updated, ctx.emit(target.path))  # not importable by name: spell it out
         binding.leaf_target = target.path
         binding.new_name = binding.name if binding.alias.asname is not None else leaf
         if binding.new_name == updated.value:
@@ -55,7 +55,7 @@ class ApiNames:
         target = mapping.lookup(qualname)
         if target is not None:
             ctx.discard(updated)
-            return ctx.emit(target.path)
+            return in_place_of(updated, ctx.emit(target.path))
         if inventory.torch_is_module(qualname):
             return updated  # a prefix: the longer chain around it decides
         reason, hint = mapping.why_unmapped(qualname)
@@ -63,7 +63,7 @@ class ApiNames:
         if ctx.lookup(root.value) in ctx.taken_over.values():
             # `nn` now means mindspore.nn: say torch.nn.X in full for what stays torch.
             ctx.discard(updated)
-            updated = ctx.emit_torch(qualname)
+            updated = in_place_of(updated, ctx.emit_torch(qualname))
         ctx.flag(updated, qualname, reason, hint)
         return updated
 

@@ -20,7 +20,9 @@ def drop_args(ctx: FileContext, call: cst.Call, doomed: Callable[[int, cst.Arg],
     if new_args and new_args[-1] is not args[-1]:
         # The new last argument takes the old last one's comma (absent, or a trailing
         # comma with the newline before `)`), so the closing bracket keeps its place.
-        new_args[-1] = new_args[-1].with_changes(comma=args[-1].comma)
+        new_args[-1] = new_args[-1].with_changes(
+            comma=args[-1].comma, whitespace_after_arg=args[-1].whitespace_after_arg
+        )
     return call.with_changes(args=new_args)
 
 

@@ -4,8 +4,9 @@
         def forward(self, x):          ->        def construct(self, x):
             return super().forward(x)                return super().construct(x)
 
-A class is a Cell when a base is a torch.nn layer class or a class of the same file
-already known to be a Cell. The base class itself is renamed by the tables
+A class is a Cell when a base is a torch.nn layer class, a library class known to
+derive from torch.nn.Module (transformers' PreTrainedModel, ...; data/module_bases.json),
+or a class of the same file already known to be a Cell. The base class itself is renamed by the tables
 (torch.nn.Module -> mindspore.nn.Cell); the parameter list is never touched.
 """
 from __future__ import annotations
@@ -34,7 +35,15 @@ class CellClasses:
                 and inventory.torch_kind(qualname) == "class"
                 and qualname.rsplit(".", 1)[-1] not in NOT_LAYERS
             )
-        return dotted(base) in ctx.cell_classes
+        path = dotted(base)
+        if path is None:
+            return False
+        if path in ctx.cell_classes:
+            return True
+        binding = ctx.lookup(path.split(".")[0])
+        if binding is None or binding.qualname is None:
+            return False
+        return inventory.is_library_module_class(binding.qualname + path[len(binding.name):])
 
     def leave_FunctionDef(self, ctx: FileContext, original: cst.FunctionDef, updated: cst.FunctionDef):
         cls = ctx.current_class

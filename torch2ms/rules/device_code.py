@@ -17,7 +17,7 @@ from typing import Optional
 import libcst as cst
 
 from torch2ms.context import FileContext
-from torch2ms.names import dotted
+from torch2ms.names import dotted, in_place_of
 from torch2ms.rules.args import drop_args, keyword
 
 DEVICE_KEYWORDS = {"device", "pin_memory", "non_blocking"}
@@ -61,13 +61,13 @@ class DeviceCode:
         qualname = ctx.qualname(original.func)
         if qualname in ACCELERATOR_QUESTIONS:
             ctx.discard(updated)
-            return ctx.literal(False)
+            return in_place_of(updated, ctx.literal(False))
         if isinstance(original.func, cst.Attribute) and qualname is None:
             method = original.func.attr.value
             if method in ("cuda", "cpu"):
                 receiver = updated.func.value
                 ctx.discard(updated.with_changes(func=cst.Name("_")))  # forget the args only
-                return receiver
+                return in_place_of(updated, receiver)
             if method == "to":
                 return self._to(ctx, updated)
         if (qualname is not None) or (
@@ -84,14 +84,14 @@ class DeviceCode:
 
         new = drop_args(ctx, call, doomed)
         if not new.args and call.args:
-            return new.func.value  # `.to(device)` alone: the receiver itself
+            return in_place_of(call, new.func.value)  # `.to(device)` alone: the receiver itself
         return new
 
     # ---- questions about the accelerator ---------------------------------
     def leave_Attribute(self, ctx: FileContext, original: cst.Attribute, updated: cst.Attribute):
         if original.attr.value in ACCELERATOR_FLAGS and ctx.qualname(original) is None:
             ctx.discard(updated)
-            return ctx.literal(False)
+            return in_place_of(updated, ctx.literal(False))
         return updated
 
     def leave_Comparison(self, ctx: FileContext, original: cst.Comparison, updated: cst.Comparison):
@@ -106,13 +106,13 @@ class DeviceCode:
             return updated
         if isinstance(target.operator, (cst.Equal, cst.NotEqual)):
             ctx.discard(updated)
-            return ctx.literal(isinstance(target.operator, cst.NotEqual))
+            return in_place_of(updated, ctx.literal(isinstance(target.operator, cst.NotEqual)))
         return updated
 
     def leave_UnaryOperation(self, ctx: FileContext, original, updated: cst.UnaryOperation):
         value = _truth(ctx, updated.expression)
         if value is not None and isinstance(updated.operator, cst.Not):
-            return ctx.literal(not value)
+            return in_place_of(updated, ctx.literal(not value))
         return updated
 
     def leave_BooleanOperation(self, ctx: FileContext, original, updated: cst.BooleanOperation):
@@ -121,13 +121,13 @@ class DeviceCode:
         if left is not None:
             if left is (not is_and):  # `True or x`, `False and x`
                 ctx.discard(updated)
-                return ctx.literal(left)
-            return updated.right  # `True and x`, `False or x`
+                return in_place_of(updated, ctx.literal(left))
+            return in_place_of(updated, updated.right)  # `True and x`, `False or x`
         if right is not None:
             if right is (not is_and):
                 ctx.discard(updated)
-                return ctx.literal(right)
-            return updated.left
+                return in_place_of(updated, ctx.literal(right))
+            return in_place_of(updated, updated.left)
         return updated
 
     def leave_IfExp(self, ctx: FileContext, original, updated: cst.IfExp):
@@ -136,7 +136,7 @@ class DeviceCode:
             return updated
         kept, dropped = (updated.body, updated.orelse) if value else (updated.orelse, updated.body)
         ctx.discard(dropped)
-        return kept
+        return in_place_of(updated, kept)
 
     def leave_If(self, ctx: FileContext, original: cst.If, updated: cst.If):
         value = _truth(ctx, updated.test)

@@ -20,7 +20,8 @@ class InplaceArgs:
         if qualname is None:
             return updated
         params = inventory.torch_params(qualname) or []
-        position = params.index("inplace") if "inplace" in params else None
+        positional = [p for p in params[: next((i for i, p in enumerate(params) if p.startswith("*")), None)]]
+        position = positional.index("inplace") if "inplace" in positional else None
         return drop_args(
             ctx,
             updated,

@@ -16,6 +16,7 @@ import libcst as cst
 
 from torch2ms import mapping, tables
 from torch2ms.context import FileContext
+from torch2ms.names import in_place_of
 
 # Names that many non-tensor objects carry too: flagging them would bury real findings.
 COMMON_ELSEWHERE = {"values", "mode", "put", "grad", "requires_grad", "layout", "data", "type", "size"}
@@ -44,20 +45,29 @@ class TensorMethods:
         func = updated.func
         if not (isinstance(func, cst.Attribute) and func.attr.value == "size"):
             return updated
-        if ctx.qualname(original.func) is not None or len(updated.args) > 1:
+        if ctx.qualname(original.func) is not None or len(updated.args) > 1 or _on_self(func.value):
             return updated
         shape = cst.Attribute(value=func.value, attr=cst.Name("shape"))
         if not updated.args:
-            return shape
+            return in_place_of(updated, shape)
         arg = updated.args[0]
         if arg.star or (arg.keyword is not None and arg.keyword.value != "dim"):
             return updated
-        return cst.Subscript(value=shape, slice=[cst.SubscriptElement(slice=cst.Index(value=arg.value))])
+        return in_place_of(
+            updated, cst.Subscript(value=shape, slice=[cst.SubscriptElement(slice=cst.Index(value=arg.value))])
+        )
 
     def leave_Attribute(self, ctx: FileContext, original: cst.Attribute, updated: cst.Attribute):
         found = _needs_review().get(original.attr.value)
-        if found is None or ctx.qualname(original) is not None:
+        if found is None or ctx.qualname(original) is not None or _on_self(original.value):
             return updated
         reason, hint = found
         ctx.flag(updated, f"torch.Tensor.{original.attr.value}", reason, hint)
         return updated
+
+
+def _on_self(receiver: cst.BaseExpression) -> bool:
+    """`self.relu(x)` calls a submodule or method, never a Tensor method."""
+    return isinstance(receiver, cst.Name) and receiver.value in ("self", "cls") or (
+        isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Name) and receiver.func.value == "super"
+    )
