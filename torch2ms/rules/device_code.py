@@ -139,6 +139,7 @@ class DeviceCode:
         return in_place_of(updated, kept)
 
     def leave_If(self, ctx: FileContext, original: cst.If, updated: cst.If):
+        updated = _settle_elif(ctx, updated)
         value = _truth(ctx, updated.test)
         if value is None:
             return updated
@@ -197,6 +198,20 @@ def _truth(ctx: FileContext, node: cst.CSTNode) -> Optional[bool]:
     if id(node) in ctx.introduced and isinstance(node, cst.Name):
         return node.value == "True"
     return None
+
+
+def _settle_elif(ctx: FileContext, node: cst.If) -> cst.If:
+    """An `elif` this rule already decided: its kept statements become the `else`, or it goes."""
+    orelse = node.orelse
+    if isinstance(orelse, cst.FlattenSentinel):
+        statements = list(orelse.nodes)
+        if not statements:
+            return node.with_changes(orelse=None)
+        return node.with_changes(orelse=cst.Else(body=cst.IndentedBlock(body=statements)))
+    if isinstance(orelse, cst.If) and id(orelse) in ctx.doomed:
+        del ctx.doomed[id(orelse)]
+        return node.with_changes(orelse=None)
+    return node
 
 
 def _inline(block: cst.BaseSuite, leading_lines) -> cst.FlattenSentinel:
