@@ -399,3 +399,39 @@ def test_syntax_errors_name_the_line():
     with pytest.raises(ConversionError) as info:
         convert_source("import torch\nx = 1\ny = )\n")
     assert info.value.line == 3
+
+
+def test_partly_converted_files_convert_the_rest():
+    src = """\
+    import mindspore as ms
+    from mindspore import nn, mint
+    import torch
+
+
+    class A(nn.Cell):
+        def construct(self, x):
+            return mint.cat([x, torch.zeros(2, 3)]) + ms.ops.relu(x)
+
+
+    class B(torch.nn.Module):
+        def forward(self, x):
+            return A()(x).to(torch.float16)
+    """
+    out = convert(src)
+    assert out == textwrap.dedent(
+        """\
+        import mindspore as ms
+        from mindspore import nn, mint
+
+
+        class A(nn.Cell):
+            def construct(self, x):
+                return mint.cat([x, mint.zeros((2, 3))]) + ms.ops.relu(x)
+
+
+        class B(nn.Cell):
+            def construct(self, x):
+                return A()(x).to(ms.float16)
+        """
+    )
+    assert convert(out) == out

@@ -16,7 +16,7 @@ import libcst as cst
 
 from torch2ms import mapping, tables
 from torch2ms.context import FileContext
-from torch2ms.names import in_place_of
+from torch2ms.names import chain_root, in_place_of
 
 # Names that many non-tensor objects carry too: flagging them would bury real findings.
 COMMON_ELSEWHERE = {"values", "mode", "put", "grad", "requires_grad", "layout", "data", "type", "size"}
@@ -45,7 +45,7 @@ class TensorMethods:
         func = updated.func
         if not (isinstance(func, cst.Attribute) and func.attr.value == "size"):
             return updated
-        if ctx.qualname(original.func) is not None or len(updated.args) > 1 or _on_self(func.value):
+        if ctx.qualname(original.func) is not None or len(updated.args) > 1 or _not_a_tensor(ctx, func.value):
             return updated
         shape = cst.Attribute(value=func.value, attr=cst.Name("shape"))
         if not updated.args:
@@ -59,15 +59,21 @@ class TensorMethods:
 
     def leave_Attribute(self, ctx: FileContext, original: cst.Attribute, updated: cst.Attribute):
         found = _needs_review().get(original.attr.value)
-        if found is None or ctx.qualname(original) is not None or _on_self(original.value):
+        if found is None or ctx.qualname(original) is not None or _not_a_tensor(ctx, original.value):
             return updated
         reason, hint = found
         ctx.flag(updated, f"torch.Tensor.{original.attr.value}", reason, hint)
         return updated
 
 
-def _on_self(receiver: cst.BaseExpression) -> bool:
-    """`self.relu(x)` calls a submodule or method, never a Tensor method."""
-    return isinstance(receiver, cst.Name) and receiver.value in ("self", "cls") or (
-        isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Name) and receiver.func.value == "super"
-    )
+def _not_a_tensor(ctx: FileContext, receiver: cst.BaseExpression) -> bool:
+    """`self.relu(x)`, `super().relu`, `ms.ops.relu(x)`: a method or module function, no Tensor's."""
+    if isinstance(receiver, cst.Call):
+        return isinstance(receiver.func, cst.Name) and receiver.func.value == "super"
+    root = chain_root(receiver)
+    if root is None:
+        return False
+    if root.value in ("self", "cls") and root is receiver:
+        return True
+    binding = ctx.lookup(root.value)
+    return binding is not None and binding.alias is not None  # reached through an import
