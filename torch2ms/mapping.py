@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, FrozenSet, Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 from torch2ms import inventory, tables
 
@@ -50,12 +50,6 @@ def _extra() -> dict:
 
 def extra_mappings() -> Dict[str, str]:
     return _extra()["mappings"]
-
-
-@lru_cache(maxsize=None)
-def size_packing_apis() -> FrozenSet[str]:
-    """torch APIs taking `*size` whose MindSpore target wants one tuple."""
-    return frozenset(_extra()["pack_size_args"])
 
 
 @lru_cache(maxsize=None)

@@ -4,15 +4,15 @@ Each rule is a small class in its own module; its docstring says what it does an
 tests/rules/ holds its input/output examples side by side.
 """
 from torch2ms.rules.api_names import ApiNames
+from torch2ms.rules.call_args import CallArgs
 from torch2ms.rules.cell_classes import CellClasses
 from torch2ms.rules.cell_modes import CellModes
 from torch2ms.rules.device_code import DeviceCode
 from torch2ms.rules.inplace_args import InplaceArgs
-from torch2ms.rules.size_args import SizeArgs
 from torch2ms.rules.tensor_methods import TensorMethods
 
 
 def all_rules():
     # Rules resolve torch names on the *original* node, so their order matters only
     # where two rewrite the same node: device code goes first (it may drop the node).
-    return [CellClasses(), CellModes(), DeviceCode(), InplaceArgs(), SizeArgs(), TensorMethods(), ApiNames()]
+    return [CellClasses(), CellModes(), DeviceCode(), InplaceArgs(), CallArgs(), TensorMethods(), ApiNames()]

@@ -45,7 +45,7 @@ class TensorMethods:
         func = updated.func
         if not (isinstance(func, cst.Attribute) and func.attr.value == "size"):
             return updated
-        if ctx.qualname(original.func) is not None or len(updated.args) > 1 or _not_a_tensor(ctx, func.value):
+        if ctx.qualname(original.func) is not None or len(updated.args) > 1 or not_a_tensor(ctx, func.value):
             return updated
         shape = cst.Attribute(value=func.value, attr=cst.Name("shape"))
         if not updated.args:
@@ -59,14 +59,14 @@ class TensorMethods:
 
     def leave_Attribute(self, ctx: FileContext, original: cst.Attribute, updated: cst.Attribute):
         found = _needs_review().get(original.attr.value)
-        if found is None or ctx.qualname(original) is not None or _not_a_tensor(ctx, original.value):
+        if found is None or ctx.qualname(original) is not None or not_a_tensor(ctx, original.value):
             return updated
         reason, hint = found
         ctx.flag(updated, f"torch.Tensor.{original.attr.value}", reason, hint)
         return updated
 
 
-def _not_a_tensor(ctx: FileContext, receiver: cst.BaseExpression) -> bool:
+def not_a_tensor(ctx: FileContext, receiver: cst.BaseExpression) -> bool:
     """`self.relu(x)`, `super().relu`, `ms.ops.relu(x)`: a method or module function, no Tensor's."""
     if isinstance(receiver, cst.Call):
         return isinstance(receiver.func, cst.Name) and receiver.func.value == "super"

@@ -1,0 +1,45 @@
+"""Argument rules (data/arg_rules/*.json) loaded once and merged into one lookup."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Dict, Optional, Tuple
+
+from torch2ms.inventory import DATA_DIR
+
+RULES_DIR = DATA_DIR / "arg_rules"
+
+
+@dataclass(frozen=True)
+class ArgRule:
+    params: Tuple[str, ...] = ()
+    pack_size: bool = False
+    keyword_only: Tuple[str, ...] = ()
+    rename: Dict[str, str] = field(default_factory=dict)
+    drop: Tuple[str, ...] = ()
+    flag: Dict[str, str] = field(default_factory=dict)
+    evidence: str = ""
+
+
+@lru_cache(maxsize=None)
+def all_rules() -> Dict[str, ArgRule]:
+    merged: Dict[str, ArgRule] = {}
+    for path in sorted(RULES_DIR.glob("*.json")):
+        for api, raw in json.loads(path.read_text(encoding="utf-8")).items():
+            if api in merged:
+                raise ValueError(f"{path.name}: {api} already has rules in another file")
+            merged[api] = ArgRule(
+                params=tuple(raw.get("params", ())),
+                pack_size=bool(raw.get("pack_size", False)),
+                keyword_only=tuple(raw.get("keyword_only", ())),
+                rename=dict(raw.get("rename", {})),
+                drop=tuple(raw.get("drop", ())),
+                flag=dict(raw.get("flag", {})),
+                evidence=raw.get("evidence", ""),
+            )
+    return merged
+
+
+def rule_for(api: str) -> Optional[ArgRule]:
+    return all_rules().get(api)

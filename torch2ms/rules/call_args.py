@@ -1,0 +1,94 @@
+"""A call's arguments take the MindSpore form its argument rule (data) describes.
+
+    torch.ones(2, 3)            ->  mint.ones((2, 3))             pack_size
+    torch.sort(x, 1)            ->  mint.sort(x, dim=1)           keyword_only
+    torch.add(x, y, out=z)      ->  kept, flagged                 flag
+    torch.zeros(3, layout=l)    ->  mint.zeros(3)                 drop
+    x.flip(0)  (torch.Tensor.flip rule)                           method calls too
+
+One mechanism for every API: the rules are data (data/arg_rules/), so a new difference
+between the frameworks is a line of JSON plus its test, not new code.
+"""
+from __future__ import annotations
+
+from typing import List, Optional
+
+import libcst as cst
+
+from torch2ms import mapping
+from torch2ms.arg_rules import ArgRule, rule_for
+from torch2ms.context import FileContext
+from torch2ms.rules.args import drop_args, keyword
+from torch2ms.rules.tensor_methods import COMMON_ELSEWHERE, not_a_tensor
+
+
+class CallArgs:
+    def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
+        api = self._api(ctx, original)
+        rule = rule_for(api) if api else None
+        if rule is None:
+            return updated
+        call = updated
+        if rule.pack_size:
+            call = _pack_size(call)
+        if rule.keyword_only and rule.params:
+            call = _name_positionals(call, rule)
+        if rule.rename:
+            call = call.with_changes(args=[_renamed(a, rule) for a in call.args])
+        if rule.drop:
+            call = drop_args(ctx, call, lambda i, a: keyword(a) in rule.drop)
+        for name, why in rule.flag.items():
+            if any(keyword(a) == name for a in call.args):
+                ctx.flag(call, api, mapping.MANUAL, f"`{name}=`: {why}")
+        return call
+
+    @staticmethod
+    def _api(ctx: FileContext, call: cst.Call) -> Optional[str]:
+        qualname = ctx.qualname(call.func)
+        if qualname is not None:
+            return qualname
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value not in COMMON_ELSEWHERE:
+            if not not_a_tensor(ctx, func.value):
+                return f"torch.Tensor.{func.attr.value}"
+        return None
+
+
+def _positional_count(call: cst.Call) -> int:
+    count = 0
+    for arg in call.args:
+        if arg.keyword is not None or arg.star:
+            break
+        count += 1
+    return count
+
+
+def _pack_size(call: cst.Call) -> cst.Call:
+    count = _positional_count(call)
+    if count < 2:
+        return call
+    sizes = call.args[:count]
+    elements = [cst.Element(value=a.value, comma=a.comma) for a in sizes[:-1]]
+    elements.append(cst.Element(value=sizes[-1].value))
+    packed = cst.Arg(value=cst.Tuple(elements=elements), comma=sizes[-1].comma)
+    return call.with_changes(args=[packed, *call.args[count:]])
+
+
+def _name_positionals(call: cst.Call, rule: ArgRule) -> cst.Call:
+    args: List[cst.Arg] = list(call.args)
+    for index in range(_positional_count(call)):
+        if index < len(rule.params) and rule.params[index] in rule.keyword_only:
+            args[index] = args[index].with_changes(
+                keyword=cst.Name(rule.params[index]),
+                equal=cst.AssignEqual(
+                    whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+                ),
+            )
+    return call.with_changes(args=args)
+
+
+def _renamed(arg: cst.Arg, rule: ArgRule) -> cst.Arg:
+    name = keyword(arg)
+    if name in rule.rename:
+        return arg.with_changes(keyword=cst.Name(rule.rename[name]))
+    return arg
