@@ -19,6 +19,8 @@ class ArgRule:
     rename: Dict[str, str] = field(default_factory=dict)
     drop: Tuple[str, ...] = ()
     flag: Dict[str, str] = field(default_factory=dict)
+    defaults: Dict[str, str] = field(default_factory=dict)
+    cast_result: str = ""
     evidence: str = ""
 
 
@@ -36,6 +38,8 @@ def all_rules() -> Dict[str, ArgRule]:
                 rename=dict(raw.get("rename", {})),
                 drop=tuple(raw.get("drop", ())),
                 flag=dict(raw.get("flag", {})),
+                defaults=dict(raw.get("defaults", {})),
+                cast_result=raw.get("cast_result", ""),
                 evidence=raw.get("evidence", ""),
             )
     return merged

@@ -53,8 +53,22 @@ def extra_mappings() -> Dict[str, str]:
 
 
 @lru_cache(maxsize=None)
+def corrections() -> Dict[str, dict]:
+    merged: Dict[str, dict] = {}
+    for path in sorted((inventory.DATA_DIR / "corrections").glob("*.json")):
+        for api, entry in json.loads(path.read_text(encoding="utf-8")).items():
+            if api in merged:
+                raise ValueError(f"{path.name}: {api} is corrected in another file too")
+            merged[api] = entry
+    return merged
+
+
+@lru_cache(maxsize=None)
 def lookup(qualname: str) -> Optional[Target]:
     """The MindSpore target of a fully qualified torch name, or None."""
+    correction = corrections().get(qualname)
+    if correction is not None:
+        return Target(correction["target"], "correction") if "target" in correction else None
     row = tables.lookup(qualname)
     if row is not None:
         return Target(row.mindspore, row.table) if row.mindspore else None
@@ -81,6 +95,9 @@ def _kinds_agree(torch_kind: str, ms_kind: str) -> bool:
 
 def why_unmapped(qualname: str) -> Tuple[str, Optional[str]]:
     """(reason, hint) for a torch name that lookup() could not map."""
+    correction = corrections().get(qualname)
+    if correction is not None and "flag" in correction:
+        return MANUAL, correction["flag"]
     row = tables.lookup(qualname)
     if row is not None and not row.mindspore:
         hint = " or ".join(row.alternatives) if row.alternatives else None

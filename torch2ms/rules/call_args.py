@@ -22,6 +22,9 @@ from torch2ms.rules.args import drop_args, keyword
 from torch2ms.rules.tensor_methods import COMMON_ELSEWHERE, not_a_tensor
 
 
+_TIGHT_EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+
+
 class CallArgs:
     def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
         api = self._api(ctx, original)
@@ -37,9 +40,15 @@ class CallArgs:
             call = call.with_changes(args=[_renamed(a, rule) for a in call.args])
         if rule.drop:
             call = drop_args(ctx, call, lambda i, a: keyword(a) in rule.drop)
+        if rule.defaults:
+            call = _with_defaults(ctx, call, rule)
         for name, why in rule.flag.items():
             if any(keyword(a) == name for a in call.args):
                 ctx.flag(call, api, mapping.MANUAL, f"`{name}=`: {why}")
+        if rule.cast_result:
+            # `mint.argmax(x)` gives int32 where torch gives int64: cast the result back.
+            to = cst.Attribute(value=call, attr=cst.Name("to"))
+            call = cst.Call(func=to, args=[cst.Arg(value=ctx.emit(rule.cast_result))])
         return call
 
     @staticmethod
@@ -80,10 +89,31 @@ def _name_positionals(call: cst.Call, rule: ArgRule) -> cst.Call:
         if index < len(rule.params) and rule.params[index] in rule.keyword_only:
             args[index] = args[index].with_changes(
                 keyword=cst.Name(rule.params[index]),
-                equal=cst.AssignEqual(
-                    whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
-                ),
+                equal=_TIGHT_EQUAL,
             )
+    return call.with_changes(args=args)
+
+
+def _with_defaults(ctx: FileContext, call: cst.Call, rule: ArgRule) -> cst.Call:
+    """Pass explicitly the defaults where MindSpore's differ from torch's."""
+    given = {keyword(a) for a in call.args if a.keyword is not None}
+    given.update(rule.params[: _positional_count(call)])
+    if any(a.star for a in call.args):
+        return call  # *args/**kwargs may already carry it
+    extra = []
+    for name, value in rule.defaults.items():
+        if name in given:
+            continue
+        expr = ctx.emit(value) if value.startswith("mindspore.") else cst.parse_expression(value)
+        extra.append(cst.Arg(keyword=cst.Name(name), value=expr, equal=_TIGHT_EQUAL))
+    if not extra:
+        return call
+    args = list(call.args)
+    if args and args[-1].comma is cst.MaybeSentinel.DEFAULT:
+        args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    for arg in extra[:-1]:
+        args.append(arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))))
+    args.append(extra[-1])
     return call.with_changes(args=args)
 
 

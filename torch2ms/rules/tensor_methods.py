@@ -26,11 +26,14 @@ COMMON_ELSEWHERE = {"values", "mode", "put", "grad", "requires_grad", "layout", 
 def _needs_review() -> Dict[str, Tuple[str, Optional[str]]]:
     """Tensor methods the table gives no same-named MindSpore method: name -> (reason, hint)."""
     review = {}
+    for api, correction in mapping.corrections().items():
+        if api.startswith("torch.Tensor.") and "flag" in correction:
+            review[api.rsplit(".", 1)[-1]] = (mapping.MANUAL, correction["flag"])
     for row in tables.rows():
         if row.table != "tensor_api":
             continue
         method = row.torch.rsplit(".", 1)[-1]
-        if method in COMMON_ELSEWHERE:
+        if method in COMMON_ELSEWHERE or row.torch in mapping.corrections():
             continue
         if row.mindspore is None:
             hint = " or ".join(row.alternatives) if row.alternatives else None
@@ -38,6 +41,16 @@ def _needs_review() -> Dict[str, Tuple[str, Optional[str]]]:
         elif row.mindspore.rsplit(".", 1)[-1] != method:
             review[method] = (mapping.MANUAL, f"the table pairs it with {row.mindspore}; check the semantics")
     return review
+
+
+@lru_cache(maxsize=None)
+def _renames() -> Dict[str, str]:
+    """Tensor methods a correction maps to another MindSpore method name."""
+    return {
+        api.rsplit(".", 1)[-1]: entry["target"].rsplit(".", 1)[-1]
+        for api, entry in mapping.corrections().items()
+        if api.startswith("torch.Tensor.") and entry.get("target", "").startswith("mindspore.Tensor.")
+    }
 
 
 class TensorMethods:
@@ -58,6 +71,9 @@ class TensorMethods:
         )
 
     def leave_Attribute(self, ctx: FileContext, original: cst.Attribute, updated: cst.Attribute):
+        renamed = _renames().get(original.attr.value)
+        if renamed and ctx.qualname(original) is None and not not_a_tensor(ctx, original.value):
+            return updated.with_changes(attr=cst.Name(renamed))
         found = _needs_review().get(original.attr.value)
         if found is None or ctx.qualname(original) is not None or not_a_tensor(ctx, original.value):
             return updated
