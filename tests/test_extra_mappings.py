@@ -53,3 +53,18 @@ def test_eval_and_train_switch_the_cell_mode():
         """
     )
     assert (m["was_training"], m["now_training"]) == (t["was_training"], t["now_training"]) == (True, False)
+
+
+def test_inference_mode_becomes_no_grad_and_runs():
+    t, m = run_both(
+        """\
+        import torch
+        with torch.inference_mode():
+            out = torch.ones(2, 3) * 2
+        @torch.inference_mode()
+        def double(x):
+            return x * 2
+        again = double(out)
+        """
+    )
+    np.testing.assert_array_equal(m["again"].asnumpy(), t["again"].numpy())

@@ -365,17 +365,17 @@ def test_size_method_becomes_shape():
 
 # ---- flags ----------------------------------------------------------------------
 def test_unmapped_references_are_flagged_in_place_and_in_the_report():
-    src = "import torch\n\ny = x.detach()\nz = torch._dynamo.is_compiling()\nr = self.relu(x)\n"
+    src = "import torch\n\ny = x.detach()\nz = torch._C._log_api_usage_once(s)\nr = self.relu(x)\n"
     result = convert_source(src)
     lines = result.code.splitlines()
     assert lines[2].endswith(
         "# torch2ms: torch.Tensor.detach has no MindSpore counterpart "
         "(hint: mindspore.ops.stop_gradient or mindspore.Parameter.requires_grad = False)"
     )
-    assert lines[3].endswith("# torch2ms: torch._dynamo.is_compiling is not in the tables")
+    assert lines[3].endswith("# torch2ms: torch._C._log_api_usage_once is not in the tables")
     assert "torch2ms" not in lines[4]
-    assert [(f.line, f.api) for f in result.flags] == [(3, "torch.Tensor.detach"), (4, "torch._dynamo.is_compiling")]
-    assert result.flags[1].column == lines[3].index("torch._dynamo")
+    assert [(f.line, f.api) for f in result.flags] == [(3, "torch.Tensor.detach"), (4, "torch._C._log_api_usage_once")]
+    assert result.flags[1].column == lines[3].index("torch._C")
 
 
 def test_converting_twice_changes_nothing():
@@ -435,3 +435,26 @@ def test_partly_converted_files_convert_the_rest():
         """
     )
     assert convert(out) == out
+
+
+def test_torchscript_and_compile_wrappers_go_and_tracing_questions_are_false():
+    check(
+        """\
+        import torch
+        # fast path
+        @torch.jit.script
+        def f(x):
+            return x
+        model = torch.compile(net, mode="max-autotune")
+        if torch.jit.is_tracing() or x:
+            y = 1
+        """,
+        """\
+        # fast path
+        def f(x):
+            return x
+        model = net
+        if x:
+            y = 1
+        """,
+    )

@@ -42,8 +42,19 @@ def render(module: cst.Module, pending: List[PendingFlag]) -> Tuple[str, List[Fl
         wanted.setdefault(id(item.node), []).append(item)
     state = _MarkingState(module, wanted)
     module._codegen(state)
-    flags = _locate(state.tokens, state.marks)
+    flags = _most_specific(_locate(state.tokens, state.marks))
     return _annotate("".join(state.tokens), flags), flags
+
+
+def _most_specific(flags: List[Flag]) -> List[Flag]:
+    """One flag per API and line: a rule's reasoned flag beats the generic "not in the tables"."""
+    best: Dict[Tuple[int, str], Flag] = {}
+    for flag in flags:
+        key = (flag.line, flag.api)
+        kept = best.get(key)
+        if kept is None or (kept.reason == NOT_IN_TABLES and flag.reason != NOT_IN_TABLES):
+            best[key] = flag
+    return [f for f in flags if best[(f.line, f.api)] is f]
 
 
 def _locate(tokens: List[str], marks: List[Tuple[int, PendingFlag]]) -> List[Flag]:

@@ -10,7 +10,21 @@ import libcst as cst
 from torch2ms import names
 from torch2ms.scopes import Binding, Scope, is_torch, prescan_module
 
-ROOTS = ("mint", "ops", "nn")
+# The short names converted code reaches MindSpore through, and the module each stands for.
+ROOTS = {
+    "mint": "mindspore.mint",
+    "ops": "mindspore.ops",
+    "nn": "mindspore.nn",
+    "init": "mindspore.common.initializer",
+}
+
+
+def root_of(path: str) -> Tuple[str, str]:
+    """("init", "Normal") for "mindspore.common.initializer.Normal"; ("mindspore", ...) otherwise."""
+    for root, module in ROOTS.items():
+        if path.startswith(module + "."):
+            return root, path[len(module) + 1:]
+    return "mindspore", path[len("mindspore") + 1:]
 
 
 @dataclass
@@ -40,6 +54,7 @@ class FileContext:
     classes: List[ClassInfo] = field(default_factory=list)
     cell_classes: Set[str] = field(default_factory=set)
     flags: List[PendingFlag] = field(default_factory=list)
+    seen: Counter = field(default_factory=Counter)  # every torch API referenced (for the frequency ledger)
     # Uses of the names converted code reaches MindSpore through (and of a re-added `torch`).
     root_uses: Dict[str, Binding] = field(default_factory=dict)
     root_names: Dict[str, Optional[str]] = field(default_factory=dict)
@@ -64,7 +79,7 @@ class FileContext:
         self.root_names["mindspore"] = ms_alias or "mindspore"
         for root in ROOTS:
             binding = bound.get(root)
-            if binding is None or binding.qualname == f"mindspore.{root}":
+            if binding is None or binding.qualname == ROOTS[root]:
                 self.root_names[root] = root
             elif binding.is_torch:
                 self.root_names[root] = root
@@ -109,20 +124,17 @@ class FileContext:
     # ---- emitting MindSpore references -------------------------------------
     def emit(self, path: str) -> cst.BaseExpression:
         """An expression for a MindSpore path, through the short roots where possible."""
-        parts = path.split(".")
-        root = parts[1] if len(parts) > 2 and parts[1] in ROOTS else "mindspore"
+        root, rest = root_of(path)
         local = self.root_names.get(root) if root != "mindspore" else None
         if local is None or self._shadowed(local):
-            root, local, parts = "mindspore", self.root_names["mindspore"], parts[1:]
-        else:
-            parts = parts[2:]
-        node = names.build(".".join([local] + parts))
+            root, local, rest = "mindspore", self.root_names["mindspore"], path[len("mindspore") + 1:]
+        node = names.build(f"{local}.{rest}")
         self.count_use(names.chain_root(node), self._root_binding(root))
         return node
 
     def _root_binding(self, root: str) -> Binding:
         if root not in self.root_uses:
-            self.root_uses[root] = Binding(root, root if root == "torch" else f"mindspore.{root}")
+            self.root_uses[root] = Binding(root, ROOTS.get(root, root))
         return self.root_uses[root]
 
     @property
@@ -134,8 +146,7 @@ class FileContext:
         counts = Counter({r: b.uses for r, b in self.root_uses.items() if r != "torch" and b.uses > 0})
         for binding in self.import_bindings:
             if binding.leaf_target and binding.uses > 0:
-                parts = binding.leaf_target.split(".")
-                counts[parts[1] if parts[1] in ROOTS else "mindspore"] += binding.uses
+                counts[root_of(binding.leaf_target)[0]] += binding.uses
         return counts
 
     def emit_torch(self, qualname: str) -> cst.BaseExpression:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, Optional, Tuple
+from typing import Dict, FrozenSet, Optional, Tuple
 
 from torch2ms import inventory, tables
 
@@ -23,11 +23,6 @@ class Target:
     path: str  # e.g. "mindspore.mint.nn.Linear"
     source: str  # the table's name, or "priority"
 
-    @property
-    def root(self) -> str:
-        """mint / ops / nn / mindspore: the namespace the converted code reaches it through."""
-        parts = self.path.split(".")
-        return parts[1] if len(parts) > 2 and parts[1] in ("mint", "ops", "nn") else "mindspore"
 
 
 def _priority_candidates(qualname: str) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
@@ -50,6 +45,18 @@ def _extra() -> dict:
 
 def extra_mappings() -> Dict[str, str]:
     return _extra()["mappings"]
+
+
+@lru_cache(maxsize=None)
+def known_false() -> FrozenSet[str]:
+    """torch questions whose answer is False on MindSpore (CUDA? tracing? compiling?)."""
+    return frozenset(_extra()["known_false"])
+
+
+@lru_cache(maxsize=None)
+def unwrapped() -> FrozenSet[str]:
+    """TorchScript / torch.compile wrappers: the wrapped function or module is what remains."""
+    return frozenset(_extra()["unwrap"])
 
 
 @lru_cache(maxsize=None)

@@ -30,8 +30,8 @@ def convert_source(source: Union[str, bytes], path: str = "<string>") -> FileRes
         out = code.encode(module.encoding)
         if source.startswith(_BOM) and not out.startswith(_BOM):
             out = _BOM + out
-        return FileResult(out, flags, ctx.mapped_counts(), out != source)
-    return FileResult(code, flags, ctx.mapped_counts(), code != source)
+        return FileResult(out, flags, ctx.mapped_counts(), out != source, ctx.seen)
+    return FileResult(code, flags, ctx.mapped_counts(), code != source, ctx.seen)
 
 
 def parse(source: Union[str, bytes], path: str = "<string>") -> cst.Module:

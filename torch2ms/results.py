@@ -23,6 +23,7 @@ class FileResult:
     flags: List[Flag] = field(default_factory=list)
     stats: Counter = field(default_factory=Counter)  # mint / ops / nn / mindspore references mapped
     changed: bool = False  # does the output differ from the source at all
+    seen: Counter = field(default_factory=Counter)  # torch APIs the source referenced
 
 
 class ConversionError(Exception):

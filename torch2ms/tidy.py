@@ -148,12 +148,14 @@ class Tidy:
             statements.append(cst.parse_statement("import torch\n"))
         if "mindspore" in ctx.roots_used and not any(b.qualname == "mindspore" for b in bound.values()):
             statements.append(cst.parse_statement("import mindspore\n"))
-        wanted = sorted(
-            r for r in ROOTS
-            if r in ctx.roots_used and not (r in bound and bound[r].qualname == f"mindspore.{r}")
-        )
-        if wanted:
-            statements.append(cst.parse_statement(f"from mindspore import {', '.join(wanted)}\n"))
+        by_parent: Dict[str, List[str]] = {}
+        for root in sorted(ctx.roots_used & set(ROOTS)):
+            if root in bound and bound[root].qualname == ROOTS[root]:
+                continue
+            parent, _, leaf = ROOTS[root].rpartition(".")
+            by_parent.setdefault(parent, []).append(leaf if leaf == root else f"{leaf} as {root}")
+        for parent, imported in sorted(by_parent.items(), key=lambda item: (item[0] != "mindspore", item[0])):
+            statements.append(cst.parse_statement(f"from {parent} import {', '.join(imported)}\n"))
         return statements
 
 

@@ -8,6 +8,8 @@ from torch2ms.rules.call_args import CallArgs
 from torch2ms.rules.cell_classes import CellClasses
 from torch2ms.rules.cell_modes import CellModes
 from torch2ms.rules.device_code import DeviceCode
+from torch2ms.rules.graph_wrappers import GraphWrappers
+from torch2ms.rules.init_calls import InitCalls
 from torch2ms.rules.inplace_args import InplaceArgs
 from torch2ms.rules.tensor_methods import TensorMethods
 
@@ -15,4 +17,4 @@ from torch2ms.rules.tensor_methods import TensorMethods
 def all_rules():
     # Rules resolve torch names on the *original* node, so their order matters only
     # where two rewrite the same node: device code goes first (it may drop the node).
-    return [CellClasses(), CellModes(), DeviceCode(), InplaceArgs(), CallArgs(), TensorMethods(), ApiNames()]
+    return [CellClasses(), CellModes(), GraphWrappers(), DeviceCode(), InitCalls(), InplaceArgs(), CallArgs(), TensorMethods(), ApiNames()]

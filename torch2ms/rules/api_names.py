@@ -23,6 +23,8 @@ class ApiNames:
         if binding is None or not binding.is_torch:
             return updated
         qualname = binding.qualname
+        if not inventory.torch_is_module(qualname):
+            ctx.seen[qualname] += 1
         if inventory.torch_is_module(qualname):
             if id(original) not in ctx.chain_roots:
                 ctx.flag(updated, qualname, mapping.MANUAL, "a torch module used as a value")
@@ -52,12 +54,13 @@ class ApiNames:
         owner = qualname.rpartition(".")[0]
         if not inventory.torch_is_module(owner):
             return self._lengthen_flag(ctx, updated, qualname, owner)
+        if inventory.torch_is_module(qualname):
+            return updated  # a prefix: the longer chain around it decides
+        ctx.seen[qualname] += 1
         target = mapping.lookup(qualname)
         if target is not None:
             ctx.discard(updated)
             return in_place_of(updated, ctx.emit(target.path))
-        if inventory.torch_is_module(qualname):
-            return updated  # a prefix: the longer chain around it decides
         reason, hint = mapping.why_unmapped(qualname)
         root = chain_root(original)
         if ctx.lookup(root.value) in ctx.taken_over.values():

@@ -4,7 +4,7 @@
     y = x.cuda() + z.to(dev, torch.float16)   ->  y = x + z.to(mindspore.float16)
     torch.arange(n, device=x.device)  ->  mint.arange(n)
     device = torch.device("cuda")     ->  removed once nothing reads `device` any more
-    if torch.cuda.is_available(): ... else: B   ->  B
+    if torch.cuda.is_available(): ... else: B   ->  B   (also torch.jit.is_tracing(), ...)
     "cuda" if torch.cuda.is_available() else "cpu"   ->  "cpu"
 
 Only calls into torch (and tensor methods that take a device) lose their `device=`
@@ -16,6 +16,7 @@ from typing import Optional
 
 import libcst as cst
 
+from torch2ms import mapping
 from torch2ms.context import FileContext
 from torch2ms.names import dotted, in_place_of
 from torch2ms.rules.args import drop_args, keyword
@@ -24,15 +25,6 @@ DEVICE_KEYWORDS = {"device", "pin_memory", "non_blocking"}
 TENSOR_METHODS_WITH_DEVICE = {"new_zeros", "new_ones", "new_full", "new_empty", "new_tensor", "to"}
 DEVICE_NAMES = {"cuda", "cpu", "mps", "xpu", "npu", "meta"}
 DEVICE_ONLY_MODULES = ("torch.cuda.", "torch.backends.", "torch.mps.", "torch.xpu.", "torch.npu.")
-# Questions about an accelerator: on MindSpore the device-agnostic path is the one to keep.
-ACCELERATOR_QUESTIONS = {
-    "torch.cuda.is_available",
-    "torch.backends.mps.is_available",
-    "torch.backends.mps.is_built",
-    "torch.xpu.is_available",
-    "torch.backends.cudnn.is_available",
-    "torch.cuda.is_bf16_supported",
-}
 ACCELERATOR_FLAGS = {"is_cuda", "is_mps", "is_xpu"}
 
 
@@ -59,7 +51,7 @@ class DeviceCode:
     # ---- calls ------------------------------------------------------------
     def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
         qualname = ctx.qualname(original.func)
-        if qualname in ACCELERATOR_QUESTIONS:
+        if qualname in mapping.known_false():  # data/extra_mappings.json
             ctx.discard(updated)
             return in_place_of(updated, ctx.literal(False))
         if isinstance(original.func, cst.Attribute) and qualname is None:

@@ -44,6 +44,13 @@ def _needs_review() -> Dict[str, Tuple[str, Optional[str]]]:
 
 
 @lru_cache(maxsize=None)
+def _tensor_methods() -> frozenset:
+    """Method names of the Tensor table that few other objects carry."""
+    names = {row.torch.rsplit(".", 1)[-1] for row in tables.rows() if row.table == "tensor_api"}
+    return frozenset(names - COMMON_ELSEWHERE)
+
+
+@lru_cache(maxsize=None)
 def _renames() -> Dict[str, str]:
     """Tensor methods a correction maps to another MindSpore method name."""
     return {
@@ -71,6 +78,9 @@ class TensorMethods:
         )
 
     def leave_Attribute(self, ctx: FileContext, original: cst.Attribute, updated: cst.Attribute):
+        method = original.attr.value
+        if method in _tensor_methods() and ctx.qualname(original) is None and not not_a_tensor(ctx, original.value):
+            ctx.seen[f"torch.Tensor.{method}"] += 1
         renamed = _renames().get(original.attr.value)
         if renamed and ctx.qualname(original) is None and not not_a_tensor(ctx, original.value):
             return updated.with_changes(attr=cst.Name(renamed))

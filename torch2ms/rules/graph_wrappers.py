@@ -1,0 +1,49 @@
+"""TorchScript and torch.compile wrappers go: MindSpore runs the plain Python.
+
+    @torch.jit.script            (decorator removed)
+    def f(x): ...
+    model = torch.compile(model, mode="max-autotune")   ->  model = model
+
+The wrappers are data (data/extra_mappings.json, "unwrap"); `torch.jit.is_tracing()` and
+the like are answered False by the device rule, so their eager branch is kept.
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+from torch2ms import mapping
+from torch2ms.context import FileContext
+from torch2ms.names import in_place_of
+
+
+class GraphWrappers:
+    def _strip(self, ctx: FileContext, original, updated):
+        kept = []
+        for old, new in zip(original.decorators, updated.decorators):
+            expr = old.decorator.func if isinstance(old.decorator, cst.Call) else old.decorator
+            if ctx.qualname(expr) in mapping.unwrapped():
+                ctx.discard(new)
+                continue
+            kept.append(new)
+        if len(kept) == len(updated.decorators):
+            return updated
+        leading = updated.leading_lines
+        if not kept and updated.decorators:
+            # comments above the first decorator stay above the definition
+            leading = [*leading, *updated.decorators[0].leading_lines]
+        return updated.with_changes(decorators=kept, leading_lines=leading)
+
+    def leave_FunctionDef(self, ctx: FileContext, original, updated):
+        return self._strip(ctx, original, updated)
+
+    def leave_ClassDef(self, ctx: FileContext, original, updated):
+        return self._strip(ctx, original, updated)
+
+    def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
+        if ctx.qualname(original.func) not in mapping.unwrapped() or not updated.args:
+            return updated
+        first = updated.args[0]
+        if first.keyword is not None or first.star:
+            return updated
+        ctx.discard(updated.with_changes(args=updated.args[1:]))
+        return in_place_of(updated, first.value)

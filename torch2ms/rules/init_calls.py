@@ -1,0 +1,116 @@
+"""Weight initialisation becomes MindSpore initializers set into the parameter.
+
+    nn.init.normal_(m.weight, std=0.02)
+        ->  m.weight.set_data(init.initializer(init.Normal(sigma=0.02, mean=0.0), m.weight.shape, m.weight.dtype))
+    module.bias.data.zero_()
+        ->  module.bias.set_data(init.initializer(init.Zero(), module.bias.shape, module.bias.dtype))
+
+MindSpore's initializers compute on the host, so this also runs where the in-place random
+kernels (normal_, uniform_) are missing. The table is data (data/init_map.json). What cannot
+be expressed (a target that is no plain parameter reference, uniform bounds that are not
+symmetric) stays and is flagged.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Dict, Optional
+
+import libcst as cst
+
+from torch2ms import inventory, mapping
+from torch2ms.context import FileContext
+from torch2ms.names import dotted, in_place_of
+
+
+@lru_cache(maxsize=None)
+def init_map() -> Dict[str, dict]:
+    data = json.loads((inventory.DATA_DIR / "init_map.json").read_text(encoding="utf-8"))
+    return {k: v for k, v in data.items() if k.startswith("torch.")}
+
+
+class InitCalls:
+    def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
+        api = ctx.qualname(original.func)
+        spec = init_map().get(api) if api else None
+        args = list(updated.args)
+        if spec is not None and not spec.get("data_receiver_only"):
+            target = _take_tensor(args)
+        else:
+            func = updated.func
+            if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Attribute)):
+                return updated
+            api = f"torch.Tensor.{func.attr.value}"
+            spec = init_map().get(api)
+            if spec is None or func.value.attr.value != "data" or ctx.qualname(original.func) is not None:
+                return updated
+            target = func.value.value  # `param.data.normal_()` initialises `param`
+        if target is None or dotted(target) is None:
+            # only a plain `a.b.c` reference can be read three times safely
+            ctx.flag(updated, api, mapping.MANUAL, "set_data(initializer(...)) needs a plain parameter reference")
+            return updated
+        values = _bind(spec, args)
+        if values is None:
+            ctx.flag(updated, api, mapping.MANUAL, "arguments not understood; use mindspore.common.initializer")
+            return updated
+        kwargs = _initializer_kwargs(spec, values)
+        if kwargs is None:
+            ctx.flag(updated, api, mapping.MANUAL, "init.Uniform(scale) samples [-scale, scale] only")
+            return updated
+        ctx.discard(updated)
+        return in_place_of(updated, _set_data(ctx, target, spec["initializer"], kwargs))
+
+
+def _take_tensor(args):
+    for i, arg in enumerate(args):
+        if (arg.keyword is None and not arg.star) or (arg.keyword is not None and arg.keyword.value == "tensor"):
+            return args.pop(i).value
+    return None
+
+
+def _bind(spec: dict, args) -> Optional[Dict[str, cst.BaseExpression]]:
+    values: Dict[str, cst.BaseExpression] = {}
+    params = spec["params"]
+    for i, arg in enumerate(args):
+        if arg.star:
+            return None
+        name = arg.keyword.value if arg.keyword is not None else (params[i] if i < len(params) else None)
+        if name is None or name not in params:
+            return None
+        values[name] = arg.value
+    for name, default in spec.get("defaults", {}).items():
+        values.setdefault(name, cst.parse_expression(default))
+    return values
+
+
+def _initializer_kwargs(spec: dict, values) -> Optional[Dict[str, cst.BaseExpression]]:
+    bounds = spec.get("symmetric_bounds")
+    if bounds:
+        low, high = (values[b] for b in bounds)
+        negated = isinstance(low, cst.UnaryOperation) and isinstance(low.operator, cst.Minus)
+        if negated and cst.Module([]).code_for_node(low.expression) == cst.Module([]).code_for_node(high):
+            return {"scale": high}
+        return None
+    return {kw: values[param] for kw, param in spec.get("args", {}).items()}
+
+
+def _set_data(ctx: FileContext, target: cst.BaseExpression, initializer: str, kwargs) -> cst.Call:
+    def attr(name: str) -> cst.Attribute:
+        return cst.Attribute(value=target, attr=cst.Name(name))
+
+    made = cst.Call(
+        func=ctx.emit(f"mindspore.common.initializer.{initializer}"),
+        args=[_arg(value, keyword) for keyword, value in kwargs.items()],
+    )
+    data = cst.Call(
+        func=ctx.emit("mindspore.common.initializer.initializer"),
+        args=[_arg(made), _arg(attr("shape")), _arg(attr("dtype"))],
+    )
+    return cst.Call(func=attr("set_data"), args=[_arg(data)])
+
+
+def _arg(value: cst.BaseExpression, keyword: Optional[str] = None) -> cst.Arg:
+    if keyword is None:
+        return cst.Arg(value=value)
+    equal = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+    return cst.Arg(value=value, keyword=cst.Name(keyword), equal=equal)
