@@ -68,3 +68,21 @@ def test_inference_mode_becomes_no_grad_and_runs():
         """
     )
     np.testing.assert_array_equal(m["again"].asnumpy(), t["again"].numpy())
+
+
+def test_size_inf_and_as_tensor():
+    t, m = run_both(
+        """\
+        import torch
+        from torch import Size
+        shape = torch.Size([2, 3])
+        is_size = isinstance(torch.ones(2, 3).shape, Size)
+        big = torch.inf
+        same_shape = torch.ones(2, 3).shape == shape
+        out = torch.as_tensor([[1, 2]], dtype=torch.float32)
+        """
+    )
+    assert tuple(m["shape"]) == tuple(t["shape"]) and m["is_size"] is t["is_size"] is True
+    assert m["big"] == t["big"] == float("inf") and m["same_shape"] == t["same_shape"] is True
+    np.testing.assert_array_equal(m["out"].asnumpy(), t["out"].numpy())
+    assert m["out"].asnumpy().dtype == t["out"].numpy().dtype

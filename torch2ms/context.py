@@ -124,12 +124,25 @@ class FileContext:
     # ---- emitting MindSpore references -------------------------------------
     def emit(self, path: str) -> cst.BaseExpression:
         """An expression for a MindSpore path, through the short roots where possible."""
+        if not path.startswith("mindspore."):
+            return self._emit_python(path)
         root, rest = root_of(path)
         local = self.root_names.get(root) if root != "mindspore" else None
         if local is None or self._shadowed(local):
             root, local, rest = "mindspore", self.root_names["mindspore"], path[len("mindspore") + 1:]
         node = names.build(f"{local}.{rest}")
         self.count_use(names.chain_root(node), self._root_binding(root))
+        return node
+
+    def _emit_python(self, path: str) -> cst.BaseExpression:
+        """Python's own: `builtins.tuple` -> `tuple`, `math.inf` -> `math.inf` (+ `import math`)."""
+        module, _, name = path.rpartition(".")
+        if module == "builtins":
+            return cst.Name(name)
+        node = names.build(path)
+        bound = self.module_scope.names.get(module)
+        binding = bound if bound is not None and bound.qualname == module else self._root_binding(module)
+        self.count_use(names.chain_root(node), binding)
         return node
 
     def _root_binding(self, root: str) -> Binding:
@@ -143,7 +156,7 @@ class FileContext:
 
     def mapped_counts(self) -> Counter:
         """Surviving references to MindSpore, by the namespace they go through."""
-        counts = Counter({r: b.uses for r, b in self.root_uses.items() if r != "torch" and b.uses > 0})
+        counts = Counter({r: b.uses for r, b in self.root_uses.items() if (r in ROOTS or r == "mindspore") and b.uses > 0})
         for binding in self.import_bindings:
             if binding.leaf_target and binding.uses > 0:
                 counts[root_of(binding.leaf_target)[0]] += binding.uses

@@ -144,8 +144,9 @@ class Tidy:
         ctx = self.ctx
         bound = ctx.module_scope.names
         statements = []
-        if "torch" in ctx.roots_used and not any(b.qualname == "torch" for b in bound.values()):
-            statements.append(cst.parse_statement("import torch\n"))
+        for module in sorted(ctx.roots_used - set(ROOTS) - {"mindspore"}):  # torch, math, ...
+            if not any(b.qualname == module for b in bound.values()):
+                statements.append(cst.parse_statement(f"import {module}\n"))
         if "mindspore" in ctx.roots_used and not any(b.qualname == "mindspore" for b in bound.values()):
             statements.append(cst.parse_statement("import mindspore\n"))
         by_parent: Dict[str, List[str]] = {}

@@ -35,7 +35,7 @@ class ApiNames:
             ctx.flag(updated, qualname, reason, hint)
             return updated
         parent, _, leaf = target.path.rpartition(".")
-        if inventory.ms_kind(parent) != "module" and parent != "mindspore":
+        if inventory.ms_kind(parent) != "module" and parent not in ("mindspore", "math"):
             ctx.discard(updated)
             return in_place_of(updated, ctx.emit(target.path))  # not importable by name: spell it out
         binding.leaf_target = target.path
