@@ -458,3 +458,23 @@ def test_torchscript_and_compile_wrappers_go_and_tracing_questions_are_false():
             y = 1
         """,
     )
+
+
+def test_a_torch_import_split_across_targets_gives_one_line_per_module():
+    check(
+        """\
+        # losses
+        from torch.nn import BCEWithLogitsLoss, CrossEntropyLoss, Module  # used below
+        class A(Module):
+            pass
+        x = (BCEWithLogitsLoss, CrossEntropyLoss)
+        """,
+        """\
+        # losses
+        from mindspore.mint.nn import BCEWithLogitsLoss, CrossEntropyLoss
+        from mindspore.nn import Cell  # used below
+        class A(Cell):
+            pass
+        x = (BCEWithLogitsLoss, CrossEntropyLoss)
+        """,
+    )

@@ -62,7 +62,7 @@ class Tidy:
         return updated
 
     # ---- imports ------------------------------------------------------------
-    def _imports(self, line: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
+    def _imports(self, line: cst.SimpleStatementLine):
         if id(line) in self.dropped:
             return line
         body: List[cst.BaseSmallStatement] = []
@@ -80,6 +80,14 @@ class Tidy:
         if not body:
             self.dropped.add(id(line))
             return line
+        if len(body) > len(line.body):
+            # one torch import became several (torch leftovers, mint.nn, nn): one line each
+            lines = [cst.SimpleStatementLine(body=[small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)]) for small in body]
+            lines[0] = lines[0].with_changes(leading_lines=line.leading_lines)
+            lines[-1] = lines[-1].with_changes(trailing_whitespace=line.trailing_whitespace)
+            if line is self.first_torch_import:
+                self.first_torch_import = lines[-1]
+            return cst.FlattenSentinel(lines)
         body[-1] = body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
         new = line.with_changes(body=body)
         if line is self.first_torch_import:
@@ -92,13 +100,14 @@ class Tidy:
         return any(self.by_alias.get(id(a)) is not None and self.by_alias[id(a)].is_torch for a in node.names)
 
     def _rewrite_import(self, node) -> List[cst.BaseSmallStatement]:
-        kept, leaves = [], []
+        kept, leaves = [], {}
         for alias in node.names:
             binding = self.by_alias.get(id(alias))
             if binding is None or not binding.is_torch:
                 kept.append(alias)
             elif binding.uses > 0 and binding.leaf_target is not None:
-                leaves.append(_leaf_import(binding))
+                module = binding.leaf_target.rpartition(".")[0]
+                leaves.setdefault(module, []).append(binding)
             elif binding.uses > 0:
                 kept.append(alias)
         out: List[cst.BaseSmallStatement] = []
@@ -106,7 +115,7 @@ class Tidy:
             if len(kept) < len(node.names):
                 kept[-1] = kept[-1].with_changes(comma=node.names[-1].comma)
             out.append(node.with_changes(names=kept))
-        return out + leaves
+        return out + [_leaf_import(module, bindings) for module, bindings in leaves.items()]
 
     # ---- blocks -------------------------------------------------------------
     def _sweep(self, block):
@@ -160,10 +169,15 @@ class Tidy:
         return statements
 
 
-def _leaf_import(binding: Binding) -> cst.ImportFrom:
-    module, _, leaf = binding.leaf_target.rpartition(".")
-    asname = None if binding.new_name == leaf else cst.AsName(name=cst.Name(binding.new_name))
-    return cst.ImportFrom(module=names.build(module), names=[cst.ImportAlias(name=cst.Name(leaf), asname=asname)])
+def _leaf_import(module: str, bindings: List[Binding]) -> cst.ImportFrom:
+    """`from mindspore.mint.nn import Linear, ReLU as R`: one statement per source module."""
+    aliases = []
+    for binding in bindings:
+        leaf = binding.leaf_target.rpartition(".")[2]
+        asname = None if binding.new_name == leaf else cst.AsName(name=cst.Name(binding.new_name))
+        aliases.append(cst.ImportAlias(name=cst.Name(leaf), asname=asname))
+    separated = [a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) for a in aliases[:-1]]
+    return cst.ImportFrom(module=names.build(module), names=[*separated, aliases[-1]])
 
 
 def _comments_of(statement) -> List[cst.EmptyLine]:
