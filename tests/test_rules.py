@@ -478,3 +478,8 @@ def test_a_torch_import_split_across_targets_gives_one_line_per_module():
         x = (BCEWithLogitsLoss, CrossEntropyLoss)
         """,
     )
+
+
+def test_inplace_call_whose_result_is_unused_assigns_it_back():
+    out = convert("import torch.nn.functional as F\nF.relu(x, inplace=True)\nF.relu(self.h, True)\ny = F.relu(x, inplace=True)\n")
+    assert "x = mint.nn.functional.relu(x)\nself.h = mint.nn.functional.relu(self.h)\ny = mint.nn.functional.relu(x)\n" in out

@@ -21,6 +21,7 @@ class ArgRule:
     flag: Dict[str, str] = field(default_factory=dict)
     defaults: Dict[str, str] = field(default_factory=dict)
     cast_result: str = ""
+    float_args: Tuple[str, ...] = ()
     evidence: str = ""
 
 
@@ -40,6 +41,7 @@ def all_rules() -> Dict[str, ArgRule]:
                 flag=dict(raw.get("flag", {})),
                 defaults=dict(raw.get("defaults", {})),
                 cast_result=raw.get("cast_result", ""),
+                float_args=tuple(raw.get("float_args", ())),
                 evidence=raw.get("evidence", ""),
             )
     return merged

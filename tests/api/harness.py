@@ -93,6 +93,10 @@ def _compare(name: str, expected: Any, actual: Any, case: Case) -> Optional[str]
 def run(case: Case) -> Outcome:
     converted = convert_source(case.code).code
     if case.mode in ("text", "flag"):
+        try:  # the PyTorch side must at least be valid code that runs
+            exec(compile(case.code, f"<torch {case.api}>", "exec"), {})
+        except Exception as exc:
+            return Outcome(case, False, f"torch side failed: {type(exc).__name__}: {exc}", converted)
         missing = [s for s in case.expect if s not in converted]
         if case.mode == "flag" and not case.expect and "# torch2ms:" not in converted:
             missing.append("# torch2ms:")

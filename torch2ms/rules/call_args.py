@@ -4,6 +4,7 @@
     torch.sort(x, 1)            ->  mint.sort(x, dim=1)           keyword_only
     torch.add(x, y, out=z)      ->  kept, flagged                 flag
     torch.zeros(3, layout=l)    ->  mint.zeros(3)                 drop
+    F.interpolate(x, scale_factor=2)  ->  ...scale_factor=2.0)   float_args
     x.flip(0)  (torch.Tensor.flip rule)                           method calls too
 
 One mechanism for every API: the rules are data (data/arg_rules/), so a new difference
@@ -36,6 +37,8 @@ class CallArgs:
             call = _pack_size(call)
         if rule.keyword_only and rule.params:
             call = _name_positionals(call, rule)
+        if rule.float_args:
+            call = _floats(ctx, call, rule, api)
         if rule.rename:
             call = call.with_changes(args=[_renamed(a, rule) for a in call.args])
         if rule.drop:
@@ -84,14 +87,43 @@ def _pack_size(call: cst.Call) -> cst.Call:
 
 
 def _name_positionals(call: cst.Call, rule: ArgRule) -> cst.Call:
+    """Write `name=value` from the first keyword-only parameter on (a positional may not follow)."""
     args: List[cst.Arg] = list(call.args)
-    for index in range(_positional_count(call)):
-        if index < len(rule.params) and rule.params[index] in rule.keyword_only:
-            args[index] = args[index].with_changes(
-                keyword=cst.Name(rule.params[index]),
-                equal=_TIGHT_EQUAL,
-            )
+    count = _positional_count(call)
+    first = next((i for i in range(count) if i < len(rule.params) and rule.params[i] in rule.keyword_only), None)
+    if first is None:
+        return call
+    if count > len(rule.params) or any(p.startswith("*") for p in rule.params[first:count]):
+        return call  # more positionals than torch names: leave the call as the user wrote it
+    for index in range(first, count):
+        args[index] = args[index].with_changes(keyword=cst.Name(rule.params[index]), equal=_TIGHT_EQUAL)
     return call.with_changes(args=args)
+
+
+def _floats(ctx: FileContext, call: cst.Call, rule: ArgRule, api: str) -> cst.Call:
+    """`scale_factor=2` -> `scale_factor=2.0` where MindSpore rejects an int."""
+    args = list(call.args)
+    for index, arg in enumerate(args):
+        name = keyword(arg) or (rule.params[index] if arg.keyword is None and index < len(rule.params) else None)
+        if name not in rule.float_args:
+            continue
+        value = _as_float(arg.value)
+        if value is None:
+            ctx.flag(call, api, mapping.MANUAL, f"`{name}` must be a float in MindSpore")
+        else:
+            args[index] = arg.with_changes(value=value)
+    return call.with_changes(args=args)
+
+
+def _as_float(node: cst.BaseExpression):
+    if isinstance(node, cst.Float):
+        return node
+    if isinstance(node, cst.Integer):
+        return cst.Float(value=node.value + ".0", lpar=node.lpar, rpar=node.rpar)
+    if isinstance(node, (cst.Tuple, cst.List)):
+        elements = [e.with_changes(value=_as_float(e.value)) for e in node.elements]
+        return None if any(e.value is None for e in elements) else node.with_changes(elements=elements)
+    return None
 
 
 def _with_defaults(ctx: FileContext, call: cst.Call, rule: ArgRule) -> cst.Call:

@@ -2,6 +2,7 @@
 
     nn.ReLU(inplace=True)         ->  mint.nn.ReLU()
     F.dropout(x, 0.1, True, True) ->  mint.nn.functional.dropout(x, 0.1, True)
+    F.relu(x, inplace=True)       ->  x = mint.nn.functional.relu(x)   (result unused: keep the effect)
 
 A positional `inplace` is found from torch's own signature of the API.
 """
@@ -14,16 +15,40 @@ from torch2ms.context import FileContext
 from torch2ms.rules.args import drop_args, keyword
 
 
+def _inplace_position(qualname: str):
+    params = inventory.torch_params(qualname) or []
+    positional = params[: next((i for i, p in enumerate(params) if p.startswith("*")), None)]
+    return positional.index("inplace") if "inplace" in positional else None
+
+
+def _is_inplace_arg(position):
+    return lambda i, a: keyword(a) == "inplace" or (a.keyword is None and not a.star and i == position)
+
+
 class InplaceArgs:
     def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
         qualname = ctx.qualname(original.func)
         if qualname is None:
             return updated
-        params = inventory.torch_params(qualname) or []
-        positional = [p for p in params[: next((i for i, p in enumerate(params) if p.startswith("*")), None)]]
-        position = positional.index("inplace") if "inplace" in positional else None
-        return drop_args(
-            ctx,
-            updated,
-            lambda i, a: keyword(a) == "inplace" or (a.keyword is None and not a.star and i == position),
-        )
+        return drop_args(ctx, updated, _is_inplace_arg(_inplace_position(qualname)))
+
+    def leave_Expr(self, ctx: FileContext, original: cst.Expr, updated: cst.Expr):
+        """A statement `F.relu(x, inplace=True)` only mutated x: assign the result back."""
+        call = original.value
+        if not isinstance(call, cst.Call) or not isinstance(updated.value, cst.Call) or not call.args:
+            return updated
+        qualname = ctx.qualname(call.func)
+        if qualname is None:
+            return updated
+        is_inplace = _is_inplace_arg(_inplace_position(qualname))
+        chosen = [a for i, a in enumerate(call.args) if is_inplace(i, a)]
+        first = updated.value.args[0] if updated.value.args else None
+        if not chosen or not _is_true(chosen[0].value) or first is None or first.keyword is not None:
+            return updated
+        if not isinstance(first.value, (cst.Name, cst.Attribute)):
+            return updated
+        return cst.Assign(targets=[cst.AssignTarget(target=first.value)], value=updated.value, semicolon=updated.semicolon)
+
+
+def _is_true(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "True"
