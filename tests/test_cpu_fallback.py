@@ -1,10 +1,12 @@
-"""The CPU stand-ins in tests/support/ms_cpu_fallback.py must compute what torch computes.
+"""The CPU stand-ins of torch2ms.fallback must compute what torch computes, and be installed right.
 
 Every case is one piece of code run twice: once against torch (`t.m` is torch,
 `t.F` torch.nn.functional, `t.nn` torch.nn) and once against MindSpore with
 the fallback installed (`t.m` is mint, `t.F` mint.nn.functional, `t.nn`
-mint.nn), mirroring what the converter emits.
+mint.nn), mirroring what the converter emits. The module fixture installs *every* stand-in
+(which="all"), so each is checked even where MindSpore has the native kernel.
 """
+import sys
 from types import SimpleNamespace
 
 import numpy as np
@@ -17,6 +19,9 @@ from mindspore import mint  # noqa: E402
 
 from support import ms_cpu_fallback  # noqa: E402
 from support.parity import compare, copy_weights  # noqa: E402
+
+from torch2ms import fallback as product_fallback  # noqa: E402
+from torch2ms.fallback import probe  # noqa: E402
 
 TORCH = SimpleNamespace(m=torch, F=torch.nn.functional, nn=torch.nn, int64=torch.int64, float64=torch.float64,
                         tensor=lambda a: torch.from_numpy(np.ascontiguousarray(a)))
@@ -119,6 +124,21 @@ FUNCTION_CASES = {
     "logsumexp-keepdim": (lambda t, x: t.m.logsumexp(x, 0, keepdim=True), [f32(3, 6)]),
     "var": (lambda t, x: t.m.var(x, dim=1), [f32(3, 6)]),
     "var-biased-keepdim": (lambda t, x: t.m.var(x, dim=0, correction=0, keepdim=True), [f32(3, 6)]),
+    "addmm": (lambda t, i, a, b: t.m.addmm(i, a, b), [f32(3, 4), f32(3, 5), f32(5, 4)]),
+    "addmm-beta-alpha": (lambda t, i, a, b: t.m.addmm(i, a, b, beta=0.5, alpha=2.0), [f32(4), f32(3, 5), f32(5, 4)]),
+    "addmm-beta0-ignores-nan": (lambda t, i, a, b: t.m.addmm(i, a, b, beta=0),
+                                [np.full((3, 4), np.nan, np.float32), f32(3, 5), f32(5, 4)]),
+    "baddbmm": (lambda t, i, a, b: t.m.baddbmm(i, a, b, alpha=0.5), [f32(2, 3, 4), f32(2, 3, 5), f32(2, 5, 4)]),
+    "outer": (lambda t, a, b: t.m.outer(a, b), [f32(3), f32(5)]),
+    "clone": (lambda t, x: t.m.clone(x), [f32(2, 3)]),
+    "clone-int": (lambda t, x: t.m.clone(x), [ints(4)]),
+    "norm-fro": (lambda t, x: t.m.norm(x), [f32(3, 4)]),
+    "norm-p1-dim": (lambda t, x: t.m.norm(x, 1.0, 1), [f32(3, 4)]),
+    "norm-p3-keepdim": (lambda t, x: t.m.norm(x, 3, dim=(0, 2), keepdim=True), [f32(3, 4, 2)]),
+    "norm-inf-dim0": (lambda t, x: t.m.norm(x, float("inf"), dim=0), [f32(3, 4)]),
+    "conv1d": (lambda t, x, w, b: t.F.conv1d(x, w, b), [f32(2, 4, 11), f32(5, 4, 3), f32(5)]),
+    "conv1d-stride-pad-dilation": (lambda t, x, w: t.F.conv1d(x, w, None, 2, 2, 2), [f32(2, 4, 11), f32(3, 4, 3)]),
+    "conv1d-groups-same": (lambda t, x, w: t.F.conv1d(x, w, padding="same", groups=2), [f32(2, 4, 11), f32(6, 2, 3)]),
     "multinomial-one-hot": (lambda t, p: t.m.multinomial(p, 1), [np.eye(4, dtype=np.float32)[[2, 0, 3]]]),
 }
 
@@ -132,6 +152,9 @@ def test_function_matches_torch(case):
 
 
 LAYER_CASES = {
+    "Conv1d": (lambda t: t.nn.Conv1d(4, 6, 3, padding=1), (2, 4, 9)),
+    "Conv1d-stride-groups-reflect": (lambda t: t.nn.Conv1d(4, 4, 3, stride=2, padding=1, groups=2,
+                                                           padding_mode="reflect"), (2, 4, 9)),
     "Conv2d": (lambda t: t.nn.Conv2d(4, 6, 3, padding=1), (2, 4, 9, 9)),
     "Conv2d-stride-nobias": (lambda t: t.nn.Conv2d(4, 6, kernel_size=3, stride=2, bias=False), (2, 4, 9, 9)),
     "Conv2d-groups-reflect": (lambda t: t.nn.Conv2d(4, 4, 3, padding=1, groups=2, padding_mode="reflect"),
@@ -257,15 +280,119 @@ def test_fallbacks_keep_mint_signatures_not_torch_ones():
 
 def test_install_lists_patches_and_uninstall_restores(fallback):
     assert {"mint.arange", "mint.nn.functional.gelu", "mint.nn.Conv2d", "mint.nn.BatchNorm2d"} <= set(fallback)
-    patched = {name: eval(name, {"mint": mint}) for name in fallback}
-    assert all(getattr(obj, "__module__", "").startswith("support.") for obj in patched.values())
+    assert sorted(fallback) == sorted(product_fallback.available())  # the test shim installs all of them
+    where = {"mint": mint, "ops": ms.ops, "Tensor": ms.Tensor}
+    patched = {name: eval(name, where) for name in fallback}
+    assert all(getattr(obj, "__module__", "").startswith("torch2ms.fallback.") for obj in patched.values())
     ms_cpu_fallback.uninstall()
     try:
+        assert product_fallback.installed() == []
         for name, obj in patched.items():
-            assert eval(name, {"mint": mint}) is not obj, name
+            assert eval(name, where) is not obj, name
         assert mint.nn.Conv2d.__module__.startswith("mindspore.")
+        assert "clone" not in vars(ms.Tensor)  # the inherited method is back, not a copy of it
     finally:
         assert ms_cpu_fallback.install() == fallback
+
+
+def test_used_counts_the_stand_ins_that_ran(fallback):
+    product_fallback.reset_used()
+    x = MS.tensor(f32(1, 2, 5, 5))
+    mint.nn.Conv2d(2, 3, 3)(x)
+    mint.nn.Conv2d(2, 3, 3)(x)
+    mint.arange(4)
+    # a layer's stand-in does not also count the functional stand-in it calls internally
+    assert product_fallback.used() == {"mint.nn.Conv2d": 2, "mint.arange": 1}
+
+
+@pytest.fixture
+def clean_install():
+    """Start from the bare mint APIs; put the module fixture's full install back afterwards."""
+    ms_cpu_fallback.uninstall()
+    yield
+    product_fallback.uninstall()
+    ms_cpu_fallback.install()
+
+
+def test_install_patches_only_what_the_probe_finds_missing(clean_install, monkeypatch):
+    asked = []
+
+    def fake_missing(target=None, refresh=False):
+        asked.append(target)
+        return {"mint.arange": "RuntimeError: The kernel Arange unregistered.",
+                "mint.nn.LayerNorm": "RuntimeError: Create kernelmod for op LayerNormExt failed"}
+
+    monkeypatch.setattr(product_fallback, "device_target", lambda: "CPU")
+    monkeypatch.setattr(product_fallback, "missing_kernels", fake_missing)
+    original_stack = mint.stack
+    assert product_fallback.install() == ["mint.arange", "mint.nn.LayerNorm"]
+    assert asked == [None]
+    assert mint.arange.__module__ == "torch2ms.fallback.functions"
+    assert mint.nn.LayerNorm.__module__ == "torch2ms.fallback.layers"
+    assert mint.stack is original_stack  # its kernel "exists": left alone
+    compare(torch.arange(0, 7), mint.arange(0, 7), atol=0, rtol=0)
+
+
+def test_install_on_a_native_device_installs_nothing_and_probes_nothing(clean_install, monkeypatch):
+    monkeypatch.setattr(product_fallback, "device_target", lambda: "Ascend")
+    monkeypatch.setattr(product_fallback, "missing_kernels", lambda *a, **k: pytest.fail("probed on Ascend"))
+    before = (mint.arange, mint.nn.Conv2d, mint.nn.functional.gelu)
+    assert product_fallback.install() == []
+    assert (mint.arange, mint.nn.Conv2d, mint.nn.functional.gelu) == before
+
+
+@pytest.mark.skipif(ms.get_context("device_target") != "CPU", reason="the probes below assume MindSpore's CPU kernels")
+def test_probe_tells_native_from_missing_and_survives_a_dying_interpreter(monkeypatch):
+    """The real probe, in child interpreters: a kernel CPU has, one it lacks, one whose probe kills
+    the interpreter, and one after that (answered by a fresh interpreter)."""
+    monkeypatch.setattr(probe, "PROBES", {
+        "has-kernel": "force(mint.zeros((2, 3)))",
+        "lacks-kernel": "force(mint.arange(5))",
+        "late-error": "mint.nn.MaxPool2d(3, 2, 1)(t(1, 2, 8, 8))",  # unforced: it raises at the *next* op
+        "kills": "import os; os._exit(9)",
+        "after": "force(mint.ones((2,)))",
+    })
+    found = probe.run_probes(list(probe.PROBES), "CPU")
+    assert found["has-kernel"] is None and found["after"] is None
+    assert "Arange" in found["lacks-kernel"]
+    assert "MaxPool2D" in found["late-error"]
+    assert "died" in found["kills"]
+
+
+def test_missing_kernels_caches_per_version_and_device(tmp_path, monkeypatch):
+    monkeypatch.setenv("TORCH2MS_CACHE_DIR", str(tmp_path))
+    calls = []
+    monkeypatch.setattr(probe, "run_probes", lambda names, target: calls.append(list(names)) or
+                        {n: ("RuntimeError: no kernel" if n == "mint.arange" else None) for n in names})
+    names = ["mint.arange", "mint.stack"]
+    assert probe.missing_kernels("CPU", names) == {"mint.arange": "RuntimeError: no kernel"}
+    assert probe.missing_kernels("CPU", names) == {"mint.arange": "RuntimeError: no kernel"}
+    assert calls == [names]  # the second answer came from the cache
+    assert probe.missing_kernels("CPU", names + ["mint.tril"]) == {"mint.arange": "RuntimeError: no kernel"}
+    assert calls == [names, ["mint.tril"]]  # only the new name was probed
+    assert [p.name for p in tmp_path.iterdir()] == [f"mint-kernels-{ms.__version__}-CPU-py"
+                                                    f"{sys.version_info[0]}{sys.version_info[1]}.json"]
+
+
+def test_every_stand_in_has_a_probe():
+    assert set(product_fallback.available()) == set(probe.PROBES)
+
+
+def test_ops_rms_norm_matches_torch():
+    x, w = f32(2, 3, 8) * 3, f32(8)
+    y, rstd = ms.ops.rms_norm(MS.tensor(x), MS.tensor(w), 1e-5)
+    compare(torch.nn.functional.rms_norm(TORCH.tensor(x), (8,), TORCH.tensor(w), eps=1e-5), y, atol=1e-5, rtol=1e-4)
+    compare(torch.rsqrt(TORCH.tensor(x).pow(2).mean(-1, keepdim=True) + 1e-5), rstd, atol=1e-5, rtol=1e-4)
+    y2, _ = ms.ops.rms_norm(MS.tensor(x), MS.tensor(f32(3, 8)))  # gamma over the last two axes
+    assert y2.shape == (2, 3, 8)
+
+
+def test_tensor_clone_copies():
+    x = MS.tensor(f32(2, 3))
+    y = x.clone()
+    assert y is not x
+    compare(torch.from_numpy(x.asnumpy()).clone(), y, atol=0, rtol=0)
+    assert MS.tensor(ints(4)).clone().dtype == ms.int64
 
 
 # ---- the parity helpers these tests and test_examples_exec.py rely on ----------

