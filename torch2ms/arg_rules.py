@@ -22,6 +22,8 @@ class ArgRule:
     defaults: Dict[str, str] = field(default_factory=dict)
     cast_result: str = ""
     float_args: Tuple[str, ...] = ()
+    positional: Tuple[str, ...] = ()
+    tuple_args: Tuple[str, ...] = ()
     evidence: str = ""
 
 
@@ -42,6 +44,8 @@ def all_rules() -> Dict[str, ArgRule]:
                 defaults=dict(raw.get("defaults", {})),
                 cast_result=raw.get("cast_result", ""),
                 float_args=tuple(raw.get("float_args", ())),
+                positional=tuple(raw.get("positional", ())),
+                tuple_args=tuple(raw.get("tuple_args", ())),
                 evidence=raw.get("evidence", ""),
             )
     return merged

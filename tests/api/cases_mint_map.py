@@ -1044,22 +1044,6 @@ for _name, _call in _METHODS.items():
 # Call styles no argument rule can convert yet (see docs/wrong-rows-mint.md, "mechanism gaps"):
 # not collected by the harness.
 GAPS = [
-    Case("torch.randint", """
-        import torch
-        a = torch.randint(low=1, high=4, size=(2, 2))
-        b = torch.randint(0, 10, size=(3,))
-    """, outputs=("a", "b"), mode="random",
-         note="mint.randint(*args, generator, dtype, device) takes low/high/size only positionally"),
-    Case("torch.permute", """
-        import torch
-        x = torch.arange(24).reshape(2, 3, 4)
-        out = torch.permute(x, [1, 0, 2])
-    """, note="mint.permute wants a tuple: a list raised TypeError (TransposeView)"),
-    Case("torch.tile", """
-        import torch
-        x = torch.tensor([[1, 2]])
-        out = torch.tile(x, [2, 2])
-    """, note="mint.tile wants a tuple: a list raised TypeError (Tile)"),
     Case("torch.max", """
         import torch
         x = torch.tensor([[1.0, 5.0, 2.0], [7.0, 2.0, 3.0]])
@@ -1097,4 +1081,25 @@ GAPS = [
         out = x.median()
     """, note="method form: MindSpore's Tensor.median() reduces the last axis and returns (values, indices); "
               "torch's is the median of all elements -- a silent difference"),
+]
+
+
+# Landed with the `positional` and `tuple_args` argument rules.
+CASES += [
+    Case("torch.randint", """
+        import torch
+        a = torch.randint(low=1, high=4, size=(2, 2))
+        b = torch.randint(0, 10, size=(3,))
+    """, outputs=("a", "b"), mode="random",
+         note="mint.randint(*args, generator, dtype, device) takes low/high/size only positionally"),
+    Case("torch.permute", """
+        import torch
+        x = torch.arange(24).reshape(2, 3, 4)
+        out = torch.permute(x, [1, 0, 2])
+    """, note="mint.permute wants a tuple: a list raised TypeError (TransposeView)"),
+    Case("torch.tile", """
+        import torch
+        x = torch.tensor([[1, 2]])
+        out = torch.tile(x, [2, 2])
+    """, note="mint.tile wants a tuple: a list raised TypeError (Tile)"),
 ]

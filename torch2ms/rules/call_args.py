@@ -35,8 +35,12 @@ class CallArgs:
         call = updated
         if rule.pack_size:
             call = _pack_size(call)
+        if rule.positional and rule.params:
+            call = _unname(call, rule)
         if rule.keyword_only and rule.params:
             call = _name_positionals(call, rule)
+        if rule.tuple_args:
+            call = _tuples(call, rule)
         if rule.float_args:
             call = _floats(ctx, call, rule, api)
         if rule.rename:
@@ -97,6 +101,44 @@ def _name_positionals(call: cst.Call, rule: ArgRule) -> cst.Call:
         return call  # more positionals than torch names: leave the call as the user wrote it
     for index in range(first, count):
         args[index] = args[index].with_changes(keyword=cst.Name(rule.params[index]), equal=_TIGHT_EQUAL)
+    return call.with_changes(args=args)
+
+
+def _unname(call: cst.Call, rule: ArgRule) -> cst.Call:
+    """`randint(0, 10, size=(3,))` -> `randint(0, 10, (3,))` where MindSpore takes them positionally."""
+    count = _positional_count(call)
+    by_name = {keyword(a): a for a in call.args[count:] if a.keyword is not None}
+    moved = []
+    for index in range(count, len(rule.params)):
+        name = rule.params[index]
+        if name not in rule.positional or name not in by_name:
+            break  # a gap: later ones cannot become positional
+        moved.append(by_name.pop(name))
+    if not moved:
+        return call
+    moved_ids = {id(a) for a in moved}
+    rest = [a for a in call.args[count:] if id(a) not in moved_ids]
+    bare = [a.with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT) for a in moved]
+    args = [*call.args[:count], *bare, *rest]
+    last = args[-1]
+    if last is not call.args[-1]:
+        args[-1] = last.with_changes(comma=call.args[-1].comma)
+        for i, arg in enumerate(args[:-1]):
+            if arg.comma is cst.MaybeSentinel.DEFAULT:
+                args[i] = arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    return call.with_changes(args=args)
+
+
+def _tuples(call: cst.Call, rule: ArgRule) -> cst.Call:
+    """`permute(x, [1, 0])` -> `permute(x, (1, 0))` where MindSpore rejects a list."""
+    args = list(call.args)
+    for index, arg in enumerate(args):
+        name = keyword(arg) or (rule.params[index] if arg.keyword is None and index < len(rule.params) else None)
+        if name in rule.tuple_args and isinstance(arg.value, cst.List):
+            elements = list(arg.value.elements)
+            if len(elements) == 1 and elements[0].comma is cst.MaybeSentinel.DEFAULT:
+                elements[0] = elements[0].with_changes(comma=cst.Comma())
+            args[index] = arg.with_changes(value=cst.Tuple(elements=elements, lpar=[cst.LeftParen()], rpar=[cst.RightParen()]))
     return call.with_changes(args=args)
 
 
