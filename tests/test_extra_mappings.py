@@ -86,3 +86,16 @@ def test_size_inf_and_as_tensor():
     assert m["big"] == t["big"] == float("inf") and m["same_shape"] == t["same_shape"] is True
     np.testing.assert_array_equal(m["out"].asnumpy(), t["out"].numpy())
     assert m["out"].asnumpy().dtype == t["out"].numpy().dtype
+
+
+def test_finfo_goes_through_numpy():
+    t, m = run_both(
+        """\
+        import torch
+        x = torch.ones(2, dtype=torch.float16)
+        low = torch.finfo(x.dtype).min
+        eps = torch.finfo(torch.float32).eps
+        top = torch.iinfo(torch.int32).max
+        """
+    )
+    assert (m["low"], m["eps"], m["top"]) == (t["low"], t["eps"], t["top"])

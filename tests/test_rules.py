@@ -365,16 +365,16 @@ def test_size_method_becomes_shape():
 
 # ---- flags ----------------------------------------------------------------------
 def test_unmapped_references_are_flagged_in_place_and_in_the_report():
-    src = "import torch\n\ny = x.detach()\nz = torch._C._log_api_usage_once(s)\nr = self.relu(x)\n"
+    src = "import torch\n\ny = x.get_device()\nz = torch._C._log_api_usage_once(s)\nr = self.relu(x)\n"
     result = convert_source(src)
     lines = result.code.splitlines()
     assert lines[2].endswith(
-        "# torch2ms: torch.Tensor.detach has no MindSpore counterpart "
-        "(hint: mindspore.ops.stop_gradient or mindspore.Parameter.requires_grad = False)"
+        "# torch2ms: torch.Tensor.get_device has no MindSpore counterpart "
+        '(hint: mindspore.context.get_context("device_id"))'
     )
     assert lines[3].endswith("# torch2ms: torch._C._log_api_usage_once is not in the tables")
     assert "torch2ms" not in lines[4]
-    assert [(f.line, f.api) for f in result.flags] == [(3, "torch.Tensor.detach"), (4, "torch._C._log_api_usage_once")]
+    assert [(f.line, f.api) for f in result.flags] == [(3, "torch.Tensor.get_device"), (4, "torch._C._log_api_usage_once")]
     assert result.flags[1].column == lines[3].index("torch._C")
 
 
@@ -483,3 +483,10 @@ def test_a_torch_import_split_across_targets_gives_one_line_per_module():
 def test_inplace_call_whose_result_is_unused_assigns_it_back():
     out = convert("import torch.nn.functional as F\nF.relu(x, inplace=True)\nF.relu(self.h, True)\ny = F.relu(x, inplace=True)\n")
     assert "x = mint.nn.functional.relu(x)\nself.h = mint.nn.functional.relu(self.h)\ny = mint.nn.functional.relu(x)\n" in out
+
+
+def test_python_targets_reuse_the_files_alias():
+    out = convert("import torch\nimport numpy as np\nm = torch.finfo(x.dtype).min\n")
+    assert out == "import mindspore\nimport numpy as np\nm = np.finfo(mindspore.dtype_to_nptype(x.dtype)).min\n"
+    out = convert("import torch\nm = torch.finfo(x.dtype).min\n")
+    assert out == "import numpy\nimport mindspore\nm = numpy.finfo(mindspore.dtype_to_nptype(x.dtype)).min\n"

@@ -139,9 +139,12 @@ class FileContext:
         module, _, name = path.rpartition(".")
         if module == "builtins":
             return cst.Name(name)
-        node = names.build(path)
-        bound = self.module_scope.names.get(module)
-        binding = bound if bound is not None and bound.qualname == module else self._root_binding(module)
+        binding = next((b for b in self.module_scope.names.values() if b.qualname == module), None)
+        if binding is None or self._shadowed(binding.name):
+            binding, local = self._root_binding(module), module  # `import numpy` is added
+        else:
+            local = binding.name  # the file's own `import numpy as np`
+        node = names.build(f"{local}.{name}")
         self.count_use(names.chain_root(node), binding)
         return node
 

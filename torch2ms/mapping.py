@@ -47,6 +47,11 @@ def extra_mappings() -> Dict[str, str]:
     return _extra()["mappings"]
 
 
+def wrapped_first_arg() -> Dict[str, list]:
+    """`torch.finfo(d)` -> `numpy.finfo(mindspore.dtype_to_nptype(d))`: (function, wrapper of arg 1)."""
+    return _extra()["wrap_first_arg"]
+
+
 @lru_cache(maxsize=None)
 def known_false() -> FrozenSet[str]:
     """torch questions whose answer is False on MindSpore (CUDA? tracing? compiling?)."""

@@ -15,5 +15,5 @@ CASES = [
         import torch
         x = torch.ones(2)
         out = x.detach()
-    """, mode="flag"),
+    """, expect=("ops.stop_gradient(x)",)),
 ]

@@ -2,7 +2,9 @@
 
     x.size()      ->  x.shape
     x.size(-1)    ->  x.shape[-1]
-    x.detach()    ->  kept, flagged: no MindSpore counterpart (hint: mindspore.ops.stop_gradient)
+    x.get_device()  ->  kept, flagged: no MindSpore counterpart (hint from the table)
+
+(Rewrites that need more than a rename -- detach, in-place methods -- are in tensor_rewrites.)
 
 The receiver's type is unknown to a source-to-source tool, so methods whose names are
 common on other objects (dict.values(), Parameter.requires_grad, ...) are left alone.
