@@ -47,6 +47,7 @@ def main() -> None:
     failed, unparsable, lines, flags, tokens_before, tokens_after = [], [], 0, 0, 0, 0
     apis: Counter = Counter()
     mapped: Counter = Counter()
+    hits: Counter = Counter()
     elapsed = 0.0
     for path in files:
         source = path.read_bytes()
@@ -66,6 +67,7 @@ def main() -> None:
         flags += len(result.flags)
         apis.update(f.api for f in result.flags)
         mapped.update(result.stats)
+        hits.update(result.rule_hits)
         try:
             cst.parse_module(code)
             tokens_before += torch_tokens(source.decode("utf-8"))
@@ -78,6 +80,7 @@ def main() -> None:
     print(f"`torch` name tokens: before {tokens_before}, after {tokens_after} "
           f"({1000 * tokens_after / max(lines, 1):.1f} per 1,000 lines)")
     print(f"mapped references: {dict(mapped.most_common())}")
+    print(f"argument-rule call sites rewritten, by kind: {dict(hits.most_common())}")
     print(f"conversion wall time: {elapsed:.1f} s ({n / elapsed:.1f} files/s)")
     print("most frequent flagged APIs:")
     for api, count in apis.most_common(25):

@@ -24,8 +24,8 @@ class Net(nn.Module):
     def forward(self, x):
         return torch.relu(self.fc(x)) + torch.zeros(4)
 '''
-# torch.finfo has no MindSpore counterpart in the tables, so it is flagged.
-FLAGGED = b"import torch\n\neps = torch.finfo(torch.float32).eps\nx = torch.ones(2)\n"
+# torch.autocast has no MindSpore counterpart, so it is flagged.
+FLAGGED = b"import torch\n\nctx = torch.autocast('cpu')\nx = torch.ones(2)\n"
 PLAIN = b"def add(a, b):\n    return a + b\n"
 BROKEN = b"import torch\n\ndef f(:\n    pass\n"
 
@@ -166,7 +166,7 @@ def test_report_json_shape(tmp_path, capsysbinary):
     assert broken["error"]["line"] is not None
     assert (tmp_path / "dst" / "pkg" / "broken.py").read_bytes() == BROKEN
     flags = convert_source(FLAGGED, "f.py").flags
-    assert flags, "torch.finfo should be flagged"
+    assert flags, "torch.autocast should be flagged"
     assert files["pkg/flagged.py"]["flags"] == [
         {"line": f.line, "column": f.column, "api": f.api, "reason": f.reason, "hint": f.hint} for f in flags
     ]
@@ -174,10 +174,10 @@ def test_report_json_shape(tmp_path, capsysbinary):
     assert (totals["python_files"], totals["converted"], totals["unchanged"], totals["failed"]) == (5, 2, 2, 1)
     assert totals["copied"] == 2
     assert totals["flagged"] == len(flags)
-    assert totals["flagged_apis"]["torch.finfo"] >= 1
+    assert totals["flagged_apis"]["torch.autocast"] >= 1
     assert totals["stats"]["mint"] >= files["model.py"]["stats"]["mint"]
     assert f"pkg/broken.py:{broken['error']['line']}: syntax error" in err
-    assert "torch.finfo" in err
+    assert "torch.autocast" in err
 
 
 def test_inplace_keeps_backups(tmp_path, capsysbinary):

@@ -55,6 +55,7 @@ class FileContext:
     cell_classes: Set[str] = field(default_factory=set)
     flags: List[PendingFlag] = field(default_factory=list)
     seen: Counter = field(default_factory=Counter)  # every torch API referenced (for the frequency ledger)
+    rule_hits: Counter = field(default_factory=Counter)  # argument-rule kinds applied (for the figures)
     # Uses of the names converted code reaches MindSpore through (and of a re-added `torch`).
     root_uses: Dict[str, Binding] = field(default_factory=dict)
     root_names: Dict[str, Optional[str]] = field(default_factory=dict)

@@ -24,6 +24,7 @@ class FileResult:
     stats: Counter = field(default_factory=Counter)  # mint / ops / nn / mindspore references mapped
     changed: bool = False  # does the output differ from the source at all
     seen: Counter = field(default_factory=Counter)  # torch APIs the source referenced
+    rule_hits: Counter = field(default_factory=Counter)  # argument-rule kinds applied
 
 
 class ConversionError(Exception):

@@ -41,6 +41,8 @@ class Tidy:
         self.by_alias: Dict[int, Binding] = {id(b.alias): b for b in ctx.import_bindings if b.alias is not None}
         self.depth = 0
         self.first_torch_import: Optional[cst.CSTNode] = None
+        # Nodes whose ids go into `dropped` stay referenced, so no node built later reuses an id.
+        self._alive: List[cst.CSTNode] = []
 
     def run(self, module: cst.Module) -> cst.Module:
         return transform(module, self.on_visit, self.on_leave)
@@ -54,12 +56,16 @@ class Tidy:
         if isinstance(original, cst.IndentedBlock):
             self.depth -= 1
         if id(original) in self.dropped:
-            self.dropped.add(id(updated))  # a doomed compound statement was rebuilt on the way up
+            self._drop(updated)  # a doomed compound statement was rebuilt on the way up
         if isinstance(updated, cst.SimpleStatementLine):
             updated = self._imports(updated)
         if isinstance(updated, (cst.IndentedBlock, cst.Module)):
             updated = self._sweep(updated)
         return updated
+
+    def _drop(self, node: cst.CSTNode) -> None:
+        self.dropped.add(id(node))
+        self._alive.append(node)
 
     # ---- imports ------------------------------------------------------------
     def _imports(self, line: cst.SimpleStatementLine):
@@ -78,7 +84,7 @@ class Tidy:
         if self.depth == 0 and self.first_torch_import is None:
             self.first_torch_import = line
         if not body:
-            self.dropped.add(id(line))
+            self._drop(line)
             return line
         if len(body) > len(line.body):
             # one torch import became several (torch leftovers, mint.nn, nn): one line each

@@ -33,27 +33,29 @@ class CallArgs:
         if rule is None:
             return updated
         call = updated
-        if rule.pack_size:
-            call = _pack_size(call)
-        if rule.positional and rule.params:
-            call = _unname(call, rule)
-        if rule.keyword_only and rule.params:
-            call = _name_positionals(call, rule)
-        if rule.tuple_args:
-            call = _tuples(call, rule)
-        if rule.float_args:
-            call = _floats(ctx, call, rule, api)
-        if rule.rename:
-            call = call.with_changes(args=[_renamed(a, rule) for a in call.args])
-        if rule.drop:
-            call = drop_args(ctx, call, lambda i, a: keyword(a) in rule.drop)
-        if rule.defaults:
-            call = _with_defaults(ctx, call, rule)
+        steps = (
+            ("pack_size", rule.pack_size, lambda c: _pack_size(c)),
+            ("positional", rule.positional and rule.params, lambda c: _unname(c, rule)),
+            ("keyword_only", rule.keyword_only and rule.params, lambda c: _name_positionals(c, rule)),
+            ("tuple_args", rule.tuple_args, lambda c: _tuples(c, rule)),
+            ("float_args", rule.float_args, lambda c: _floats(ctx, c, rule, api)),
+            ("rename", rule.rename, lambda c: c.with_changes(args=[_renamed(a, rule) for a in c.args])),
+            ("drop", rule.drop, lambda c: drop_args(ctx, c, lambda i, a: keyword(a) in rule.drop)),
+            ("defaults", rule.defaults, lambda c: _with_defaults(ctx, c, rule)),
+        )
+        for kind, wanted, step in steps:
+            if wanted:
+                changed = step(call)
+                if changed is not call and changed.deep_equals(call) is False:
+                    ctx.rule_hits[kind] += 1
+                call = changed
         for name, why in rule.flag.items():
             if any(keyword(a) == name for a in call.args):
+                ctx.rule_hits["flag"] += 1
                 ctx.flag(call, api, mapping.MANUAL, f"`{name}=`: {why}")
         if rule.cast_result:
             # `mint.argmax(x)` gives int32 where torch gives int64: cast the result back.
+            ctx.rule_hits["cast_result"] += 1
             to = cst.Attribute(value=call, attr=cst.Name("to"))
             call = cst.Call(func=to, args=[cst.Arg(value=ctx.emit(rule.cast_result))])
         return call

@@ -37,7 +37,7 @@ import libcst as cst
 from torch2ms import inventory, mapping
 from torch2ms.annotate import MARK
 from torch2ms.context import FileContext
-from torch2ms.names import build, dotted, in_place_of
+from torch2ms.names import build, dotted
 from torch2ms.rules.args import drop_args
 from torch2ms.scopes import Binding
 
@@ -580,6 +580,9 @@ def retext(text: str) -> str:
     return _TORCH_NAME.sub(lambda m: _dtype_target(m.group(1)) or m.group(0), text)
 
 
+_STATEMENT_START = {tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING}
+
+
 def retext_code(code: str) -> str:
     """Docstrings (string statements) and comments of finished code, retexted; the rest untouched.
 
@@ -617,5 +620,3 @@ def retext_code(code: str) -> str:
         code = code[:start] + new + code[end:]
     return code
 
-
-_STATEMENT_START = {tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING}
