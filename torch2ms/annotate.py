@@ -98,7 +98,23 @@ def _annotate(code: str, flags: List[Flag]) -> str:
         ending = text[len(body):]
         if body.rstrip().endswith("\\") or '"""' in body or "'''" in body:
             continue  # a note here could land inside a string or break a continuation
-        if MARK in body:  # converting converted code: replace our old note
-            body = body[: body.index(MARK)].rstrip()
-        lines[index] = f"{body}  {note(line_flags)}{ending}"
+        code_part, old_note = _split_note(body)
+        if old_note is None:
+            lines[index] = f"{code_part.rstrip()}  {note(line_flags)}{ending}"
+            continue
+        # Converting converted code: keep the old note, add only what it does not say yet.
+        extra = [part for part in note(line_flags)[len(MARK) + 1:].split("; ") if part not in old_note]
+        merged = old_note if not extra else f"{old_note}; {'; '.join(extra)}"
+        lines[index] = f"{code_part.rstrip()}  {merged}{ending}"
     return "".join(lines)
+
+
+def _split_note(body: str):
+    """(code, our note) of a line; the note is the last MARK outside a string literal."""
+    at = body.rfind(MARK)
+    while at != -1:
+        prefix = body[:at]
+        if prefix.count('"') % 2 == 0 and prefix.count("'") % 2 == 0:
+            return prefix, body[at:]
+        at = body.rfind(MARK, 0, at)
+    return body, None

@@ -49,7 +49,7 @@ class FileContext:
     import_bindings: List[Binding] = field(default_factory=list)
     interesting: Set[str] = field(default_factory=set)  # names worth resolving at all
     not_loads: Set[int] = field(default_factory=set)  # ids of Name nodes that are not references
-    chain_roots: Set[int] = field(default_factory=set)  # ids of Names that start an attribute chain
+    chain_roots: Set[int] = field(default_factory=set)  # ids of nodes an attribute is looked up on
     use_of: Dict[int, Tuple[cst.Name, Binding]] = field(default_factory=dict)  # surviving uses
     classes: List[ClassInfo] = field(default_factory=list)
     cell_classes: Set[str] = field(default_factory=set)

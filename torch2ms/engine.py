@@ -192,6 +192,7 @@ class Engine:
     track_Import = track_ImportFrom = _track_import
 
     def track_Attribute(self, node: cst.Attribute) -> None:
-        if isinstance(node.value, cst.Name):
+        # Names and attributes that something is looked up on: not values on their own.
+        if isinstance(node.value, (cst.Name, cst.Attribute)):
             self.ctx.chain_roots.add(id(node.value))
 

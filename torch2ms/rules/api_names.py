@@ -55,7 +55,14 @@ class ApiNames:
         if not inventory.torch_is_module(owner):
             return self._lengthen_flag(ctx, updated, qualname, owner)
         if inventory.torch_is_module(qualname):
-            return updated  # a prefix: the longer chain around it decides
+            if id(original) in ctx.chain_roots:
+                return updated  # a prefix: the longer chain around it decides
+            root = chain_root(original)
+            if ctx.lookup(root.value) in ctx.taken_over.values():
+                ctx.discard(updated)
+                updated = in_place_of(updated, ctx.emit_torch(qualname))
+            ctx.flag(updated, qualname, mapping.MANUAL, "a torch module used as a value")
+            return updated
         ctx.seen[qualname] += 1
         target = mapping.lookup(qualname)
         if target is not None:

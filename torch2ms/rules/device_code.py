@@ -177,7 +177,7 @@ class DeviceCode:
             if qualname is not None and qualname.startswith(DEVICE_ONLY_MODULES):
                 return True
             if isinstance(target, cst.Name):
-                if dotted(new.value) == target.value:
+                if isinstance(old.value, cst.Call) and dotted(new.value) == target.value:
                     return True  # `model = model.to(device)` became `model = model`
                 return is_device_value(ctx, old.value) and (
                     "device" in target.value or not isinstance(old.value, cst.SimpleString)

@@ -1,0 +1,236 @@
+"""Throughput of torch2ms on the transformers modeling files, against a bare libcst round-trip.
+
+    python benchmarks/throughput.py [--limit N] [--jobs 2] [--no-cli] [--no-rss-probes]
+
+Modes:
+
+  bare round-trip, 1 process  libcst.parse_module(src).bytes for each file (read from disk)
+  tool, 1 process             torch2ms.pipeline.convert_source(src) for each file (read from disk)
+  tool, pool of N             a spawn-context multiprocessing pool of N workers, each converting
+                              one file at a time: read from disk, convert, write to a temp dir
+  tool, CLI -jN               `python -m torch2ms convert DIR -o TMP -j N -q` on a folder with
+                              copies of the same files (skipped with --no-cli or if it fails)
+
+The two 1-process modes run interleaved in this process, file by file, alternating which
+goes first, so that neither gets the cold start, heap growth or a quieter moment of the
+machine to itself; their wall seconds are the sums of their per-file times.
+
+CPU s: process_time of the per-file work for the 1-process modes; user+sys of the workers
+(RUSAGE_CHILDREN delta) for the pool, and of the CLI's process tree (os.wait4) for the CLI.
+On a busy machine wall seconds suffer from other load; CPU seconds much less.
+
+Peak RSS: the 1-process modes' peaks cannot be told apart inside one process (ru_maxrss
+is a running maximum), so each is measured again alone in a fresh child process (os.wait4
+rusage; --no-rss-probes skips that and prints '-'). Pool: RUSAGE_CHILDREN after the pool
+is joined; CLI: os.wait4 rusage of the CLI process. On Linux both are the peak of the
+*largest single process* (a worker), not a sum over the workers.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import importlib.util
+import multiprocessing
+import os
+import pathlib
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from typing import List, Optional, Tuple
+
+import libcst as cst
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from torch2ms.pipeline import ConversionError, convert_source  # noqa: E402
+
+
+def corpus_files() -> List[pathlib.Path]:
+    # find_spec, not import: importing transformers would pull in torch and inflate the
+    # RSS of this process and of every child it starts (ru_maxrss survives fork and exec)
+    spec = importlib.util.find_spec("transformers")
+    assert spec is not None and spec.origin, "transformers is not installed"
+    root = pathlib.Path(spec.origin).parent / "models"
+    return sorted(root.glob("*/modeling_*.py"))
+
+
+def _mib(kib: int) -> float:
+    return kib / 1024.0  # ru_maxrss is in KiB on Linux
+
+
+def bare_one(source: bytes) -> None:
+    assert cst.parse_module(source).bytes == source
+
+
+def tool_one(source: bytes, path: str) -> int:
+    try:
+        convert_source(source, path)
+    except ConversionError:
+        return 1
+    return 0
+
+
+def run_interleaved(files: List[pathlib.Path]) -> Tuple[float, float, float, float, int]:
+    """(bare wall s, tool wall s, bare CPU s, tool CPU s, tool ConversionErrors); each
+    includes reading the file."""
+    wall = [0.0, 0.0]
+    cpu = [0.0, 0.0]
+    errors = 0
+    clock, cpu_clock = time.perf_counter, time.process_time
+    for i, path in enumerate(files):
+        for mode in ((0, 1) if i % 2 else (1, 0)):
+            start, cpu_start = clock(), cpu_clock()
+            source = path.read_bytes()
+            if mode == 0:
+                bare_one(source)
+            else:
+                errors += tool_one(source, str(path))
+            wall[mode] += clock() - start
+            cpu[mode] += cpu_clock() - cpu_start
+    return wall[0], wall[1], cpu[0], cpu[1], errors
+
+
+def rss_probe(mode: str, limit: int) -> int:
+    """Peak RSS (KiB) of a fresh child process running one 1-process mode alone."""
+    cmd = [sys.executable, str(pathlib.Path(__file__).resolve()), "--_probe", mode, "--limit", str(limit)]
+    proc = subprocess.Popen(cmd, cwd=str(REPO))
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"RSS probe {mode} failed with exit {proc.returncode}")
+    return usage.ru_maxrss
+
+
+def _probe(mode: str, files: List[pathlib.Path]) -> None:
+    for path in files:
+        source = path.read_bytes()
+        if mode == "bare":
+            bare_one(source)
+        else:
+            tool_one(source, str(path))
+
+
+_OUT_DIR: Optional[str] = None
+
+
+def _worker_init(out_dir: str) -> None:
+    global _OUT_DIR
+    _OUT_DIR = out_dir
+
+
+def _convert_one(job: Tuple[int, str]) -> int:
+    index, path = job
+    source = pathlib.Path(path).read_bytes()
+    try:
+        code = convert_source(source, path).code
+    except ConversionError:
+        return 1
+    assert _OUT_DIR is not None
+    pathlib.Path(_OUT_DIR, f"{index:04d}_{pathlib.Path(path).name}").write_bytes(code)
+    return 0
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_pool(files: List[pathlib.Path], jobs: int) -> Tuple[float, int, int, float]:
+    ctx = multiprocessing.get_context("spawn")
+    cpu_before = _children_cpu()
+    with tempfile.TemporaryDirectory(prefix="t2ms-bench-") as out_dir:
+        start = time.perf_counter()
+        pool = ctx.Pool(jobs, initializer=_worker_init, initargs=(out_dir,))
+        try:
+            errors = sum(pool.imap_unordered(_convert_one, [(i, str(p)) for i, p in enumerate(files)], chunksize=1))
+        finally:
+            pool.close()
+            pool.join()
+        elapsed = time.perf_counter() - start
+    peak_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return elapsed, errors, peak_child, _children_cpu() - cpu_before
+
+
+def run_cli(files: List[pathlib.Path], jobs: int) -> Optional[Tuple[float, int, float]]:
+    with tempfile.TemporaryDirectory(prefix="t2ms-cli-") as tmp:
+        src = pathlib.Path(tmp, "src")
+        src.mkdir()
+        for i, path in enumerate(files):
+            # one flat folder of symlinks; the CLI recreates symlinks when mirroring, so
+            # copy instead: real files are what it converts
+            pathlib.Path(src, f"{i:04d}_{path.name}").write_bytes(path.read_bytes())
+        cmd = [sys.executable, "-m", "torch2ms", "convert", str(src), "-o", str(pathlib.Path(tmp, "dst")), "-j", str(jobs), "-q"]
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=str(REPO), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        written = sum(1 for _ in pathlib.Path(tmp, "dst").glob("*.py")) if pathlib.Path(tmp, "dst").is_dir() else 0
+        if proc.returncode not in (0, 1) or written != len(files):
+            print(f"CLI run skipped: exit {proc.returncode}, {written}/{len(files)} files written; {err.strip()[-300:]}", file=sys.stderr)
+            return None
+        return elapsed, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--limit", type=int, default=0, help="only the first N files (sorted by path)")
+    parser.add_argument("--jobs", "-j", type=int, default=2, help="workers for the pool and CLI modes")
+    parser.add_argument("--no-cli", action="store_true", help="skip the CLI mode")
+    parser.add_argument("--no-rss-probes", action="store_true", help="skip the 1-process RSS probes")
+    parser.add_argument("--_probe", choices=["bare", "tool"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    files = corpus_files()
+    if args.limit:
+        files = files[: args.limit]
+    if args._probe:
+        _probe(args._probe, files)
+        return
+    sources = [p.read_bytes() for p in files]  # also warms the page cache for every mode
+    n_files = len(files)
+    n_lines = sum(s.count(b"\n") for s in sources)
+    n_bytes = sum(len(s) for s in sources)
+    del sources
+    print(f"{n_files} files, {n_lines:,} lines, {n_bytes / 1e6:.1f} MB; python {sys.version.split()[0]}, "
+          f"libcst {importlib.metadata.version('libcst')}, {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f} at start", flush=True)
+
+    # warm-up, untimed: first-use costs (lazy imports, caches) land on neither mode
+    for path in files[:2]:
+        bare_one(path.read_bytes())
+        tool_one(path.read_bytes(), str(path))
+
+    bare_s, tool_s, bare_cpu, tool_cpu, tool_err = run_interleaved(files)
+    rss_bare = rss_tool = None
+    if not args.no_rss_probes:
+        rss_bare = rss_probe("bare", len(files))
+        rss_tool = rss_probe("tool", len(files))
+    rows = [
+        ("bare round-trip, 1 process", bare_s, bare_cpu, rss_bare, 0),
+        ("tool, 1 process", tool_s, tool_cpu, rss_tool, tool_err),
+    ]
+    pool_s, pool_err, pool_rss, pool_cpu = run_pool(files, args.jobs)
+    rows.append((f"tool, pool of {args.jobs} (per-file tasks)", pool_s, pool_cpu, pool_rss, pool_err))
+    if not args.no_cli:
+        cli = run_cli(files, args.jobs)
+        if cli is not None:
+            rows.append((f"tool, CLI -j{args.jobs}", cli[0], cli[2], cli[1], None))
+
+    print()
+    print(f"{'mode':<36} {'wall s':>8} {'files/s':>8} {'lines/s':>9} {'CPU s':>8} {'peak RSS MiB':>13} {'errors':>6}")
+    for name, secs, cpu, rss, err in rows:
+        rss_text = "-" if rss is None else f"{_mib(rss):.0f}"
+        print(f"{name:<36} {secs:>8.2f} {n_files / secs:>8.2f} {n_lines / secs:>9,.0f} {cpu:>8.2f} {rss_text:>13} "
+              f"{'-' if err is None else err:>6}")
+    print()
+    print(f"ratio tool/bare, 1 process: {tool_s / bare_s:.2f}x wall, {tool_cpu / bare_cpu:.2f}x CPU")
+    print(f"load average {os.getloadavg()[0]:.1f} at the end; pool/CLI RSS = largest single process")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,291 @@
+"""The converter over real code: transformers' modeling_*.py files.
+
+CI converts 25 files chosen deterministically (evenly spaced in the sorted list, so the
+sample spreads across the alphabet); TORCH2MS_FULL_CORPUS=1 converts all of them.
+
+Per file:
+  * the output parses (libcst) and compiles (CPython);
+  * converting the output again changes nothing;
+  * lines the tool did not touch are byte-identical. Precisely: the input and the output
+    (with the tool's `# torch2ms:` notes taken off) are compared line by line with difflib
+    (no autojunk); lines in 'equal' blocks are identical by construction, and every input
+    line in a 'replace' or 'delete' block must be *explained*:
+      - the statement it belongs to (its own lines: a simple statement, or the header of a
+        compound one) contains a trigger: `torch` or a name a torch import binds, `forward`,
+        `.size(`, `device`, `cuda`, `.cpu(`, `inplace`, `.to(`; or
+      - it sits in an `if`/`elif`/`else`/`with` whose header has a trigger and was itself
+        changed (an accelerator branch removed or inlined: its body goes or is dedented); or
+      - it is a comment in a block with an explained code line (comments travel with the
+        statement they precede), or a blank line;
+  * the number of changed input lines is at most the number of input lines with a trigger
+    plus the import lines plus a small slack;
+  * every output line in a non-equal block is explained too: it names MindSpore
+    (mindspore/mint/ops/nn/Cell), is `construct`/`.shape`/an import/`pass`/a leftover torch
+    reference, or is, stripped, an input line of its block, or a trigger line lost only
+    device code (`.to(...)`, `.cuda()`, `.cpu()`, `device=`, `inplace=`).
+"""
+from __future__ import annotations
+
+import ast
+import difflib
+import importlib.util
+import os
+import pathlib
+import re
+from typing import Dict, List, Set, Tuple
+
+import libcst as cst
+import pytest
+
+from torch2ms.pipeline import convert_source
+
+MARK = "# torch2ms:"
+SAMPLE = 25
+SLACK = 10
+
+
+def _corpus() -> List[pathlib.Path]:
+    spec = importlib.util.find_spec("transformers")
+    if spec is None or not spec.origin:
+        return []
+    return sorted((pathlib.Path(spec.origin).parent / "models").glob("*/modeling_*.py"))
+
+
+def _sample(files: List[pathlib.Path]) -> List[pathlib.Path]:
+    if os.environ.get("TORCH2MS_FULL_CORPUS") == "1" or len(files) <= SAMPLE:
+        return files
+    step = (len(files) - 1) / (SAMPLE - 1)
+    return [files[round(i * step)] for i in range(SAMPLE)]
+
+
+FILES = _sample(_corpus())
+_VOCAB: Set[str] = set()
+
+_BASE_TRIGGERS = [
+    r"torch", r"forward", r"\.size\(", r"device", r"cuda", r"\.cpu\(", r"inplace", r"\.to\(",
+    # nn.Module -> Cell API and HF-style weight init (`p.data.normal_(...)` -> set_data(initializer))
+    r"\.eval\(\)", r"\.train\(", r"\.data\.\w+_\(",
+    # Tensor rewrites (rules/tensor_rewrites.py): in-place methods, detach, pair results, argument forms
+    r"\.\w+_\(", r"\.detach\(", r"\.values\b", r"\.indices\b", r"\.flip\(", r"\.std\(", r"\.bincount\(",
+    r"\.new_\w+\(", r"\.count_nonzero\(", r"\.clamp_max\(", r"\.relu\(", r"\.norm\(",
+]
+_IDENT = re.compile(r"[A-Za-z_]\w*")
+
+
+def _ms_vocabulary() -> Set[str]:
+    """Identifiers converted code may introduce: MindSpore names from the tables, and the
+    words of the rewrites themselves."""
+    from torch2ms import tables
+
+    words = {
+        "mindspore", "mint", "ops", "nn", "Cell", "CellList", "SequentialCell", "construct", "set_train",
+        "set_data", "init", "initializer", "shape", "dtype", "Parameter", "Tensor", "pass", "import", "from",
+        "as", "True", "False", "None", "not", "and", "or", "if", "else", "def", "return", "value", "sigma",
+        "mean", "a", "b", "gain", "mode", "nonlinearity", "torch", "common",
+        # mindspore.common.initializer classes (torch.nn.init and `p.data.<init>_()` rewrites)
+        "Normal", "TruncatedNormal", "Uniform", "Constant", "Zero", "One", "Identity", "XavierUniform",
+        "XavierNormal", "HeUniform", "HeNormal", "Orthogonal", "Dirac", "Sparse",
+        # and the torch defaults they spell out (kaiming_*_: a=0 or sqrt(5), mode, nonlinearity)
+        "negative_slope", "scale", "fan_in", "fan_out", "leaky_relu", "relu", "linear", "math", "sqrt",
+    }
+    for row in tables.rows():
+        for text in (row.mindspore or "", *row.alternatives):
+            words.update(_IDENT.findall(text))
+    from torch2ms import mapping
+    from torch2ms.arg_rules import all_rules
+
+    # the tool's data beyond the tables: extra mappings, corrections, wrapped calls, argument rules
+    for target in mapping.extra_mappings().values():
+        words.update(_IDENT.findall(target.replace("builtins.", "")))
+    for entry in mapping.corrections().values():
+        words.update(_IDENT.findall(entry.get("target", "")))
+    for function, wrapper in mapping.wrapped_first_arg().values():
+        words.update(_IDENT.findall(f"{function} {wrapper} np"))
+    for rule in all_rules().values():
+        words.update(rule.rename.values())
+        words.update(rule.keyword_only)
+        words.update(rule.params)
+        for value in (*rule.defaults.values(), rule.cast_result):
+            words.update(_IDENT.findall(value))
+    # words of the tensor rewrites (rules/tensor_rewrites.py)
+    words.update({"copy_", "stop_gradient", "zeros_like", "full_like", "normal", "rand_like", "bernoulli",
+                  "clamp", "max", "int64", "to", "full", "correction", "ord", "asnumpy", "functional"})
+    return words
+
+
+def torch_aliases(tree: ast.Module) -> Set[str]:
+    """Names bound by torch imports anywhere in the file."""
+    out: Set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == "torch":
+                    out.add(alias.asname or "torch")
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            if node.module.split(".")[0] == "torch":
+                out.update(alias.asname or alias.name for alias in node.names)
+    return out
+
+
+def _tensor_rule_triggers() -> List[str]:
+    """Tensor methods whose arguments a data rule rewrites (`x.squeeze(dim=1)` -> `axis=1`)."""
+    from torch2ms.arg_rules import all_rules
+
+    return [rf"\.{re.escape(api.rsplit('.', 1)[1])}\(" for api in all_rules() if api.startswith("torch.Tensor.")]
+
+
+def trigger_regex(aliases: Set[str]) -> re.Pattern:
+    parts = list(_BASE_TRIGGERS) + _tensor_rule_triggers()
+    if aliases:
+        parts.append(r"\b(?:" + "|".join(map(re.escape, sorted(aliases))) + r")\b")
+    return re.compile("|".join(parts))
+
+
+class Statements:
+    """For each line: its innermost statement's own lines, and its enclosing compound headers."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.own: Dict[int, Tuple[int, int]] = {}
+        self.headers: Dict[int, List[Tuple[str, int, int]]] = {}  # line -> [(kind, first, last)]
+        self.import_lines: Set[int] = set()
+        self._walk(tree.body, [])
+
+    def _walk(self, body: List[ast.stmt], enclosing: List[Tuple[str, int, int]]) -> None:
+        for stmt in body:
+            first = min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", [])])
+            last = stmt.end_lineno or stmt.lineno
+            blocks = [b for b in (getattr(stmt, f, None) for f in ("body", "orelse", "finalbody", "handlers")) if b]
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                self.import_lines.update(range(first, last + 1))
+            if not blocks or not isinstance(blocks[0], list) or not blocks[0] or not isinstance(blocks[0][0], ast.AST):
+                for line in range(first, last + 1):
+                    self.own[line] = (first, last)
+                    self.headers[line] = enclosing
+                continue
+            header_last = stmt.body[0].lineno - 1 if stmt.body and stmt.body[0].lineno > stmt.lineno else stmt.lineno
+            for line in range(first, header_last + 1):
+                self.own[line] = (first, header_last)
+                self.headers[line] = enclosing
+            kind = type(stmt).__name__
+            here = enclosing + [(kind, first, header_last)]
+            self._walk(stmt.body, here)
+            if isinstance(stmt, ast.If) and stmt.orelse:
+                # `else:` / `elif` lines belong to the same decision
+                self._walk(stmt.orelse, here)
+                for line in range(stmt.body[-1].end_lineno + 1, stmt.orelse[0].lineno):
+                    self.own.setdefault(line, (first, header_last))
+                    self.headers.setdefault(line, enclosing)
+            else:
+                for field in ("orelse", "finalbody"):
+                    if getattr(stmt, field, None):
+                        self._walk(getattr(stmt, field), here)
+                for handler in getattr(stmt, "handlers", []) or []:
+                    self._walk(handler.body, here)
+
+
+def strip_note(line: str) -> str:
+    """A line without the tool's trailing note (the tool appends `  # torch2ms: ...`)."""
+    body = line.rstrip("\r\n")
+    ending = line[len(body):]
+    if MARK in body:
+        body = body[: body.index(MARK)].rstrip()
+    return body + ending
+
+
+def analyse(src: str, out: str) -> dict:
+    if not _VOCAB:
+        _VOCAB.update(_ms_vocabulary())
+    tree = ast.parse(src)
+    trig = trigger_regex(torch_aliases(tree))
+    a = src.splitlines(keepends=True)
+    b = [strip_note(line) for line in out.splitlines(keepends=True)]
+    stmts = Statements(tree)
+
+    def own_text(line: int) -> str:
+        first, last = stmts.own.get(line, (line, line))
+        return "".join(a[first - 1:last])
+
+    changed_lines: Set[int] = set()
+    opcodes = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    for tag, i1, i2, _, _ in opcodes:
+        if tag != "equal":
+            changed_lines.update(range(i1 + 1, i2 + 1))
+
+    unexplained_in: List[Tuple[int, str]] = []
+    unexplained_out: List[Tuple[int, str]] = []
+    changed_in = 0
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag == "equal":
+            continue
+        code_explained = False
+        trivia: List[Tuple[int, str]] = []  # comment lines
+        for i in range(i1, i2):
+            line_no = i + 1
+            changed_in += 1
+            text = a[i]
+            if not text.strip():
+                continue  # blank lines come and go with the statements around them
+            if text.lstrip().startswith("#"):
+                trivia.append((line_no, text.rstrip()))
+                continue
+            ok = bool(trig.search(own_text(line_no)))
+            if not ok:
+                for kind, first, last in stmts.headers.get(line_no, []):
+                    if kind in ("If", "With") and first in changed_lines and trig.search("".join(a[first - 1:last])):
+                        ok = True
+            code_explained |= ok
+            if not ok:
+                unexplained_in.append((line_no, text.rstrip()))
+        if trivia and not code_explained:
+            unexplained_in.extend(trivia)  # comments only move with the code they precede
+        # output lines of the block: only identifiers the block's input (and its neighbours)
+        # had, or MindSpore's; and, unless the block only adds MindSpore lines (imports,
+        # `pass`, `construct`), some input line of the block must have had a trigger
+        near = "".join(a[max(0, i1 - 3):min(len(a), i2 + 3)])
+        allowed = set(_IDENT.findall(near)) | _VOCAB
+        block_has_trigger = any(trig.search(own_text(i + 1)) for i in range(i1, i2))
+        for j in range(j1, j2):
+            text = b[j]
+            if not text.strip() or text.lstrip().startswith("#"):
+                continue
+            new_words = set(_IDENT.findall(text)) - allowed
+            only_ms = set(_IDENT.findall(text)) <= _VOCAB
+            if new_words or not (block_has_trigger or only_ms):
+                unexplained_out.append((j + 1, text.rstrip()))
+
+    trigger_lines = sum(1 for line in a if trig.search(line))
+    return {
+        "changed_in": changed_in,
+        "trigger_lines": trigger_lines,
+        "import_lines": len(stmts.import_lines),
+        "unexplained_in": unexplained_in,
+        "unexplained_out": unexplained_out,
+    }
+
+
+pytestmark = pytest.mark.skipif(not FILES, reason="transformers is not installed")
+
+# Files of the corpus that fail because of known converter bugs (none at the moment: add one with
+# its reason as `name: pytest.mark.xfail(strict=True, reason=...)` rather than loosening a check).
+KNOWN_FAILURES: dict = {}
+
+
+def _params(files: List[pathlib.Path]):
+    return [pytest.param(f, id=f.name, marks=[KNOWN_FAILURES[f.name]] if f.name in KNOWN_FAILURES else [])
+            for f in files]
+
+
+@pytest.mark.parametrize("path", _params(FILES))
+def test_corpus_file(path: pathlib.Path):
+    src = path.read_text(encoding="utf-8")
+    out = convert_source(src, str(path), hf=False).code  # the core rules; HF mode: test_hf_mode.py
+    cst.parse_module(out)
+    compile(out, str(path), "exec", dont_inherit=True)
+    assert convert_source(out, str(path), hf=False).code == out, "converting the output again changed it"
+    report = analyse(src, out)
+    assert not report["unexplained_in"], (
+        f"input lines changed with no trigger in their statement: {report['unexplained_in'][:10]}"
+    )
+    assert not report["unexplained_out"], f"output lines with no explanation: {report['unexplained_out'][:10]}"
+    bound = report["trigger_lines"] + report["import_lines"] + SLACK
+    assert report["changed_in"] <= bound, report
