@@ -490,3 +490,28 @@ def test_python_targets_reuse_the_files_alias():
     assert out == "import mindspore\nimport numpy as np\nm = np.finfo(mindspore.dtype_to_nptype(x.dtype)).min\n"
     out = convert("import torch\nm = torch.finfo(x.dtype).min\n")
     assert out == "import numpy\nimport mindspore\nm = numpy.finfo(mindspore.dtype_to_nptype(x.dtype)).min\n"
+
+
+def test_disabled_autocast_block_is_inlined_and_its_device_type_goes():
+    check(
+        """\
+        import torch
+        def rope(x, inv):
+            device_type = x.device.type if isinstance(x.device.type, str) and x.device.type != "mps" else "cpu"
+            with torch.autocast(device_type=device_type, enabled=False):  # Force float32
+                emb = torch.cat((inv, inv), dim=-1)
+            with torch.autocast("cuda"):
+                y = emb * 2
+            return y
+        """,
+        """\
+        import torch
+        from mindspore import mint
+        def rope(x, inv):
+            # Force float32
+            emb = mint.cat((inv, inv), dim=-1)
+            with torch.autocast("cuda"):  # torch2ms: torch.autocast needs a manual rewrite (hint: MindSpore has no autocast context: wrap the network with mindspore.amp.auto_mixed_precision(net, 'O1'), or cast explicitly; a block that disables autocast can simply be kept in float32)
+                y = emb * 2
+            return y
+        """,
+    )

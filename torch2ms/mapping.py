@@ -53,6 +53,11 @@ def wrapped_first_arg() -> Dict[str, list]:
 
 
 @lru_cache(maxsize=None)
+def autocasts() -> FrozenSet[str]:
+    return frozenset(_extra()["autocast"])
+
+
+@lru_cache(maxsize=None)
 def known_false() -> FrozenSet[str]:
     """torch questions whose answer is False on MindSpore (CUDA? tracing? compiling?)."""
     return frozenset(_extra()["known_false"])

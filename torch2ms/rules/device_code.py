@@ -179,10 +179,24 @@ class DeviceCode:
             if isinstance(target, cst.Name):
                 if isinstance(old.value, cst.Call) and dotted(new.value) == target.value:
                     return True  # `model = model.to(device)` became `model = model`
-                return is_device_value(ctx, old.value) and (
-                    "device" in target.value or not isinstance(old.value, cst.SimpleString)
-                )
+                if "device" in target.value and _mentions_device(old.value):
+                    return True  # `device_type = x.device.type if ... else "cpu"`: dropped if unread
+                return is_device_value(ctx, old.value) and not isinstance(old.value, cst.SimpleString)
         return False
+
+
+def _mentions_device(node: cst.CSTNode) -> bool:
+    """Does an expression read a `.device` or spell a device name?"""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Attribute) and current.attr.value == "device":
+            return True
+        text = _string(current)
+        if text is not None and text.split(":")[0] in DEVICE_NAMES:
+            return True
+        stack.extend(current.children)
+    return False
 
 
 def _truth(ctx: FileContext, node: cst.CSTNode) -> Optional[bool]:

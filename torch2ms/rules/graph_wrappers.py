@@ -4,8 +4,11 @@
     def f(x): ...
     model = torch.compile(model, mode="max-autotune")   ->  model = model
 
-The wrappers are data (data/extra_mappings.json, "unwrap"); `torch.jit.is_tracing()` and
-the like are answered False by the device rule, so their eager branch is kept.
+    with torch.autocast("cuda", enabled=False):  ->  the block's body (MindSpore has no autocast
+        body                                            to switch off; enabled ones stay, flagged)
+
+The wrappers are data (data/extra_mappings.json, "unwrap" and "autocast"); `torch.jit.is_tracing()`
+and the like are answered False by the device rule, so their eager branch is kept.
 """
 from __future__ import annotations
 
@@ -38,6 +41,24 @@ class GraphWrappers:
 
     def leave_ClassDef(self, ctx: FileContext, original, updated):
         return self._strip(ctx, original, updated)
+
+    def leave_With(self, ctx: FileContext, original: cst.With, updated: cst.With):
+        if len(original.items) != 1 or not isinstance(original.items[0].item, cst.Call):
+            return updated
+        call = original.items[0].item
+        if ctx.qualname(call.func) not in mapping.autocasts() or original.items[0].asname is not None:
+            return updated
+        enabled = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "enabled"), None)
+        if not (isinstance(enabled, cst.Name) and enabled.value == "False"):
+            return updated
+        ctx.discard(updated.items[0])
+        body = updated.body
+        statements = list(body.body) if isinstance(body, cst.IndentedBlock) else [cst.SimpleStatementLine(body.body)]
+        first = statements[0]
+        comment = updated.body.header.comment if isinstance(body, cst.IndentedBlock) else None
+        carried = [cst.EmptyLine(comment=comment)] if comment is not None else []
+        statements[0] = first.with_changes(leading_lines=[*updated.leading_lines, *carried, *first.leading_lines])
+        return cst.FlattenSentinel(statements)
 
     def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
         if ctx.qualname(original.func) not in mapping.unwrapped() or not updated.args:
