@@ -19,11 +19,13 @@ CPU s: process_time of the per-file work for the 1-process modes; user+sys of th
 (RUSAGE_CHILDREN delta) for the pool, and of the CLI's process tree (os.wait4) for the CLI.
 On a busy machine wall seconds suffer from other load; CPU seconds much less.
 
-Peak RSS: the 1-process modes' peaks cannot be told apart inside one process (ru_maxrss
-is a running maximum), so each is measured again alone in a fresh child process (os.wait4
-rusage; --no-rss-probes skips that and prints '-'). Pool: RUSAGE_CHILDREN after the pool
-is joined; CLI: os.wait4 rusage of the CLI process. On Linux both are the peak of the
-*largest single process* (a worker), not a sum over the workers.
+Peak RSS, the largest single process, from VmHWM in /proc (Linux keeps ru_maxrss across
+fork and exec, so the getrusage figures of a child of this process, RUSAGE_CHILDREN
+included, would start at this process's own peak): the 1-process modes cannot be told
+apart inside one process, so each runs again alone in a fresh child process that reports
+its VmHWM (--no-rss-probes skips that and prints '-'); pool workers report theirs with
+each result; the CLI's process tree is sampled every 0.2 s while it runs. Where /proc is
+missing the getrusage figures are used instead.
 """
 from __future__ import annotations
 
@@ -38,7 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
@@ -58,7 +60,7 @@ def corpus_files() -> List[pathlib.Path]:
 
 
 def _mib(kib: int) -> float:
-    return kib / 1024.0  # ru_maxrss is in KiB on Linux
+    return kib / 1024.0  # VmHWM and ru_maxrss are in KiB on Linux
 
 
 def bare_one(source: bytes) -> None:
@@ -93,15 +95,51 @@ def run_interleaved(files: List[pathlib.Path]) -> Tuple[float, float, float, flo
     return wall[0], wall[1], cpu[0], cpu[1], errors
 
 
-def rss_probe(mode: str, limit: int) -> int:
+def vmhwm_kib(pid: object = "self") -> Optional[int]:
+    """VmHWM (peak resident set, KiB) of a process from /proc; None where unavailable.
+
+    Unlike ru_maxrss it starts afresh at exec: a child of a big process does not inherit
+    its parent's peak (Linux keeps ru_maxrss across fork and exec)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def _descendants(root: int) -> List[int]:
+    children: Dict[int, List[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                stat = fh.read()
+            ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(children.get(pid, []))
+    return out
+
+
+def rss_probe(mode: str, limit: int) -> Optional[int]:
     """Peak RSS (KiB) of a fresh child process running one 1-process mode alone."""
     cmd = [sys.executable, str(pathlib.Path(__file__).resolve()), "--_probe", mode, "--limit", str(limit)]
-    proc = subprocess.Popen(cmd, cwd=str(REPO))
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    proc = subprocess.run(cmd, cwd=str(REPO), stdout=subprocess.PIPE, text=True, check=False)
     if proc.returncode != 0:
         raise SystemExit(f"RSS probe {mode} failed with exit {proc.returncode}")
-    return usage.ru_maxrss
+    for line in proc.stdout.splitlines():
+        if line.startswith("VMHWM ") and line.split()[1].isdigit():
+            return int(line.split()[1])
+    return None
 
 
 def _probe(mode: str, files: List[pathlib.Path]) -> None:
@@ -111,6 +149,7 @@ def _probe(mode: str, files: List[pathlib.Path]) -> None:
             bare_one(source)
         else:
             tool_one(source, str(path))
+    print(f"VMHWM {vmhwm_kib()}")
 
 
 _OUT_DIR: Optional[str] = None
@@ -121,16 +160,16 @@ def _worker_init(out_dir: str) -> None:
     _OUT_DIR = out_dir
 
 
-def _convert_one(job: Tuple[int, str]) -> int:
+def _convert_one(job: Tuple[int, str]) -> Tuple[int, Optional[int]]:
     index, path = job
     source = pathlib.Path(path).read_bytes()
     try:
         code = convert_source(source, path).code
     except ConversionError:
-        return 1
+        return 1, vmhwm_kib()
     assert _OUT_DIR is not None
     pathlib.Path(_OUT_DIR, f"{index:04d}_{pathlib.Path(path).name}").write_bytes(code)
-    return 0
+    return 0, vmhwm_kib()
 
 
 def _children_cpu() -> float:
@@ -138,42 +177,57 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_pool(files: List[pathlib.Path], jobs: int) -> Tuple[float, int, int, float]:
+def run_pool(files: List[pathlib.Path], jobs: int) -> Tuple[float, int, Optional[int], float]:
+    """(wall s, errors, peak RSS KiB of the largest worker, workers' CPU s)."""
     ctx = multiprocessing.get_context("spawn")
     cpu_before = _children_cpu()
     with tempfile.TemporaryDirectory(prefix="t2ms-bench-") as out_dir:
         start = time.perf_counter()
         pool = ctx.Pool(jobs, initializer=_worker_init, initargs=(out_dir,))
         try:
-            errors = sum(pool.imap_unordered(_convert_one, [(i, str(p)) for i, p in enumerate(files)], chunksize=1))
+            results = list(pool.imap_unordered(_convert_one, [(i, str(p)) for i, p in enumerate(files)], chunksize=1))
         finally:
             pool.close()
             pool.join()
         elapsed = time.perf_counter() - start
-    peak_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return elapsed, errors, peak_child, _children_cpu() - cpu_before
+    peaks = [peak for _, peak in results if peak is not None]
+    # VmHWM is monotonic, so each worker's last answer carries its peak
+    peak = max(peaks) if peaks else resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return elapsed, sum(err for err, _ in results), peak, _children_cpu() - cpu_before
 
 
-def run_cli(files: List[pathlib.Path], jobs: int) -> Optional[Tuple[float, int, float]]:
+def run_cli(files: List[pathlib.Path], jobs: int) -> Optional[Tuple[float, Optional[int], float]]:
+    """(wall s, peak RSS KiB of its largest process, CPU s of its process tree)."""
     with tempfile.TemporaryDirectory(prefix="t2ms-cli-") as tmp:
         src = pathlib.Path(tmp, "src")
         src.mkdir()
-        for i, path in enumerate(files):
-            # one flat folder of symlinks; the CLI recreates symlinks when mirroring, so
-            # copy instead: real files are what it converts
+        for i, path in enumerate(files):  # copies (the CLI recreates symlinks rather than converting them)
             pathlib.Path(src, f"{i:04d}_{path.name}").write_bytes(path.read_bytes())
-        cmd = [sys.executable, "-m", "torch2ms", "convert", str(src), "-o", str(pathlib.Path(tmp, "dst")), "-j", str(jobs), "-q"]
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=str(REPO), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-        written = sum(1 for _ in pathlib.Path(tmp, "dst").glob("*.py")) if pathlib.Path(tmp, "dst").is_dir() else 0
+        dst = pathlib.Path(tmp, "dst")
+        cmd = [sys.executable, "-m", "torch2ms", "convert", str(src), "-o", str(dst), "-j", str(jobs), "-q"]
+        peak: Optional[int] = None
+        with open(pathlib.Path(tmp, "stderr"), "w+b") as err_file:
+            start = time.perf_counter()
+            proc = subprocess.Popen(cmd, cwd=str(REPO), stdout=subprocess.DEVNULL, stderr=err_file)
+            while True:  # sample the tree's VmHWM until the CLI exits (it reaps its own workers)
+                pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+                if pid:
+                    break
+                for member in _descendants(proc.pid):
+                    hwm = vmhwm_kib(member)
+                    if hwm is not None and (peak is None or hwm > peak):
+                        peak = hwm
+                time.sleep(0.2)
+            elapsed = time.perf_counter() - start
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            err_file.seek(0)
+            err = err_file.read().decode(errors="replace")
+        written = sum(1 for _ in dst.glob("*.py")) if dst.is_dir() else 0
         if proc.returncode not in (0, 1) or written != len(files):
-            print(f"CLI run skipped: exit {proc.returncode}, {written}/{len(files)} files written; {err.strip()[-300:]}", file=sys.stderr)
+            print(f"CLI run skipped: exit {proc.returncode}, {written}/{len(files)} files written; {err.strip()[-300:]}",
+                  file=sys.stderr)
             return None
-        return elapsed, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
+        return elapsed, peak if peak is not None else usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -229,7 +283,7 @@ def main() -> None:
               f"{'-' if err is None else err:>6}")
     print()
     print(f"ratio tool/bare, 1 process: {tool_s / bare_s:.2f}x wall, {tool_cpu / bare_cpu:.2f}x CPU")
-    print(f"load average {os.getloadavg()[0]:.1f} at the end; pool/CLI RSS = largest single process")
+    print(f"load average {os.getloadavg()[0]:.1f} at the end; peak RSS = largest single process (VmHWM)")
 
 
 if __name__ == "__main__":
