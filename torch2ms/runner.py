@@ -285,7 +285,9 @@ def run_jobs(jobs: Iterable[Job], workers: int, emit: Callable[[Outcome], None])
 
 
 def _run_pool(jobs: List[Job], workers: int, emit, stop: StopRequest) -> bool:
-    window = workers * 4  # bounds memory: at most this many outcomes wait to be emitted
+    # Outcomes are small (no code travels back), so a deep window keeps both workers busy past a
+    # slow file at the head of the queue while still bounding memory.
+    window = workers * 32
     todo = deque(jobs)
     pending: deque = deque()
     skipped = False
