@@ -12,17 +12,20 @@ Per file:
     line in a 'replace' or 'delete' block must be *explained*:
       - the statement it belongs to (its own lines: a simple statement, or the header of a
         compound one) contains a trigger: `torch` or a name a torch import binds, `forward`,
-        `.size(`, `device`, `cuda`, `.cpu(`, `inplace`, `.to(`; or
+        `.size(`, `device`, `cuda`, `.cpu(`, `inplace`, `.to(`, `.eval()`, `.train(`,
+        `.data.<name>_(` (HF-style weight init); or
       - it sits in an `if`/`elif`/`else`/`with` whose header has a trigger and was itself
         changed (an accelerator branch removed or inlined: its body goes or is dedented); or
       - it is a comment in a block with an explained code line (comments travel with the
         statement they precede), or a blank line;
   * the number of changed input lines is at most the number of input lines with a trigger
     plus the import lines plus a small slack;
-  * every output line in a non-equal block is explained too: it names MindSpore
-    (mindspore/mint/ops/nn/Cell), is `construct`/`.shape`/an import/`pass`/a leftover torch
-    reference, or is, stripped, an input line of its block, or a trigger line lost only
-    device code (`.to(...)`, `.cuda()`, `.cpu()`, `device=`, `inplace=`).
+  * every output line in a non-equal block is explained too: it is a changed input line
+    moved or re-indented (an inlined `if`/`with` body); or every identifier in it occurs
+    in the block's input lines (+-3 lines) or in MindSpore's vocabulary (the tables'
+    MindSpore names, the tool's extra mappings, Cell/construct/set_train/initializer...),
+    and the block's input has a trigger unless the line is MindSpore vocabulary only
+    (an added import, `pass`).
 """
 from __future__ import annotations
 
@@ -210,6 +213,9 @@ def analyse(src: str, out: str) -> dict:
     for tag, i1, i2, _, _ in opcodes:
         if tag != "equal":
             changed_lines.update(range(i1 + 1, i2 + 1))
+    # changed input lines by their text without indentation: a line that only moved or was
+    # re-indented (an inlined `if`/`with` body) may land in another block of the diff
+    moved = {a[i - 1].strip() for i in changed_lines if a[i - 1].strip()}
 
     unexplained_in: List[Tuple[int, str]] = []
     unexplained_out: List[Tuple[int, str]] = []
@@ -247,6 +253,8 @@ def analyse(src: str, out: str) -> dict:
         for j in range(j1, j2):
             text = b[j]
             if not text.strip() or text.lstrip().startswith("#"):
+                continue
+            if text.strip() in moved:
                 continue
             new_words = set(_IDENT.findall(text)) - allowed
             only_ms = set(_IDENT.findall(text)) <= _VOCAB

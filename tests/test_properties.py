@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import os
 import tokenize
+import warnings
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Set, Tuple
 
@@ -32,7 +33,7 @@ import libcst as cst
 import pytest
 from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
-from libcst.metadata import MetadataWrapper, QualifiedNameProvider, QualifiedNameSource
+from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, QualifiedNameSource
 
 from torch2ms import inventory, tables
 from torch2ms.pipeline import ConversionError, convert_source
@@ -65,10 +66,12 @@ def convert(code: str) -> Optional[str]:
 
 
 def compiles(code: str) -> bool:
-    try:
-        compile(code, "<generated>", "exec", dont_inherit=True)
-    except (SyntaxError, ValueError):
-        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SyntaxWarning on generated nonsense like `1()`
+        try:
+            compile(code, "<generated>", "exec", dont_inherit=True)
+        except (SyntaxError, ValueError):
+            return False
     return True
 
 
@@ -100,15 +103,15 @@ _MAPPED_TORCH = {row.torch for row in tables.rows() if row.mindspore and not row
 
 
 class _MappedLeft(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider)
 
     def __init__(self) -> None:
-        self.found: List[Tuple[str, cst.CSTNode]] = []
+        self.found: List[Tuple[str, cst.CSTNode, int]] = []
 
     def _check(self, node: cst.CSTNode) -> None:
         for qn in self.get_metadata(QualifiedNameProvider, node, set()):
             if qn.source is QualifiedNameSource.IMPORT and qn.name in _MAPPED_TORCH:
-                self.found.append((qn.name, node))
+                self.found.append((qn.name, node, self.get_metadata(PositionProvider, node).start.line))
 
     def visit_Name(self, node: cst.Name) -> None:
         self._check(node)
@@ -117,13 +120,13 @@ class _MappedLeft(cst.CSTVisitor):
         self._check(node)
 
 
-def mapped_torch_left(code: str) -> List[Tuple[str, str]]:
-    """(qualified name, code) of each expression that still reaches a table API that has a
-    MindSpore target through a torch import (scope-aware: shadowing parameters count)."""
+def mapped_torch_left(code: str) -> List[Tuple[str, str, int]]:
+    """(qualified name, code, line) of each expression that still reaches a table API that
+    has a MindSpore target through a torch import (scope-aware: shadowing parameters count)."""
     wrapper = MetadataWrapper(cst.parse_module(code))
     visitor = _MappedLeft()
     wrapper.visit(visitor)
-    return [(name, wrapper.module.code_for_node(node)) for name, node in visitor.found]
+    return [(name, wrapper.module.code_for_node(node), line) for name, node, line in visitor.found]
 
 
 def check_converted(src: str, *, expect_clean: bool) -> str:
@@ -139,7 +142,10 @@ def check_converted(src: str, *, expect_clean: bool) -> str:
     if expect_clean:
         left = torch_lines_without_note(out)
         assert not left, f"torch left on lines without a {MARK} note: {left}"
-        mapped = mapped_torch_left(out)
+        # gone, or deliberately kept with a note that names it (the tool's corrections, e.g.
+        # torch.index_add, whose MindSpore counterpart needs int32 indices)
+        noted = {i + 1: line[line.index(MARK):] for i, line in enumerate(out.splitlines()) if MARK in line}
+        mapped = [(api, code, line) for api, code, line in mapped_torch_left(out) if api not in noted.get(line, "")]
         assert not mapped, f"table APIs with a MindSpore target still reached through torch: {mapped}"
     return out
 
@@ -154,9 +160,10 @@ def test_grammar_programs_convert_or_raise_conversion_error(src):
     out = convert(src)
     if out is None:
         return
-    cst.parse_module(out)
     if "torch" not in src:
         assert out == src
+    if out != src:  # (CPython accepts a few programs libcst cannot parse; returned as is, fine)
+        cst.parse_module(out)
 
 
 @SETTINGS_HYPOTHESMITH
@@ -165,9 +172,10 @@ def test_node_programs_convert_or_raise_conversion_error(src):
     out = convert(src)
     if out is None:
         return
-    cst.parse_module(out)
     if "torch" not in src:
         assert out == src
+    if out != src:  # (CPython accepts a few programs libcst cannot parse; returned as is, fine)
+        cst.parse_module(out)
 
 
 _TORCHY_NAMES = ["torch", "nn", "F", "th", "device", "forward", "inplace", "x"]
