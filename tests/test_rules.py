@@ -515,3 +515,22 @@ def test_disabled_autocast_block_is_inlined_and_its_device_type_goes():
             return y
         """,
     )
+
+
+def test_comment_above_a_dropped_decorator_stays_when_others_remain():
+    check(
+        """\
+        import torch
+        # compiled for speed
+        @torch.jit.script
+        @functools.cache
+        def f(x):
+            return x
+        """,
+        """\
+        # compiled for speed
+        @functools.cache
+        def f(x):
+            return x
+        """,
+    )

@@ -17,24 +17,15 @@ import libcst as cst
 from torch2ms import mapping
 from torch2ms.context import FileContext
 from torch2ms.names import in_place_of
+from torch2ms.rules.decorators import decorator_callee, without_decorators
 
 
 class GraphWrappers:
     def _strip(self, ctx: FileContext, original, updated):
-        kept = []
-        for old, new in zip(original.decorators, updated.decorators):
-            expr = old.decorator.func if isinstance(old.decorator, cst.Call) else old.decorator
-            if ctx.qualname(expr) in mapping.unwrapped():
-                ctx.discard(new)
-                continue
-            kept.append(new)
-        if len(kept) == len(updated.decorators):
-            return updated
-        leading = updated.leading_lines
-        if not kept and updated.decorators:
-            # comments above the first decorator stay above the definition
-            leading = [*leading, *updated.decorators[0].leading_lines]
-        return updated.with_changes(decorators=kept, leading_lines=leading)
+        # Decide on the original decorators (their torch names are not rewritten yet).
+        doomed = {id(new) for old, new in zip(original.decorators, updated.decorators)
+                  if ctx.qualname(decorator_callee(old)) in mapping.unwrapped()}
+        return without_decorators(ctx, updated, lambda d: id(d) in doomed)
 
     def leave_FunctionDef(self, ctx: FileContext, original, updated):
         return self._strip(ctx, original, updated)

@@ -35,6 +35,7 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple, Union
 import libcst as cst
 
 from torch2ms import inventory, mapping
+from torch2ms.rules.decorators import decorator_callee, without_decorators
 from torch2ms.annotate import MARK
 from torch2ms.context import FileContext
 from torch2ms.names import build, dotted
@@ -339,23 +340,14 @@ class HfImports:
 
     # ---- decorators mindone's ports drop -----------------------------------------------
     def _strip(self, ctx: FileContext, updated):
-        kept = []
-        for decorator in updated.decorators:
-            expr = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
-            if isinstance(expr, cst.Name):
-                _binding, decision = self._binding_decision(ctx, expr.value)
-                if decision is not None and decision.kind == "drop":
-                    ctx.discard(decorator)
-                    continue
-            kept.append(decorator)
-        if len(kept) == len(updated.decorators):
-            return updated
-        leading = updated.leading_lines
-        if not kept and updated.decorators:
-            leading = [*leading, *updated.decorators[0].leading_lines]
-        elif kept and kept[0] is not updated.decorators[0]:
-            kept[0] = kept[0].with_changes(leading_lines=[*updated.decorators[0].leading_lines, *kept[0].leading_lines])
-        return updated.with_changes(decorators=kept, leading_lines=leading)
+        def doomed(decorator: cst.Decorator) -> bool:
+            expr = decorator_callee(decorator)
+            if not isinstance(expr, cst.Name):
+                return False
+            _binding, decision = self._binding_decision(ctx, expr.value)
+            return decision is not None and decision.kind == "drop"
+
+        return without_decorators(ctx, updated, doomed)
 
     def leave_FunctionDef(self, ctx: FileContext, original, updated):
         return self._strip(ctx, updated)
