@@ -82,6 +82,8 @@ FUNCTION_CASES = {
     "avg_pool2d-pad-exclude": (lambda t, x: t.F.avg_pool2d(x, 3, 2, 1, count_include_pad=False), [X4]),
     "adaptive_avg_pool2d-1": (lambda t, x: t.F.adaptive_avg_pool2d(x, 1), [X4]),
     "adaptive_avg_pool2d-uneven": (lambda t, x: t.F.adaptive_avg_pool2d(x, (2, 4)), [X4]),
+    "adaptive_avg_pool1d-1": (lambda t, x: t.F.adaptive_avg_pool1d(x, 1), [f32(2, 3, 7)]),
+    "adaptive_avg_pool1d-uneven": (lambda t, x: t.F.adaptive_avg_pool1d(x, 3), [f32(2, 3, 7)]),
     "pad-last-dim": (lambda t, x: t.F.pad(x, (1, 2)), [f32(2, 3, 4)]),
     "pad-value": (lambda t, x: t.F.pad(x, (1, 1, 2, 0), value=0.5), [X4]),
     "pad-reflect": (lambda t, x: t.F.pad(x, (2, 1, 1, 2), mode="reflect"), [X4]),
@@ -97,6 +99,22 @@ FUNCTION_CASES = {
                                   [LOGITS, TARGET]),
     "cross_entropy-nd": (lambda t, x, y: t.F.cross_entropy(x, y), [f32(2, 5, 3), ints(2, 3, high=5)]),
     "dropout-eval": (lambda t, x: t.F.dropout(x, p=0.5, training=False), [f32(3, 4)]),
+    "bitwise_xor-int": (lambda t, a, b: t.m.bitwise_xor(a, b), [ints(2, 3), ints(2, 3)]),
+    "bitwise_xor-bool": (lambda t, a, b: t.m.bitwise_xor(a > 4, b > 2), [ints(5), ints(5)]),
+    "einsum-matmul": (lambda t, a, b: t.m.einsum("ij,jk->ik", a, b), [f32(2, 3), f32(3, 4)]),
+    "einsum-outer-spaced": (lambda t, a, b: t.m.einsum("i , j -> i j", a, b), [f32(5), f32(4)]),
+    "einsum-batched-attention": (lambda t, q, k: t.m.einsum("bhqd,bhkd->bhqk", q, k), [f32(2, 3, 4, 5), f32(2, 3, 6, 5)]),
+    "einsum-transpose": (lambda t, a: t.m.einsum("ij->ji", a), [f32(2, 3)]),
+    "einsum-sum-all": (lambda t, a: t.m.einsum("ij->", a), [f32(2, 3)]),
+    "einsum-implicit": (lambda t, a, b: t.m.einsum("ij,jk", a, b), [f32(2, 3), f32(3, 4)]),
+    "einsum-ellipsis": (lambda t, a, b: t.m.einsum("...ij,...jk->...ik", a, b), [f32(2, 2, 3), f32(2, 3, 4)]),
+    "einsum-ellipsis-broadcast": (lambda t, a, b: t.m.einsum("...ij,jk->...ik", a, b), [f32(3, 2, 3), f32(3, 4)]),
+    "einsum-three": (lambda t, a, b, c: t.m.einsum("ij,jk,kl->il", a, b, c), [f32(2, 3), f32(3, 4), f32(4, 5)]),
+    "einsum-list-operands": (lambda t, a, b: t.m.einsum("bi,bi->b", [a, b]), [f32(3, 4), f32(3, 4)]),
+    "einsum-free-sum": (lambda t, a, b: t.m.einsum("ij,kl->ik", a, b), [f32(2, 3), f32(4, 5)]),
+    "repeat_interleave-dim": (lambda t, x: t.m.repeat_interleave(x, 2, 1), [f32(2, 3)]),
+    "repeat_interleave-4d": (lambda t, x: t.m.repeat_interleave(x[:, :, None, :], 2, 3), [f32(2, 3, 4)]),
+    "repeat_interleave-flat": (lambda t, x: t.m.repeat_interleave(x, 3), [ints(2, 2)]),
     "arange-end": (lambda t: t.m.arange(5), []),
     "arange-start-end-dtype": (lambda t: t.m.arange(0, 7, dtype=t.int64), []),
     "arange-float-step": (lambda t: t.m.arange(1, 2.5, 0.5), []),
@@ -105,6 +123,11 @@ FUNCTION_CASES = {
     "full-float": (lambda t: t.m.full((2, 3), 1.5), []),
     "full-int": (lambda t: t.m.full((2, 3), 7), []),
     "full-bool": (lambda t: t.m.full((4,), True), []),
+    "full_like": (lambda t, x: t.m.full_like(x, 1.5), [f32(2, 3)]),
+    "full_like-int-dtype": (lambda t, x: t.m.full_like(x, 3, dtype=t.int64), [f32(2, 3)]),
+    "full_like-of-ints": (lambda t, x: t.m.full_like(x, 2), [ints(4)]),
+    "one_hot": (lambda t, i: t.F.one_hot(i, 7), [ints(2, 3, high=7)]),
+    "one_hot-inferred-classes": (lambda t, i: t.F.one_hot(i), [ints(5, high=4)]),
     "linspace": (lambda t: t.m.linspace(-2, 2, 7), []),
     "stack": (lambda t, a, b: t.m.stack([a, b]), [f32(2, 3), f32(2, 3)]),
     "stack-dim-neg": (lambda t, a, b: t.m.stack((a, b), dim=-1), [f32(2, 3), f32(2, 3)]),
@@ -172,6 +195,7 @@ LAYER_CASES = {
     "MaxPool2d": (lambda t: t.nn.MaxPool2d(kernel_size=3, stride=2, padding=1), (2, 4, 9, 9)),
     "AvgPool2d": (lambda t: t.nn.AvgPool2d(2), (2, 4, 9, 9)),
     "AdaptiveAvgPool2d": (lambda t: t.nn.AdaptiveAvgPool2d((1, 1)), (2, 4, 9, 9)),
+    "AdaptiveAvgPool1d": (lambda t: t.nn.AdaptiveAvgPool1d(1), (2, 4, 9)),
     "LogSoftmax": (lambda t: t.nn.LogSoftmax(dim=1), (3, 6)),
     "Dropout": (lambda t: t.nn.Dropout(0.5), (3, 6)),
 }
@@ -393,6 +417,12 @@ def test_tensor_clone_copies():
     assert y is not x
     compare(torch.from_numpy(x.asnumpy()).clone(), y, atol=0, rtol=0)
     assert MS.tensor(ints(4)).clone().dtype == ms.int64
+
+
+@pytest.mark.parametrize("sizes", [(2, 1), ((1, 2, 2),), (3, 1, 2)])
+def test_tensor_repeat_tiles_like_torch(fallback, sizes):
+    x = f32(2, 3)
+    compare(torch.from_numpy(x).repeat(*sizes), MS.tensor(x).repeat(*sizes), atol=0, rtol=0)
 
 
 # ---- the parity helpers these tests and test_examples_exec.py rely on ----------

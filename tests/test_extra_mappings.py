@@ -99,3 +99,66 @@ def test_finfo_goes_through_numpy():
         """
     )
     assert (m["low"], m["eps"], m["top"]) == (t["low"], t["eps"], t["top"])
+
+
+def test_finfo_fields_are_python_numbers_that_mindspore_ops_take():
+    # numpy's finfo fields are numpy scalars, which masked_fill rejects (ScalarToTensor TypeError).
+    t, m = run_both(
+        """\
+        import torch
+        x = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+        mask = torch.tensor([[True, False], [False, True]])
+        out = x.masked_fill(mask, torch.finfo(x.dtype).min)
+        low = torch.finfo(x.dtype).min
+        top = torch.iinfo(torch.int32).max
+        """
+    )
+    assert type(m["low"]) is type(t["low"]) is float and type(m["top"]) is type(t["top"]) is int
+    np.testing.assert_array_equal(m["out"].asnumpy(), t["out"].numpy())
+
+
+def test_python_types_as_dtypes_mean_what_torch_means():
+    t, m = run_both(
+        """\
+        import torch
+        x = torch.tensor([0.0, 1.5, -2.0])
+        mask = torch.ones((3, 3), dtype=bool)
+        as_float = x.to(float)
+        as_int = x.to(dtype=int)
+        as_bool = x.to(bool)
+        total = x.sum(dtype=float)
+        """
+    )
+    for name in ("mask", "as_float", "as_int", "as_bool", "total"):
+        np.testing.assert_array_equal(m[name].asnumpy(), t[name].numpy(), err_msg=name)
+        assert m[name].asnumpy().dtype == t[name].numpy().dtype, name
+
+
+def test_default_dtype_is_float32_in_both():
+    t, m = run_both("import torch\nx = torch.ones(2).to(torch.get_default_dtype())\nsame = torch.get_default_dtype() == torch.float32\n")
+    assert m["same"] is t["same"] is True
+    assert m["x"].asnumpy().dtype == t["x"].numpy().dtype
+
+
+def test_factory_functions_drop_requires_grad():
+    t, m = run_both("import torch\nout = torch.zeros(2, 3, requires_grad=False) + torch.ones(3, requires_grad=True).detach()\n")
+    np.testing.assert_array_equal(m["out"].asnumpy(), t["out"].numpy())
+
+
+def test_in_place_statements_on_part_of_a_tensor_change_the_tensor():
+    # torch changes a view; the conversion assigns into the slice, which MindSpore writes through.
+    t, m = run_both(
+        """\
+        import torch
+        w = torch.tensor([[0.0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11]])
+        p = torch.nn.Parameter(torch.ones(4, 2))
+        padding_idx = 2
+        w[1].zero_()
+        w[:, 0].fill_(7.0)
+        w[-1, 1:].mul_(2)
+        w[0].add_(torch.ones(4))
+        p.data[padding_idx].zero_()
+        """
+    )
+    np.testing.assert_array_equal(m["w"].asnumpy(), t["w"].numpy())
+    np.testing.assert_array_equal(m["p"].asnumpy(), t["p"].detach().numpy())

@@ -487,9 +487,9 @@ def test_inplace_call_whose_result_is_unused_assigns_it_back():
 
 def test_python_targets_reuse_the_files_alias():
     out = convert("import torch\nimport numpy as np\nm = torch.finfo(x.dtype).min\n")
-    assert out == "import mindspore\nimport numpy as np\nm = np.finfo(mindspore.dtype_to_nptype(x.dtype)).min\n"
+    assert out == "import mindspore\nimport numpy as np\nm = float(np.finfo(mindspore.dtype_to_nptype(x.dtype)).min)\n"
     out = convert("import torch\nm = torch.finfo(x.dtype).min\n")
-    assert out == "import numpy\nimport mindspore\nm = numpy.finfo(mindspore.dtype_to_nptype(x.dtype)).min\n"
+    assert out == "import numpy\nimport mindspore\nm = float(numpy.finfo(mindspore.dtype_to_nptype(x.dtype)).min)\n"
 
 
 def test_disabled_autocast_block_is_inlined_and_its_device_type_goes():

@@ -52,6 +52,21 @@ def wrapped_first_arg() -> Dict[str, list]:
     return _extra()["wrap_first_arg"]
 
 
+def constant_calls() -> Dict[str, str]:
+    """`torch.get_default_dtype()` -> "mindspore.float32": calls whose MindSpore answer is fixed."""
+    return _extra()["constant_calls"]
+
+
+def info_scalars() -> Dict[str, dict]:
+    """`torch.finfo` -> {"type": "builtins.float", "fields": [...]}: fields read as Python numbers."""
+    return _extra()["info_scalars"]
+
+
+def python_dtypes() -> Dict[str, str]:
+    """`float` -> "mindspore.float64": Python types torch takes as dtypes, with torch's meaning."""
+    return _extra()["python_dtypes"]
+
+
 @lru_cache(maxsize=None)
 def autocasts() -> FrozenSet[str]:
     return frozenset(_extra()["autocast"])

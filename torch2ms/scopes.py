@@ -42,6 +42,11 @@ class Scope:
     names: Dict[str, Binding] = field(default_factory=dict)
 
     def bind(self, name: str, qualname: Optional[str] = None, alias=None) -> Binding:
+        # A plain local assigned again (in each branch of an if, say) stays one binding, so a
+        # read after the branches counts for every assignment that may have reached it.
+        old = self.names.get(name)
+        if old is not None and qualname is None and alias is None and old.qualname is None and old.alias is None:
+            return old
         binding = Binding(name, qualname, alias)
         self.names[name] = binding
         return binding

@@ -23,7 +23,7 @@ Layer stand-ins subclass the mint class and replace only `construct`, so
 parameter names (and weights copied by name) are mint's own.
 
 Beyond mint, two APIs that hand-written ports (mindone) use are covered too:
-mindspore.ops.rms_norm and Tensor.clone. Not covered (no stand-in): mint.einsum,
+mindspore.ops.rms_norm and Tensor.clone (Tensor.repeat too). Not covered (no stand-in):
 mint.normal, mint.randperm, one-argument mint.where, and other Tensor methods
 (normal_, uniform_, zero_, ...).
 """

@@ -79,6 +79,11 @@ def adaptive_avg_pool2d(input, output_size):
     return ops.adaptive_avg_pool2d(input, output_size)
 
 
+def adaptive_avg_pool1d(input, output_size):
+    # A 1-D pool is a 2-D one over a height-1 image.
+    return ops.adaptive_avg_pool2d(input.unsqueeze(-2), (1, _single(output_size))).squeeze(-2)
+
+
 def pad(input, pad, mode="constant", value=None):
     return ops.pad(input, tuple(pad), mode, value)
 
@@ -125,6 +130,10 @@ def full(size, fill_value, *, dtype=None):
         kind = type(fill_value.item() if isinstance(fill_value, ms.Tensor) else fill_value)
         dtype = {bool: ms.bool_, int: ms.int64}.get(kind, ms.float32)
     return ops.full(size, fill_value, dtype=dtype)
+
+
+def full_like(input, fill_value, *, dtype=None):
+    return ops.full(input.shape, fill_value, dtype=dtype or input.dtype)
 
 
 def linspace(start, end, steps, *, dtype=None):
@@ -240,15 +249,121 @@ def rms_norm(x, gamma, epsilon=1e-06):
     return x * rstd * gamma, rstd
 
 
+def one_hot(tensor, num_classes=-1):
+    depth = int(tensor.max()) + 1 if num_classes == -1 else num_classes
+    return ops.one_hot(tensor, depth, ms.Tensor(1, ms.int64), ms.Tensor(0, ms.int64))
+
+
+def bitwise_xor(input, other):
+    if not isinstance(other, ms.Tensor):
+        other = ms.Tensor(other, input.dtype)
+    if input.dtype == ms.bool_:
+        return ops.logical_xor(input, other)
+    return ops.bitwise_xor(input, other)
+
+
+def einsum(equation, *operands):
+    """torch/mint einsum from permutes, reshapes, sums and batched matmuls, a pair at a time.
+    Repeated indices within one operand (diagonals, `ii->i`) are not supported: they raise."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    terms, out = _einsum_terms(equation.replace(" ", ""), operands)
+    sizes = {}
+    for term, operand in zip(terms, operands):
+        if len(set(term)) != len(term):
+            raise NotImplementedError(f"einsum stand-in: repeated index in {term!r}")
+        if len(term) != operand.ndim:
+            raise ValueError(f"einsum: {term!r} does not match an operand of {operand.ndim} dims")
+        for letter, size in zip(term, operand.shape):
+            sizes[letter] = max(sizes.get(letter, 1), size)  # size-1 dims broadcast
+    term, result = terms[0], operands[0]
+    for index in range(1, len(operands)):
+        keep = set(out).union(*terms[index + 1:])
+        term, result = _contract(term, result, terms[index], operands[index], keep, sizes)
+    term, result = _sum_out(term, result, set(out))
+    return ops.transpose(result, tuple(term.index(c) for c in out)) if term != out else result
+
+
+def _einsum_terms(equation, operands):
+    lhs, arrow, out = equation.partition("->")
+    terms = lhs.split(",")
+    if "..." in equation:
+        spare = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in equation]
+        width = max(op.ndim - len(t) + 3 for t, op in zip(terms, operands) if "..." in t)
+        fill = "".join(spare[:width])
+        terms = [t.replace("...", fill[width - (op.ndim - len(t) + 3):]) if "..." in t else t
+                 for t, op in zip(terms, operands)]
+        out = out.replace("...", fill) if arrow else fill
+    elif not arrow:
+        out = ""
+    if not arrow:  # implicit output: broadcast dims, then the letters seen once, alphabetically
+        letters = "".join(terms)
+        out += "".join(sorted(c for c in set(letters) if letters.count(c) == 1 and c not in out))
+    return terms, out
+
+
+def _sum_out(term, tensor, keep):
+    gone = tuple(i for i, c in enumerate(term) if c not in keep)
+    if not gone:
+        return term, tensor
+    return "".join(c for c in term if c in keep), tensor.sum(axis=gone)
+
+
+def _contract(a_term, a, b_term, b, keep, sizes):
+    a_term, a = _sum_out(a_term, a, keep | set(b_term))
+    b_term, b = _sum_out(b_term, b, keep | set(a_term))
+    batch = [c for c in a_term if c in b_term and c in keep]
+    inner = [c for c in a_term if c in b_term and c not in keep]
+    a_free = [c for c in a_term if c not in b_term]
+    b_free = [c for c in b_term if c not in a_term]
+
+    def arranged(term, tensor, order):
+        tensor = ops.transpose(tensor, tuple(term.index(c) for c in order)) if order else tensor
+        return ops.broadcast_to(tensor, tuple(sizes[c] for c in order))
+
+    def size(letters):
+        total = 1
+        for c in letters:
+            total *= sizes[c]
+        return total
+
+    left = arranged(a_term, a, batch + a_free + inner).reshape(size(batch), size(a_free), size(inner))
+    right = arranged(b_term, b, batch + inner + b_free).reshape(size(batch), size(inner), size(b_free))
+    result = ops.bmm(left, right).reshape(tuple(sizes[c] for c in batch + a_free + b_free))
+    return "".join(batch + a_free + b_free), result
+
+
+def repeat_interleave(input, repeats, dim=None, *, output_size=None):
+    """Each element `repeats` times along dim (flattened when dim is None), by broadcasting.
+    Per-element counts (a tensor of several repeats) are not supported: they raise."""
+    if isinstance(repeats, ms.Tensor):
+        if repeats.size != 1:
+            raise NotImplementedError("repeat_interleave stand-in: per-element repeats")
+        repeats = int(repeats.reshape(()))
+    if dim is None:
+        input, dim = input.reshape(-1), 0
+    dim = dim % input.ndim
+    shape = tuple(input.shape)
+    spread = ops.broadcast_to(input.unsqueeze(dim + 1), shape[:dim + 1] + (repeats,) + shape[dim + 1:])
+    return spread.reshape(shape[:dim] + (shape[dim] * repeats,) + shape[dim + 1:])
+
+
+def tensor_repeat(self, *repeats):
+    """Tensor.repeat(*sizes) (torch's meaning: tile the tensor), sizes spread or as one tuple."""
+    if len(repeats) == 1 and isinstance(repeats[0], (tuple, list)):
+        repeats = tuple(repeats[0])
+    return ops.tile(self, tuple(repeats))
+
+
 def tensor_clone(self):
     """Tensor.clone(): a copy with its own memory."""
     return ops.deepcopy(self)
 
 
-MINT_FUNCS = ["arange", "zeros_like", "ones_like", "full", "linspace", "stack", "cumsum", "argmax", "topk",
+MINT_FUNCS = ["einsum", "bitwise_xor", "repeat_interleave", "arange", "zeros_like", "ones_like", "full", "full_like", "linspace", "stack", "cumsum", "argmax", "topk",
               "sort", "tril", "logsumexp", "var", "addmm", "baddbmm", "outer", "clone", "norm", "multinomial",
               "randn", "rand", "randint"]
 FUNCTIONAL_FUNCS = ["gelu", "conv1d", "conv2d", "layer_norm", "embedding", "max_pool2d", "avg_pool2d",
-                    "adaptive_avg_pool2d", "pad", "normalize", "log_softmax", "cross_entropy", "dropout"]
+                    "adaptive_avg_pool2d", "adaptive_avg_pool1d", "pad", "normalize", "log_softmax", "cross_entropy", "dropout", "one_hot"]
 OPS_FUNCS = ["rms_norm"]  # on mindspore.ops
-TENSOR_METHODS = {"clone": "tensor_clone"}  # Tensor method -> stand-in here
+TENSOR_METHODS = {"clone": "tensor_clone", "repeat": "tensor_repeat"}  # Tensor method -> stand-in here

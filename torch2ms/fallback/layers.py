@@ -12,7 +12,7 @@ from mindspore import mint, ops
 from torch2ms.fallback import functions as fn
 
 LAYERS = ["Conv1d", "Conv2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "Embedding", "GELU", "Dropout",
-          "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "LogSoftmax", "CrossEntropyLoss"]
+          "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "AdaptiveAvgPool1d", "LogSoftmax", "CrossEntropyLoss"]
 
 # Filled by torch2ms.fallback: called with "mint.nn.<Name>" each time a stand-in layer runs.
 on_use = None
@@ -134,6 +134,12 @@ class AvgPool2d(_base("AvgPool2d")):
 class AdaptiveAvgPool2d(_base("AdaptiveAvgPool2d")):
     def construct(self, input):
         return fn.adaptive_avg_pool2d(input, self.output_size)
+
+
+@_counted
+class AdaptiveAvgPool1d(_base("AdaptiveAvgPool1d")):
+    def construct(self, input):
+        return fn.adaptive_avg_pool1d(input, self.output_size)
 
 
 @_counted

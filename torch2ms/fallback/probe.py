@@ -18,10 +18,14 @@ from typing import Dict, Iterable, Optional
 
 # One statement list per fallback, exercising every path the stand-in replaces.
 PROBES: Dict[str, str] = {
+    "mint.einsum": "force(mint.einsum('ij,jk->ik', t(2, 3), t(3, 4)))",
+    "mint.bitwise_xor": "force(mint.bitwise_xor(i(2, 3), i(2, 3))); force(mint.bitwise_xor(i(3) > 4, i(3) > 2))",
+    "mint.repeat_interleave": "force(mint.repeat_interleave(t(2, 3), 2, 1)); force(mint.repeat_interleave(t(2, 3), 2))",
     "mint.arange": "force(mint.arange(0, 5, dtype=ms.int64)); force(mint.arange(5))",
     "mint.zeros_like": "force(mint.zeros_like(t(2, 3)))",
     "mint.ones_like": "force(mint.ones_like(t(2, 3)))",
     "mint.full": "force(mint.full((2, 3), 1.5))",
+    "mint.full_like": "force(mint.full_like(t(2, 3), 1.5)); force(mint.full_like(i(2, 3), 2))",
     "mint.linspace": "force(mint.linspace(0, 1, 5))",
     "mint.stack": "force(mint.stack([t(2), t(2)]))",
     "mint.cumsum": "force(mint.cumsum(t(2, 3), 1))",
@@ -48,11 +52,13 @@ PROBES: Dict[str, str] = {
     "mint.nn.functional.max_pool2d": "force(F.max_pool2d(t(1, 2, 8, 8), 2))",
     "mint.nn.functional.avg_pool2d": "force(F.avg_pool2d(t(1, 2, 8, 8), 2))",
     "mint.nn.functional.adaptive_avg_pool2d": "force(F.adaptive_avg_pool2d(t(1, 2, 5, 5), 1))",
+    "mint.nn.functional.adaptive_avg_pool1d": "force(F.adaptive_avg_pool1d(t(1, 2, 7), 3))",
     "mint.nn.functional.pad": "force(F.pad(t(1, 2, 3), (1, 2))); force(F.pad(t(1, 2, 4, 4), (1, 1, 1, 1), 'reflect'))",
     "mint.nn.functional.normalize": "force(F.normalize(t(2, 4), dim=-1))",
     "mint.nn.functional.log_softmax": "force(F.log_softmax(t(2, 4), dim=-1))",
     "mint.nn.functional.cross_entropy": "force(F.cross_entropy(t(4, 5), i(4, high=5)))",
     "mint.nn.functional.dropout": "force(F.dropout(t(2, 4), 0.1, True)); force(F.dropout(t(2, 4), 0.1, False))",
+    "mint.nn.functional.one_hot": "force(F.one_hot(i(2, 3), 10)); force(F.one_hot(i(4)))",
     "mint.nn.Conv1d": "force(mint.nn.Conv1d(3, 4, 3, padding=1)(t(1, 3, 8)))",
     "mint.nn.Conv2d": "force(mint.nn.Conv2d(3, 4, 3, padding=1)(t(1, 3, 8, 8)))",
     "mint.nn.BatchNorm1d": "m = mint.nn.BatchNorm1d(3); force(m(t(4, 3))); m.set_train(False); force(m(t(4, 3)))",
@@ -65,10 +71,12 @@ PROBES: Dict[str, str] = {
     "mint.nn.MaxPool2d": "force(mint.nn.MaxPool2d(3, 2, 1)(t(1, 2, 8, 8)))",
     "mint.nn.AvgPool2d": "force(mint.nn.AvgPool2d(2)(t(1, 2, 8, 8)))",
     "mint.nn.AdaptiveAvgPool2d": "force(mint.nn.AdaptiveAvgPool2d((1, 1))(t(1, 2, 5, 5)))",
+    "mint.nn.AdaptiveAvgPool1d": "force(mint.nn.AdaptiveAvgPool1d(1)(t(2, 3, 5)))",
     "mint.nn.LogSoftmax": "force(mint.nn.LogSoftmax(dim=1)(t(2, 4)))",
     "mint.nn.CrossEntropyLoss": "force(mint.nn.CrossEntropyLoss()(t(4, 5), i(4, high=5)))",
     "ops.rms_norm": "force(ops.rms_norm(t(2, 8), t(8)))",
     "Tensor.clone": "force(t(2, 3).clone())",
+    "Tensor.repeat": "force(t(2, 3).repeat(2, 1)); force(t(2, 3).repeat((1, 2, 2)))",
 }
 
 # Runs in the child. Reads {"device_target": ..., "probes": [[name, code], ...]} on stdin.

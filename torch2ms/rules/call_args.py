@@ -28,7 +28,7 @@ _TIGHT_EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), white
 
 class CallArgs:
     def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
-        api = self._api(ctx, original)
+        api = self.api_of(ctx, original)
         rule = rule_for(api) if api else None
         if rule is None:
             return updated
@@ -61,7 +61,8 @@ class CallArgs:
         return call
 
     @staticmethod
-    def _api(ctx: FileContext, call: cst.Call) -> Optional[str]:
+    def api_of(ctx: FileContext, call: cst.Call) -> Optional[str]:
+        """The torch API a call goes to: its qualified name, or `torch.Tensor.<method>`."""
         qualname = ctx.qualname(call.func)
         if qualname is not None:
             return qualname

@@ -11,6 +11,8 @@ both frameworks: tests/api/cases_tensor_api.py; input/output: tests/test_tensor_
     x.normal_(m, s)        ->  x.copy_(ops.normal(x.shape, m, s))
     x.uniform_(a, b)       ->  x.copy_(ops.rand_like(x) * (b - a) + a)
     x.bernoulli_(p)        ->  x.copy_(ops.bernoulli(x, p))
+    w.data[i].zero_()      ->  w.data[i] = 0            a statement changing part of a tensor:
+    w[:, 0].add_(v)        ->  w[:, 0] = w[:, 0].add(v) a slice assignment writes into w itself
     x.new_full(s, v)       ->  mint.full(s, v, dtype=x.dtype)      (new_full is Ascend-only)
     x.new_tensor(d)        ->  mindspore.Tensor(d, dtype=x.dtype)  (no new_tensor method)
     x.max(1).values        ->  x.max(1)[0]              MindSpore returns plain tuples (also
@@ -95,6 +97,34 @@ class TensorRewrites:
             _unflag(ctx, func)
             result = in_place_of(updated, result)
         return result
+
+    def leave_Expr(self, ctx: FileContext, original: cst.Expr, updated: cst.Expr):
+        """`w[i].zero_()` / `w[:, 0].mul_(2)` as statements -> `w[i] = 0` / `w[:, 0] = w[:, 0].mul(2)`:
+        torch changes a view of w; MindSpore's indexing may copy, its slice assignment writes into w."""
+        call = updated.value
+        if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute) or call.lpar:
+            return updated
+        method, part = call.func.attr.value, call.func.value
+        if method not in OUT_OF_PLACE and method not in FILLERS:
+            return updated
+        if not isinstance(part, cst.Subscript) or not _simple(part.value) or any(a.star for a in call.args):
+            return updated
+        if not all(_basic_index(e.slice) for e in part.slice) or not_a_tensor(ctx, part.value):
+            return updated
+        if method == "zero_" and not call.args:
+            value = cst.Integer("0")
+        elif method == "fill_" and len(call.args) == 1 and keyword(call.args[0]) in (None, "value"):
+            value = call.args[0].value
+        elif method in FILLERS:
+            value = _filler(ctx, call, method, part)
+        else:
+            value = cst.Call(func=cst.Attribute(value=_twice(ctx, part), attr=cst.Name(OUT_OF_PLACE[method])),
+                             args=_last_without_comma(call.args))
+        if value is None:
+            return updated
+        _unflag(ctx, call.func)
+        ctx.flags[:] = [f for f in ctx.flags if f.node is not call]  # a "manual rewrite" note on it
+        return cst.Assign(targets=[cst.AssignTarget(target=part)], value=value, semicolon=updated.semicolon)
 
     def leave_Attribute(self, ctx: FileContext, original: cst.Attribute, updated: cst.Attribute):
         """`x.max(1).values` -> `x.max(1)[0]`: MindSpore's result is a plain tuple."""
@@ -282,6 +312,17 @@ _HANDLERS = {
 def _simple(receiver: cst.BaseExpression) -> bool:
     """A name or attribute chain: evaluating it twice has no side effect."""
     return dotted(receiver) is not None and not receiver.lpar
+
+
+def _basic_index(part: cst.BaseSlice) -> bool:
+    """An int, a slice, `...`, or a name (an index held in a variable): torch indexes a view.
+    Lists, masks and calls index a copy in torch, so filling them changes nothing there."""
+    if isinstance(part, cst.Slice):
+        return True
+    value = part.value
+    if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus):
+        value = value.expression
+    return isinstance(value, (cst.Integer, cst.Ellipsis)) or dotted(value) is not None
 
 
 def _bare(expr: cst.BaseExpression) -> cst.BaseExpression:

@@ -1,6 +1,12 @@
-"""Calls whose counterpart takes a converted first argument (data/extra_mappings.json).
+"""Calls whose MindSpore counterpart is another expression (data/extra_mappings.json).
 
-    torch.finfo(x.dtype).min   ->  numpy.finfo(mindspore.dtype_to_nptype(x.dtype)).min
+    torch.finfo(x.dtype)        ->  numpy.finfo(mindspore.dtype_to_nptype(x.dtype))   wrap_first_arg
+    torch.finfo(x.dtype).min    ->  float(numpy.finfo(...).min)                         info_scalars
+    torch.get_default_dtype()   ->  mindspore.float32                                   constant_calls
+
+numpy's finfo fields are numpy scalars, which MindSpore ops taking a Python number
+(masked_fill, full) reject; torch's fields are Python floats and ints, so they are
+read through that type.
 """
 from __future__ import annotations
 
@@ -13,10 +19,25 @@ from torch2ms.names import in_place_of
 
 class WrappedCalls:
     def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
-        found = mapping.wrapped_first_arg().get(ctx.qualname(original.func) or "")
+        qualname = ctx.qualname(original.func) or ""
+        constant = mapping.constant_calls().get(qualname)
+        if constant is not None and not updated.args:
+            ctx.discard(updated)
+            return in_place_of(updated, ctx.emit(constant))
+        found = mapping.wrapped_first_arg().get(qualname)
         if found is None or len(updated.args) != 1 or updated.args[0].star or updated.args[0].keyword:
             return updated
         function, wrapper = found
         ctx.discard(updated.func)
         inner = cst.Call(func=ctx.emit(wrapper), args=[updated.args[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)])
         return in_place_of(updated, cst.Call(func=ctx.emit(function), args=[cst.Arg(value=inner)]))
+
+    def leave_Attribute(self, ctx: FileContext, original: cst.Attribute, updated: cst.Attribute):
+        if not isinstance(original.value, cst.Call):
+            return updated
+        info = mapping.info_scalars().get(ctx.qualname(original.value.func) or "")
+        if info is None or original.attr.value not in info["fields"] or updated.value is original.value:
+            return updated  # the call itself was not converted (say, a starred argument)
+        bare = updated.with_changes(lpar=[], rpar=[])
+        return cst.Call(func=ctx.emit(info["type"]), args=[cst.Arg(value=bare)], lpar=updated.lpar,
+                        rpar=updated.rpar)

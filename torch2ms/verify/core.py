@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import time
 import uuid
@@ -202,6 +203,25 @@ def _first_line(exc: BaseException) -> str:
     return (f"{type(exc).__name__}: {exc}".strip().splitlines() or ["?"])[0][:300]
 
 
+def _raised_at(exc: BaseException, cls) -> str:
+    """` (at modeling_x.py:123: `code`)`: the innermost line of the model's own file the error passed
+    through, so a user sees which converted line to look at without a traceback."""
+    import inspect
+    import linecache
+    import traceback
+
+    try:
+        own = os.path.realpath(inspect.getsourcefile(cls) or "")
+    except TypeError:
+        return ""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if os.path.realpath(f.filename) == own]
+    if not frames:
+        return ""
+    frame = frames[-1]
+    code = (frame.line or linecache.getline(frame.filename, frame.lineno)).strip()
+    return f" (at {os.path.basename(frame.filename)}:{frame.lineno}: `{code[:120]}`)"
+
+
 def drain_pending_errors() -> List[str]:
     """MindSpore can raise a failed kernel's error only at the *next* op (say, an init-time `zero_()`
     that surfaces in the first forward). Run a trivial op until it is clean; return what it raised."""
@@ -263,7 +283,7 @@ def compare_models(torch_model, ms_model, args=(), kwargs=None, report: Optional
     except Exception as exc:  # noqa: BLE001  (any failure of the converted model is a finding)
         crashed = exc
         report.verdict = "error"
-        report.problems.append(f"mindspore model raised {_first_line(exc)}")
+        report.problems.append(f"mindspore model raised {_first_line(exc)}{_raised_at(exc, type(ms_model))}")
     report.fallbacks_used = fallback.used()
     if report.verdict == "match" or not layers:
         return report
@@ -376,7 +396,8 @@ def verify_hf(model: str, converted: Optional[str] = None, seed: int = 0, atol: 
     start = time.perf_counter()
     spec = parse_spec(model)
     report = Report(spec.text, converted or "(converted now)", atol=atol, rtol=rtol)
-    with tempfile.TemporaryDirectory(prefix="torch2ms-verify-") as tmp, _Fallback(fallback) as installed:
+    with tempfile.TemporaryDirectory(prefix="torch2ms-verify-") as tmp, _Fallback(fallback) as installed, \
+            _Siblings() as siblings:
         report.fallbacks_installed = installed
         torch_mod = load_module(spec, "torch")
         torch_class = get_attr(torch_mod, spec.name, spec.target)
@@ -390,7 +411,7 @@ def verify_hf(model: str, converted: Optional[str] = None, seed: int = 0, atol: 
             report.mindspore = f"{spec.target} converted now"
         ms_spec.name = ms_spec.name or spec.name
         if ms_spec.is_file and len(package_root(ms_spec.target)[1]) == 1:
-            ms_mod, note = _load_hf_file(ms_spec.target, torch_mod)  # a lone file: relative imports go to mindone
+            ms_mod, note = _load_hf_file(ms_spec.target, torch_mod, siblings)  # a lone file: relative imports go to mindone
             report.notes.append(note)
         else:
             ms_mod = load_module(ms_spec, "ms")
@@ -408,7 +429,7 @@ def verify_hf(model: str, converted: Optional[str] = None, seed: int = 0, atol: 
         try:
             ms_model, note = hf.build_ms(ms_class, config)
         except Exception as exc:  # noqa: BLE001
-            raise VerifyError(f"building {ms_spec.text} failed: {_first_line(exc)}") from exc
+            raise VerifyError(f"building {ms_spec.text} failed: {_first_line(exc)}{_raised_at(exc, ms_class)}") from exc
         if note:
             report.notes.append(note)
         kwargs = hf.main_inputs(torch_class, config, seed, shape=input_shape)
@@ -417,33 +438,93 @@ def verify_hf(model: str, converted: Optional[str] = None, seed: int = 0, atol: 
     return report
 
 
+_SIBLING = re.compile(rb"^\s*from \.(modeling_\w+) import", re.M)
+
+
 def _convert_hf_file(torch_mod, out_dir: str) -> Tuple[str, List[str]]:
-    """Convert the source file of a transformers modeling module into out_dir; (its path, notes)."""
+    """Convert the source file of a transformers modeling module into out_dir, with the sibling
+    modeling files it imports (`from .modeling_blip_text import ...`), as a user converting the
+    model's folder would; (its path, notes)."""
     import inspect
 
     from torch2ms.pipeline import ConversionError, convert_source
 
-    source_path = inspect.getsourcefile(torch_mod)
-    with open(source_path, "rb") as fh:
-        source = fh.read()
-    try:
-        result = convert_source(source, source_path)
-    except ConversionError as exc:
-        raise VerifyError(f"converting {source_path} failed: {exc}") from exc
-    code = result.code if isinstance(result.code, bytes) else result.code.encode("utf-8")
-    path = os.path.join(out_dir, os.path.basename(source_path))
-    with open(path, "wb") as fh:
-        fh.write(code)
-    return path, [f"converted {source_path}: {len(result.flags)} `# torch2ms:` note(s)"]
+    first = inspect.getsourcefile(torch_mod)
+    folder, todo, notes = os.path.dirname(first), [first], []
+    while todo:
+        source_path = todo.pop()
+        with open(source_path, "rb") as fh:
+            source = fh.read()
+        try:
+            result = convert_source(source, source_path)
+        except ConversionError as exc:
+            raise VerifyError(f"converting {source_path} failed: {exc}") from exc
+        code = result.code if isinstance(result.code, bytes) else result.code.encode("utf-8")
+        with open(os.path.join(out_dir, os.path.basename(source_path)), "wb") as fh:
+            fh.write(code)
+        notes.append(f"converted {source_path}: {len(result.flags)} `# torch2ms:` note(s)")
+        for name in _SIBLING.findall(source):
+            sibling = os.path.join(folder, name.decode() + ".py")
+            done = os.path.exists(os.path.join(out_dir, os.path.basename(sibling)))
+            if os.path.exists(sibling) and not done and sibling not in todo:
+                todo.append(sibling)
+    return os.path.join(out_dir, os.path.basename(first)), notes
 
 
-def _load_hf_file(path: str, torch_mod):
+class _Siblings:
+    """Converted sibling modules stand in for mindone's own under their real names while one
+    verify runs (`from .modeling_blip_text import X` in the converted file finds the converted
+    one); exit puts mindone's back."""
+
+    def __init__(self):
+        self.saved: Dict[str, Any] = {}
+
+    def __enter__(self):
+        return self
+
+    def load(self, path: str, twin: str, loaded: Optional[set] = None) -> None:
+        """Register the converted siblings `path` imports (from its folder), depth first."""
+        import importlib.util
+        import sys
+
+        loaded = loaded if loaded is not None else set()
+        with open(path, "rb") as fh:
+            names = [n.decode() for n in _SIBLING.findall(fh.read())]
+        for name in names:
+            sibling = os.path.join(os.path.dirname(path), name + ".py")
+            full = f"{twin}.{name}"
+            if name in loaded or not os.path.exists(sibling) or os.path.samefile(sibling, path):
+                continue
+            loaded.add(name)
+            self.load(sibling, twin, loaded)
+            self.saved.setdefault(full, sys.modules.get(full))
+            spec = importlib.util.spec_from_file_location(full, sibling)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[full] = module
+            try:
+                spec.loader.exec_module(module)
+            except Exception as exc:  # noqa: BLE001
+                raise VerifyError(f"importing the converted {name}.py as part of {twin} failed: "
+                                  f"{_first_line(exc)}{_raised_at(exc, module)}") from exc
+
+    def __exit__(self, *exc) -> None:
+        import sys
+
+        for name, original in self.saved.items():
+            if original is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = original
+
+
+def _load_hf_file(path: str, torch_mod, siblings: Optional[_Siblings] = None):
     """Import a converted transformers modeling file that is not inside a package.
 
     Its relative imports (`from ...modeling_utils import X`) are meant for the
     package it came from; they are resolved in mindone.transformers' mirror of
     that package (mindone.transformers.models.bert for transformers.models.bert),
-    when mindone has it. Returns (module, note).
+    when mindone has it; converted siblings beside the file (`from .modeling_x`)
+    are used in place of mindone's. Returns (module, note).
     """
     import importlib
     import importlib.util
@@ -458,6 +539,8 @@ def _load_hf_file(path: str, torch_mod):
             twin = None
     if twin is None:
         return load_file(path, "ms"), f"imported {path} on its own (no mindone package mirrors {package})"
+    if siblings is not None:
+        siblings.load(path, twin)
     name = f"{twin}._t2ms_verify_{os.path.splitext(os.path.basename(path))[0]}_{uuid.uuid4().hex[:8]}"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
@@ -467,5 +550,7 @@ def _load_hf_file(path: str, torch_mod):
     except Exception as exc:  # noqa: BLE001
         del sys.modules[name]
         raise VerifyError(f"importing the converted {os.path.basename(path)} as part of {twin} failed: "
-                          f"{_first_line(exc)}") from exc
-    return module, f"imported {os.path.basename(path)} into {twin} (its relative imports resolve there)"
+                          f"{_first_line(exc)}{_raised_at(exc, module)}") from exc
+    mirrored = [n.split(".")[-1] for n in siblings.saved] if siblings else []
+    also = f"; converted siblings used: {', '.join(mirrored)}" if mirrored else ""
+    return module, f"imported {os.path.basename(path)} into {twin} (its relative imports resolve there){also}"

@@ -9,6 +9,7 @@ architecture gets the same small shape without a table per model.
 from __future__ import annotations
 
 import copy
+import inspect
 import re
 from typing import Any, Dict, Optional, Tuple
 
@@ -17,7 +18,7 @@ import numpy as np
 from torch2ms.verify.loading import VerifyError
 
 TINY = {"layers": 2, "hidden": 32, "heads": 4, "kv_heads": 2, "intermediate": 37, "vocab": 99, "image": 30,
-        "patch": 2}
+        "patch": 2, "depths": 1, "window": 2}
 
 # (pattern on the field name, key in TINY); the first match wins. Only ints above the target shrink.
 _RULES = [
@@ -29,8 +30,10 @@ _RULES = [
     (r"(^|_)vocab_size$", "vocab"),
     (r"^image_size$", "image"),
     (r"^patch_size$", "patch"),
+    (r"^depths$", "depths"),  # blocks per stage (Swin-style): a list
+    (r"^window_size$", "window"),  # attention windows that tile the small feature maps
 ]
-_HEAD_DIM = re.compile(r"^(head_dim|d_kv|attention_head_size)$")
+_HEAD_DIM = re.compile(r"^(head_dim|d_kv|attention_head_size|rotary_dim)$")  # per-head widths follow hidden / heads
 _TOKEN_ID = re.compile(r"_token_id$")
 
 
@@ -42,9 +45,32 @@ def _is_config(value) -> bool:
     return hasattr(value, "to_dict") and hasattr(value, "model_type")
 
 
+def _power_of_two_at_most(value: int) -> int:
+    return 1 << (max(value, 1).bit_length() - 1)
+
+
+def _shrunk_list(key: str, value, small: int):
+    """Per-stage lists: depths each at most `small`; head counts a power of two at most `small`
+    (stage widths double from a power-of-two hidden size, so they divide every stage)."""
+    if key == "heads":
+        return type(value)(_power_of_two_at_most(min(v, small)) for v in value)
+    return type(value)(min(v, small) for v in value)
+
+
+def _constructor_params(config) -> frozenset:
+    """The fields a config's constructor takes; the others it derives (Swin's hidden_size
+    from embed_dim and depths), and overriding those would break its own arithmetic."""
+    try:
+        params = inspect.signature(type(config).__init__).parameters
+    except (TypeError, ValueError):
+        return frozenset()
+    return frozenset(n for n, p in params.items() if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL))
+
+
 def tiny_overrides(config) -> Dict[str, Any]:
     """Field -> small value for one (default) config instance; sub-configs as nested dicts."""
     fields = dict(vars(config))
+    accepted = _constructor_params(config)
     out: Dict[str, Any] = {}
     for name, value in fields.items():
         if name.startswith("_"):
@@ -54,13 +80,17 @@ def tiny_overrides(config) -> Dict[str, Any]:
             if sub:
                 out[name] = sub
             continue
+        if accepted and name not in accepted:
+            continue
         for pattern, key in _RULES:
             if re.search(pattern, name):
                 small = TINY[key]
                 if _is_int(value) and value > small:
                     out[name] = small
-                elif key == "image" and isinstance(value, (list, tuple)) and all(_is_int(v) for v in value):
-                    out[name] = type(value)(min(v, small) for v in value)
+                elif isinstance(value, (list, tuple)) and value and all(_is_int(v) for v in value):
+                    shrunk = _shrunk_list(key, value, small)
+                    if list(shrunk) != list(value):
+                        out[name] = shrunk
                 break
     vocab = out.get("vocab_size", fields.get("vocab_size"))
     heads = out.get("num_attention_heads", out.get("n_head", out.get("num_heads")))
@@ -125,9 +155,25 @@ def _field(config, name: str, default=None):
 
 def main_inputs(model_class, config, seed: int = 0, batch: int = 2, seq: int = 7,
                 shape: Optional[Tuple[int, ...]] = None) -> Dict[str, np.ndarray]:
-    """{main_input_name: array} (plus decoder_input_ids for encoder-decoder models)."""
+    """{main_input_name: array} (plus decoder_input_ids for encoder-decoder models, and both
+    token ids and pixels for text-image models such as CLIP, whose forward needs the two)."""
     rng = np.random.default_rng(seed)
     name = getattr(model_class, "main_input_name", "input_ids")
+    inputs = {name: _input(name, model_class, config, rng, batch, seq, shape)}
+    try:
+        accepted = inspect.signature(model_class.forward).parameters
+    except (TypeError, ValueError):
+        accepted = {}
+    if shape is None and _field(config, "vision_config") is not None and {"input_ids", "pixel_values"} <= set(accepted):
+        for other in ("input_ids", "pixel_values"):
+            inputs.setdefault(other, _input(other, model_class, config, rng, batch, seq, None))
+    if getattr(config, "is_encoder_decoder", False) and name != "decoder_input_ids":
+        vocab = int(_field(config, "vocab_size", 99))
+        inputs["decoder_input_ids"] = rng.integers(0, vocab, (batch, 5)).astype(np.int64)
+    return inputs
+
+
+def _input(name: str, model_class, config, rng, batch: int, seq: int, shape) -> np.ndarray:
     if name == "input_ids" or name.endswith("_ids"):
         vocab = int(_field(config, "vocab_size", 99))
         value = rng.integers(0, vocab, shape or (batch, seq)).astype(np.int64)
@@ -137,15 +183,14 @@ def main_inputs(model_class, config, seed: int = 0, batch: int = 2, seq: int = 7
         value = rng.standard_normal(shape or (batch, int(_field(config, "num_channels", 3))) + size)
     elif name == "input_values":  # raw audio
         value = rng.standard_normal(shape or (batch, 1600))
+    elif name == "input_features":  # log-mel frames; Whisper wants exactly 2 x max_source_positions
+        frames = 2 * int(_field(config, "max_source_positions", 1500))
+        value = rng.standard_normal(shape or (batch, int(_field(config, "num_mel_bins", 80)), frames))
     elif shape is not None:
         value = rng.standard_normal(shape)
     else:
         raise VerifyError(f"{model_class.__name__}: no default for main input {name!r}; give --input-shape")
-    inputs = {name: value if value.dtype == np.int64 else value.astype(np.float32)}
-    if getattr(config, "is_encoder_decoder", False) and name != "decoder_input_ids":
-        vocab = int(_field(config, "vocab_size", 99))
-        inputs["decoder_input_ids"] = rng.integers(0, vocab, (batch, 5)).astype(np.int64)
-    return inputs
+    return value if value.dtype == np.int64 else value.astype(np.float32)
 
 
 def build_torch(model_class, config):
