@@ -71,6 +71,8 @@ _BASE_TRIGGERS = [
     # Tensor rewrites (rules/tensor_rewrites.py): in-place methods, detach, pair results, argument forms
     r"\.\w+_\(", r"\.detach\(", r"\.values\b", r"\.indices\b", r"\.flip\(", r"\.std\(", r"\.bincount\(",
     r"\.new_\w+\(", r"\.count_nonzero\(", r"\.clamp_max\(", r"\.relu\(", r"\.norm\(",
+    # Python types as dtypes (rules/python_dtypes.py)
+    r"dtype=(bool|int|float|complex)\b",
 ]
 _IDENT = re.compile(r"[A-Za-z_]\w*")
 
@@ -113,6 +115,11 @@ def _ms_vocabulary() -> Set[str]:
     # words of the tensor rewrites (rules/tensor_rewrites.py)
     words.update({"copy_", "stop_gradient", "zeros_like", "full_like", "normal", "rand_like", "bernoulli",
                   "clamp", "max", "int64", "to", "full", "correction", "ord", "asnumpy", "functional"})
+    # Cell receivers (rules/cell_modes.py), legacy constructors, Python dtypes, finfo fields
+    words.update({"param", "get_parameters", "requires_grad", "empty", "float", "int", *mapping.python_dtypes(),
+                  *(t.split(".")[-1] for t in mapping.python_dtypes().values())})
+    for target in mapping.constant_calls().values():
+        words.update(_IDENT.findall(target))
     return words
 
 

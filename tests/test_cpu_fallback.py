@@ -115,6 +115,8 @@ FUNCTION_CASES = {
     "repeat_interleave-dim": (lambda t, x: t.m.repeat_interleave(x, 2, 1), [f32(2, 3)]),
     "repeat_interleave-4d": (lambda t, x: t.m.repeat_interleave(x[:, :, None, :], 2, 3), [f32(2, 3, 4)]),
     "repeat_interleave-flat": (lambda t, x: t.m.repeat_interleave(x, 3), [ints(2, 2)]),
+    "where-one-argument": (lambda t, x: t.m.where(x > 0), [f32(3, 4)]),
+    "where-three-arguments": (lambda t, x, y: t.m.where(x > 0, x, y), [f32(3, 4), f32(3, 4)]),
     "arange-end": (lambda t: t.m.arange(5), []),
     "arange-start-end-dtype": (lambda t: t.m.arange(0, 7, dtype=t.int64), []),
     "arange-float-step": (lambda t: t.m.arange(1, 2.5, 0.5), []),
@@ -423,6 +425,19 @@ def test_tensor_clone_copies():
 def test_tensor_repeat_tiles_like_torch(fallback, sizes):
     x = f32(2, 3)
     compare(torch.from_numpy(x).repeat(*sizes), MS.tensor(x).repeat(*sizes), atol=0, rtol=0)
+
+
+def test_tensor_fillers_change_the_tensor_itself(fallback):
+    x = MS.tensor(f32(400, 50))
+    same = x
+    assert x.uniform_(-2.0, 3.0) is x
+    values = same.asnumpy()
+    assert values.min() >= -2.0 and values.max() <= 3.0 and abs(values.mean() - 0.5) < 0.05
+    x.normal_(1.0, 0.5)
+    values = same.asnumpy()
+    assert abs(values.mean() - 1.0) < 0.02 and abs(values.std() - 0.5) < 0.02
+    x.zero_()
+    assert not same.asnumpy().any()
 
 
 # ---- the parity helpers these tests and test_examples_exec.py rely on ----------

@@ -140,8 +140,9 @@ def test_default_dtype_is_float32_in_both():
     assert m["x"].asnumpy().dtype == t["x"].numpy().dtype
 
 
-def test_factory_functions_drop_requires_grad():
-    t, m = run_both("import torch\nout = torch.zeros(2, 3, requires_grad=False) + torch.ones(3, requires_grad=True).detach()\n")
+def test_factory_functions_drop_requires_grad_false():
+    # requires_grad=True is flagged instead (tests/api cases): a trained tensor needs a Parameter.
+    t, m = run_both("import torch\nout = torch.zeros(2, 3, requires_grad=False) + torch.ones(3, requires_grad=False)\n")
     np.testing.assert_array_equal(m["out"].asnumpy(), t["out"].numpy())
 
 
@@ -162,3 +163,47 @@ def test_in_place_statements_on_part_of_a_tensor_change_the_tensor():
     )
     np.testing.assert_array_equal(m["w"].asnumpy(), t["w"].numpy())
     np.testing.assert_array_equal(m["p"].asnumpy(), t["p"].detach().numpy())
+
+
+def test_legacy_size_constructors_make_tensors_of_that_shape():
+    t, m = run_both(
+        """\
+        import torch
+        hidden_size = 5
+        a = torch.Tensor(2, 3).shape
+        b = torch.Tensor(hidden_size).shape
+        c = torch.LongTensor(4).dtype == torch.int64
+        d = torch.Tensor([1, 2])
+        """
+    )
+    assert tuple(m["a"]) == tuple(t["a"]) and tuple(m["b"]) == tuple(t["b"]) and m["c"] is t["c"] is True
+    np.testing.assert_array_equal(m["d"].asnumpy(), t["d"].numpy())
+    assert m["d"].asnumpy().dtype == t["d"].numpy().dtype
+
+
+def test_requires_grad_on_a_cell_attribute_freezes_its_parameters():
+    src = """\
+        import torch
+        from torch import nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.embed = nn.Linear(2, 2)
+                self.embed.requires_grad_(False)
+                self.head = nn.Linear(2, 2)
+                self.experts = nn.ModuleList([nn.Identity(), nn.Identity()])
+
+            def forward(self, x, hit):
+                for idx in hit:
+                    x = self.experts[idx](x) * 2
+                return self.head(x)
+
+        net = Net()
+        out = net(torch.ones(2), [0, 1])
+        """
+    t, m = run_both(src)
+    torch_frozen = sorted(n for n, p in t["net"].named_parameters() if not p.requires_grad)
+    ms_frozen = sorted(p.name for p in m["net"].get_parameters() if not p.requires_grad)
+    assert ms_frozen == torch_frozen == ["embed.bias", "embed.weight"]
+    assert m["out"].shape == tuple(t["out"].shape)

@@ -534,3 +534,31 @@ def test_comment_above_a_dropped_decorator_stays_when_others_remain():
             return x
         """,
     )
+
+
+def test_a_device_variable_assigned_in_each_branch_is_kept_when_read_after():
+    out = convert(
+        "import torch\n"
+        "def f(a, b, helper):\n"
+        "    if a is not None:\n"
+        "        device = a.device\n"
+        "    else:\n"
+        "        device = b.device\n"
+        "    return helper(torch.ones(2, device=device), device)\n"
+    )
+    assert "device = a.device" in out and "device = b.device" in out
+    assert "mint.ones(2)" in out
+
+
+def test_legacy_constructors_take_sizes_as_a_shape_and_data_as_data():
+    out = convert("import torch\na = torch.Tensor(2, 3)\nb = torch.Tensor(config.hidden_size)\n"
+                  "c = torch.Tensor(values)\nd = torch.LongTensor(n, k)\n")
+    assert "a = mint.empty((2, 3), dtype=mindspore.float32)" in out
+    assert "b = mint.empty((config.hidden_size,), dtype=mindspore.float32)" in out
+    assert "c = mindspore.Tensor(values, dtype=mindspore.float32)" in out
+    assert "d = mint.empty((n, k), dtype=mindspore.int64)" in out
+
+
+def test_python_types_are_not_rewritten_where_the_file_rebinds_them():
+    out = convert("import torch\ndef f(x, float):\n    return x.to(float), torch.ones(2, dtype=bool)\n")
+    assert "x.to(float)" in out and "dtype=mindspore.bool_" in out

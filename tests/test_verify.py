@@ -203,6 +203,25 @@ def test_tiny_config_is_found_by_field_names():
     assert (text.hidden_size, text.num_hidden_layers, text.vocab_size) == (32, 2, 99)
     assert (vision.hidden_size, vision.image_size, vision.patch_size) == (32, 30, 2)
     assert overrides["vision_config"]["intermediate_size"] == 37
+    from transformers import CLIPModel
+
+    assert set(main_inputs(CLIPModel, clip)) == {"input_ids", "pixel_values"}  # its forward needs both
+
+
+def test_tiny_config_shrinks_per_stage_lists_and_leaves_derived_fields_to_the_constructor():
+    from transformers import GPTJConfig, SwinConfig, WhisperConfig, WhisperModel
+
+    swin, overrides = tiny_config(SwinConfig)
+    assert swin.embed_dim == 32 and swin.depths == [1, 1, 1, 1] and swin.window_size == 2
+    # stage widths 32, 64, 128, 256: every head count (a power of two) divides its stage
+    assert swin.num_heads == [2, 4, 4, 4]
+    assert "hidden_size" not in overrides and swin.hidden_size == 32 * 2 ** 3  # derived by SwinConfig
+    gptj, _ = tiny_config(GPTJConfig)
+    assert gptj.rotary_dim == gptj.n_embd // gptj.n_head == 8
+    whisper, _ = tiny_config(WhisperConfig)
+    features = main_inputs(WhisperModel, whisper)
+    assert features["input_features"].shape == (2, whisper.num_mel_bins, 2 * whisper.max_source_positions)
+    assert "decoder_input_ids" in features
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ class ArgRule:
     keyword_only: Tuple[str, ...] = ()
     rename: Dict[str, str] = field(default_factory=dict)
     drop: Tuple[str, ...] = ()
+    drop_default: Dict[str, str] = field(default_factory=dict)
     flag: Dict[str, str] = field(default_factory=dict)
     defaults: Dict[str, str] = field(default_factory=dict)
     cast_result: str = ""
@@ -40,6 +41,7 @@ def all_rules() -> Dict[str, ArgRule]:
                 keyword_only=tuple(raw.get("keyword_only", ())),
                 rename=dict(raw.get("rename", {})),
                 drop=tuple(raw.get("drop", ())),
+                drop_default=dict(raw.get("drop_default", {})),
                 flag=dict(raw.get("flag", {})),
                 defaults=dict(raw.get("defaults", {})),
                 cast_result=raw.get("cast_result", ""),

@@ -39,6 +39,9 @@ class PendingFlag:
 class ClassInfo:
     name: str
     is_cell: bool
+    # `self.<attr> = nn.ModuleList(...)` and the like: attribute -> what made it (a torch
+    # qualname, or the name of one of the file's own Cell classes)
+    cell_attrs: Dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

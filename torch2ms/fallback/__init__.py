@@ -24,8 +24,8 @@ parameter names (and weights copied by name) are mint's own.
 
 Beyond mint, two APIs that hand-written ports (mindone) use are covered too:
 mindspore.ops.rms_norm and Tensor.clone (Tensor.repeat too). Not covered (no stand-in):
-mint.normal, mint.randperm, one-argument mint.where, and other Tensor methods
-(normal_, uniform_, zero_, ...).
+mint.normal, mint.randperm, and Tensor methods beyond clone, repeat, uniform_,
+normal_ and zero_.
 """
 from __future__ import annotations
 

@@ -348,6 +348,18 @@ def repeat_interleave(input, repeats, dim=None, *, output_size=None):
     return spread.reshape(shape[:dim] + (shape[dim] * repeats,) + shape[dim + 1:])
 
 
+_mint_where = mint.where  # the original (this module is imported before any stand-in is installed)
+
+
+def where(condition, input=None, other=None):
+    """One argument: the indices of the non-zero elements, a tensor per dimension (nonzero
+    as_tuple); three: mint's own where, which has CPU kernels."""
+    if input is None and other is None:
+        found = ops.nonzero(condition)
+        return tuple(found[:, d] for d in range(condition.ndim))
+    return _mint_where(condition, input, other)
+
+
 def tensor_repeat(self, *repeats):
     """Tensor.repeat(*sizes) (torch's meaning: tile the tensor), sizes spread or as one tuple."""
     if len(repeats) == 1 and isinstance(repeats[0], (tuple, list)):
@@ -355,15 +367,32 @@ def tensor_repeat(self, *repeats):
     return ops.tile(self, tuple(repeats))
 
 
+def tensor_uniform_(self, from_=0, to=1, *, generator=None):
+    """In place, as MindSpore's uniform_ (no CPU kernel); copy_ writes into the tensor itself."""
+    self.copy_((ops.rand_like(self, dtype=ms.float32) * (to - from_) + from_).astype(self.dtype))
+    return self
+
+
+def tensor_normal_(self, mean=0, std=1, *, generator=None):
+    self.copy_(ops.normal(self.shape, ms.Tensor(mean, ms.float32), ms.Tensor(std, ms.float32)).astype(self.dtype))
+    return self
+
+
+def tensor_zero_(self):
+    self.copy_(ops.zeros_like(self))
+    return self
+
+
 def tensor_clone(self):
     """Tensor.clone(): a copy with its own memory."""
     return ops.deepcopy(self)
 
 
-MINT_FUNCS = ["einsum", "bitwise_xor", "repeat_interleave", "arange", "zeros_like", "ones_like", "full", "full_like", "linspace", "stack", "cumsum", "argmax", "topk",
+MINT_FUNCS = ["where", "einsum", "bitwise_xor", "repeat_interleave", "arange", "zeros_like", "ones_like", "full", "full_like", "linspace", "stack", "cumsum", "argmax", "topk",
               "sort", "tril", "logsumexp", "var", "addmm", "baddbmm", "outer", "clone", "norm", "multinomial",
               "randn", "rand", "randint"]
 FUNCTIONAL_FUNCS = ["gelu", "conv1d", "conv2d", "layer_norm", "embedding", "max_pool2d", "avg_pool2d",
                     "adaptive_avg_pool2d", "adaptive_avg_pool1d", "pad", "normalize", "log_softmax", "cross_entropy", "dropout", "one_hot"]
 OPS_FUNCS = ["rms_norm"]  # on mindspore.ops
-TENSOR_METHODS = {"clone": "tensor_clone", "repeat": "tensor_repeat"}  # Tensor method -> stand-in here
+TENSOR_METHODS = {"clone": "tensor_clone", "repeat": "tensor_repeat", "uniform_": "tensor_uniform_",
+                  "normal_": "tensor_normal_", "zero_": "tensor_zero_"}  # Tensor method -> stand-in here

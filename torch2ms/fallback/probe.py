@@ -21,6 +21,7 @@ PROBES: Dict[str, str] = {
     "mint.einsum": "force(mint.einsum('ij,jk->ik', t(2, 3), t(3, 4)))",
     "mint.bitwise_xor": "force(mint.bitwise_xor(i(2, 3), i(2, 3))); force(mint.bitwise_xor(i(3) > 4, i(3) > 2))",
     "mint.repeat_interleave": "force(mint.repeat_interleave(t(2, 3), 2, 1)); force(mint.repeat_interleave(t(2, 3), 2))",
+    "mint.where": "force(mint.where(t(2, 3) > 0)[0]); force(mint.where(t(2, 3) > 0, t(2, 3), t(2, 3)))",
     "mint.arange": "force(mint.arange(0, 5, dtype=ms.int64)); force(mint.arange(5))",
     "mint.zeros_like": "force(mint.zeros_like(t(2, 3)))",
     "mint.ones_like": "force(mint.ones_like(t(2, 3)))",
@@ -76,6 +77,9 @@ PROBES: Dict[str, str] = {
     "mint.nn.CrossEntropyLoss": "force(mint.nn.CrossEntropyLoss()(t(4, 5), i(4, high=5)))",
     "ops.rms_norm": "force(ops.rms_norm(t(2, 8), t(8)))",
     "Tensor.clone": "force(t(2, 3).clone())",
+    "Tensor.uniform_": "force(t(2, 3).uniform_()); force(t(2, 3).uniform_(-1, 1))",
+    "Tensor.normal_": "force(t(2, 3).normal_()); force(t(2, 3).normal_(1.0, 0.5))",
+    "Tensor.zero_": "force(t(2, 3).zero_())",
     "Tensor.repeat": "force(t(2, 3).repeat(2, 1)); force(t(2, 3).repeat((1, 2, 2)))",
 }
 

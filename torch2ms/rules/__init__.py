@@ -11,6 +11,7 @@ from torch2ms.rules.device_code import DeviceCode
 from torch2ms.rules.graph_wrappers import GraphWrappers
 from torch2ms.rules.init_calls import InitCalls
 from torch2ms.rules.inplace_args import InplaceArgs
+from torch2ms.rules.legacy_constructors import LegacyConstructors
 from torch2ms.rules.python_dtypes import PythonDtypes
 from torch2ms.rules.tensor_methods import TensorMethods
 from torch2ms.rules.tensor_rewrites import TensorRewrites
@@ -20,4 +21,4 @@ from torch2ms.rules.wrapped_calls import WrappedCalls
 def all_rules():
     # Rules resolve torch names on the *original* node, so their order matters only
     # where two rewrite the same node: device code goes first (it may drop the node).
-    return [CellClasses(), CellModes(), GraphWrappers(), DeviceCode(), InitCalls(), InplaceArgs(), CallArgs(), PythonDtypes(), WrappedCalls(), TensorMethods(), TensorRewrites(), ApiNames()]
+    return [CellClasses(), CellModes(), GraphWrappers(), DeviceCode(), InitCalls(), InplaceArgs(), LegacyConstructors(), CallArgs(), PythonDtypes(), WrappedCalls(), TensorMethods(), TensorRewrites(), ApiNames()]

@@ -5,6 +5,7 @@
     torch.add(x, y, out=z)      ->  kept, flagged                 flag
     torch.zeros(3, layout=l)    ->  mint.zeros(3)                 drop
     F.interpolate(x, scale_factor=2)  ->  ...scale_factor=2.0)   float_args
+    torch.zeros(3, requires_grad=False)  ->  mint.zeros(3)       drop_default (True stays, flagged)
     x.flip(0)  (torch.Tensor.flip rule)                           method calls too
 
 One mechanism for every API: the rules are data (data/arg_rules/), so a new difference
@@ -41,6 +42,7 @@ class CallArgs:
             ("float_args", rule.float_args, lambda c: _floats(ctx, c, rule, api)),
             ("rename", rule.rename, lambda c: c.with_changes(args=[_renamed(a, rule) for a in c.args])),
             ("drop", rule.drop, lambda c: drop_args(ctx, c, lambda i, a: keyword(a) in rule.drop)),
+            ("drop_default", rule.drop_default, lambda c: drop_args(ctx, c, lambda i, a: _is_default(a, rule))),
             ("defaults", rule.defaults, lambda c: _with_defaults(ctx, c, rule)),
         )
         for kind, wanted, step in steps:
@@ -192,6 +194,13 @@ def _with_defaults(ctx: FileContext, call: cst.Call, rule: ArgRule) -> cst.Call:
         args.append(arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))))
     args.append(extra[-1])
     return call.with_changes(args=args)
+
+
+def _is_default(arg: cst.Arg, rule: ArgRule) -> bool:
+    """`requires_grad=False`: a keyword MindSpore lacks, given torch's default (so it changes nothing)."""
+    default = rule.drop_default.get(keyword(arg) or "")
+    return default is not None and isinstance(arg.value, (cst.Name, cst.Integer, cst.Float, cst.SimpleString)) \
+        and getattr(arg.value, "value", None) == default
 
 
 def _renamed(arg: cst.Arg, rule: ArgRule) -> cst.Arg:

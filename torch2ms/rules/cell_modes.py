@@ -1,7 +1,13 @@
-"""Train/eval switches: a MindSpore Cell has `set_train`, not `train`/`eval`.
+"""Calls on receivers known to be Cells: MindSpore's Cell spells them differently.
 
     model.eval()          ->  model.set_train(False)
     self.train(mode)      ->  self.set_train(mode)      (receiver known to be a Cell)
+    self.embed.requires_grad_(False)   ->  for param in self.embed.get_parameters():
+                                               param.requires_grad = False
+
+A receiver is known to be a Cell when it is `self` in a Cell class, a variable the same
+scope assigned a Cell to (`model = Net()`), or `self.<attr>` that the class assigned a
+torch layer or one of the file's Cell classes to (`self.embed = nn.Embedding(...)`).
 
 `.eval()` without arguments is nn.Module's in torch code; `.train()` is also the name of
 many trainers' entry points, so it is rewritten only on `self` inside a Cell or on a
@@ -14,25 +20,57 @@ import libcst as cst
 from torch2ms import inventory
 from torch2ms.context import FileContext
 from torch2ms.names import dotted
+from torch2ms.rules.args import keyword
 
 
 class CellModes:
     def leave_SimpleStatementLine(self, ctx: FileContext, original: cst.SimpleStatementLine, updated):
         for small in original.body:
-            if isinstance(small, cst.Assign) and isinstance(small.value, cst.Call) and self._makes_cell(ctx, small.value):
-                for target in small.targets:
-                    if isinstance(target.target, cst.Name):
-                        binding = ctx.scope.names.get(target.target.value)
-                        if binding is not None:
-                            binding.holds_cell = True
+            if isinstance(small, cst.Assign) and isinstance(small.value, cst.Call):
+                maker = self._makes_cell(ctx, small.value)
+                if maker is not None:
+                    self._remember(ctx, small.targets, maker)
+        if len(original.body) == 1 and isinstance(original.body[0], cst.Expr):
+            return self._requires_grad(ctx, original.body[0].value, updated)
         return updated
 
     @staticmethod
-    def _makes_cell(ctx: FileContext, call: cst.Call) -> bool:
+    def _remember(ctx: FileContext, targets, maker: str) -> None:
+        for target in targets:
+            target = target.target
+            if isinstance(target, cst.Name):
+                binding = ctx.scope.names.get(target.value)
+                if binding is not None:
+                    binding.holds_cell = True
+            elif dotted(target) is not None and dotted(target).count(".") == 1 and dotted(target).startswith("self."):
+                cls = ctx.current_class
+                if cls is not None and cls.is_cell:
+                    cls.cell_attrs[target.attr.value] = maker
+
+    @staticmethod
+    def _makes_cell(ctx: FileContext, call: cst.Call):
+        """What made the Cell this call builds (a torch qualname or a Cell class of the file), or None."""
         qualname = ctx.qualname(call.func)
         if qualname is not None:
-            return qualname.startswith("torch.nn.") and inventory.torch_kind(qualname) == "class"
-        return dotted(call.func) in ctx.cell_classes
+            is_layer = qualname.startswith("torch.nn.") and inventory.torch_kind(qualname) == "class"
+            return qualname if is_layer else None
+        name = dotted(call.func)
+        return name if name in ctx.cell_classes else None
+
+    def _requires_grad(self, ctx: FileContext, call: cst.BaseExpression, updated: cst.SimpleStatementLine):
+        """`cell.requires_grad_(flag)` -> a loop over its parameters (a Cell has no requires_grad_)."""
+        if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
+            return updated
+        if call.func.attr.value != "requires_grad_" or len(call.args) > 1 or not self._is_cell(ctx, call.func.value):
+            return updated
+        if call.args and (call.args[0].star or keyword(call.args[0]) not in (None, "requires_grad")):
+            return updated
+        new_call = updated.body[0].value
+        flag = new_call.args[0].value if new_call.args else cst.Name("True")
+        loop = cst.parse_statement("for param in CELL.get_parameters():\n    param.requires_grad = FLAG\n")
+        loop = loop.deep_replace(loop.iter.func.value, new_call.func.value)
+        loop = loop.deep_replace(loop.body.body[0].body[0].value, flag)
+        return loop.with_changes(leading_lines=updated.leading_lines)
 
     def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
         func = updated.func
@@ -50,6 +88,10 @@ class CellModes:
 
     @staticmethod
     def _is_cell(ctx: FileContext, receiver: cst.BaseExpression) -> bool:
+        path = dotted(receiver)
+        cls = ctx.current_class
+        if path is not None and path.startswith("self.") and path.count(".") == 1 and cls is not None:
+            return path[5:] in cls.cell_attrs
         if isinstance(receiver, cst.Name):
             if receiver.value == "self":
                 return any(cls.is_cell for cls in ctx.classes)
