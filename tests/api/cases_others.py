@@ -21,7 +21,9 @@ CASES = [
     Case("torch.Tensor", """
         import torch
         out = torch.Tensor(2, 3)
-    """, mode="flag", expect=("`sizes=`",), note="the size form has no mindspore.Tensor counterpart"),
+        shape = tuple(out.shape)
+        same_dtype = out.dtype == torch.float32
+    """, outputs=("shape", "same_dtype"), note="the size form: mint.empty of that shape (values uninitialised in both)"),
     Case("torch.tensor", """
         import torch
         import numpy as np
@@ -45,7 +47,9 @@ CASES = [
     Case("torch.FloatTensor", """
         import torch
         out = torch.FloatTensor(2, 3)
-    """, mode="flag", expect=("`sizes=`",)),
+        shape = tuple(out.shape)
+        same_dtype = out.dtype == torch.float32
+    """, outputs=("shape", "same_dtype"), note="the size form: mint.empty of that shape (values uninitialised in both)"),
     Case("torch.IntTensor", """
         import torch
         a = torch.IntTensor([1, 2])
@@ -59,7 +63,9 @@ CASES = [
     Case("torch.LongTensor", """
         import torch
         out = torch.LongTensor(2, 3, 4)
-    """, mode="flag", expect=("`sizes=`",)),
+        shape = tuple(out.shape)
+        same_dtype = out.dtype == torch.int64
+    """, outputs=("shape", "same_dtype"), note="the size form: mint.empty of that shape (values uninitialised in both)"),
     Case("torch.ByteTensor", """
         import torch
         a = torch.ByteTensor([1, 200])
@@ -137,9 +143,11 @@ CASES = [
     """, outputs=("a", "b")),
 ]
 
-for _name, _call in (("IntTensor", "torch.IntTensor(3, 2)"), ("ByteTensor", "torch.ByteTensor(2, 2)"),
-                     ("BoolTensor", "torch.BoolTensor(1, 4)")):
-    CASES.append(Case(f"torch.{_name}", f"import torch\nout = {_call}\n", mode="flag", expect=("`sizes=`",)))
+for _name, _call, _dtype in (("IntTensor", "torch.IntTensor(3, 2)", "int32"), ("ByteTensor", "torch.ByteTensor(2, 2)", "uint8"),
+                             ("BoolTensor", "torch.BoolTensor(1, 4)", "bool")):
+    CASES.append(Case(f"torch.{_name}", f"import torch\nout = {_call}\nshape = tuple(out.shape)\n"
+                      f"same_dtype = out.dtype == torch.{_dtype}\n", outputs=("shape", "same_dtype"),
+                      note="the size form: mint.empty of that shape (values uninitialised in both)"))
 
 for _name, _data in _DTYPES.items():
     CASES.append(Case(f"torch.{_name}", f"""
