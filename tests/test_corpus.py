@@ -73,6 +73,8 @@ _BASE_TRIGGERS = [
     r"\.new_\w+\(", r"\.count_nonzero\(", r"\.clamp_max\(", r"\.relu\(", r"\.norm\(",
     # Python types as dtypes (rules/python_dtypes.py)
     r"dtype=(bool|int|float|complex)\b",
+    # a CellList indexed by a loop variable (rules/cell_modes.py)
+    r"self\.\w+\[\w+\]",
 ]
 _IDENT = re.compile(r"[A-Za-z_]\w*")
 

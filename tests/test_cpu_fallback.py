@@ -427,6 +427,17 @@ def test_tensor_repeat_tiles_like_torch(fallback, sizes):
     compare(torch.from_numpy(x).repeat(*sizes), MS.tensor(x).repeat(*sizes), atol=0, rtol=0)
 
 
+@pytest.mark.parametrize("dim, alpha", [(0, 1), (1, 1), (0, 0.5)])
+def test_tensor_index_add_adds_into_the_tensor_like_torch(fallback, dim, alpha):
+    base, index = f32(4, 4), np.array([0, 2, 0, 3], np.int64)
+    source = f32(4, 4)
+    t_x, m_x = torch.from_numpy(base.copy()), MS.tensor(base.copy())
+    t_x.index_add_(dim, torch.from_numpy(index), torch.from_numpy(source), alpha=alpha)
+    same = m_x
+    m_x.index_add_(dim, MS.tensor(index), MS.tensor(source), alpha=alpha)
+    compare(t_x, same, atol=1e-6, rtol=1e-6)
+
+
 def test_tensor_fillers_change_the_tensor_itself(fallback):
     x = MS.tensor(f32(400, 50))
     same = x

@@ -181,7 +181,7 @@ def test_legacy_size_constructors_make_tensors_of_that_shape():
     assert m["d"].asnumpy().dtype == t["d"].numpy().dtype
 
 
-def test_requires_grad_on_a_cell_attribute_freezes_its_parameters():
+def test_cell_attributes_freeze_parameters_and_take_tensor_loop_indexes():
     src = """\
         import torch
         from torch import nn
@@ -200,10 +200,43 @@ def test_requires_grad_on_a_cell_attribute_freezes_its_parameters():
                 return self.head(x)
 
         net = Net()
-        out = net(torch.ones(2), [0, 1])
+        out = net(torch.ones(2), torch.tensor([[0], [1]]))  # a loop over a tensor yields tensors
         """
     t, m = run_both(src)
     torch_frozen = sorted(n for n, p in t["net"].named_parameters() if not p.requires_grad)
     ms_frozen = sorted(p.name for p in m["net"].get_parameters() if not p.requires_grad)
     assert ms_frozen == torch_frozen == ["embed.bias", "embed.weight"]
     assert m["out"].shape == tuple(t["out"].shape)
+
+
+def test_in_place_methods_mindspore_lacks_write_back_through_copy():
+    # sqrt_/neg_/abs_/pow_/reciprocal_: MindSpore has the out-of-place method only; the rewrite
+    # (derived from the two API inventories) keeps the in-place effect, aliases included.
+    t, m = run_both(
+        """\
+        import torch
+        x = torch.tensor([[4.0, 9.0], [16.0, 0.25]])
+        alias = x
+        x.sqrt_()
+        x.neg_()
+        x.abs_()
+        x.pow_(2)
+        y = torch.tensor([2.0, 4.0])
+        y.reciprocal_()
+        """
+    )
+    np.testing.assert_allclose(m["alias"].asnumpy(), t["alias"].numpy(), rtol=1e-6)
+    np.testing.assert_allclose(m["y"].asnumpy(), t["y"].numpy(), rtol=1e-6)
+
+
+def test_fan_in_and_fan_out_come_from_the_shape():
+    t, m = run_both(
+        """\
+        import torch
+        from torch.nn.init import _calculate_fan_in_and_fan_out
+        conv = torch.zeros(8, 3, 5, 5)
+        linear = torch.zeros(4, 6)
+        fans = (_calculate_fan_in_and_fan_out(conv), torch.nn.init._calculate_fan_in_and_fan_out(linear))
+        """
+    )
+    assert m["fans"] == t["fans"] == ((75, 200), (6, 4))

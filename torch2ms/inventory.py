@@ -60,6 +60,11 @@ def torch_kind(path: str) -> Optional[str]:
     return kind
 
 
+def torch_names(prefix: str) -> List[str]:
+    """Every recorded torch name under a prefix ("torch.Tensor.")."""
+    return [name for name in _torch_data()["kinds"] if name.startswith(prefix)]
+
+
 def torch_is_module(path: str) -> bool:
     return torch_kind(path) == "module"
 

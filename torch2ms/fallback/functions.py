@@ -383,6 +383,13 @@ def tensor_zero_(self):
     return self
 
 
+def tensor_index_add_(self, dim, index, source, *, alpha=1):
+    """In place: rows `index` along dim get `alpha * source` added (repeated indices add up)."""
+    added = source if alpha == 1 else source * alpha
+    self.copy_(ops.index_add(self, index.astype(ms.int32), added.astype(self.dtype), dim))
+    return self
+
+
 def tensor_clone(self):
     """Tensor.clone(): a copy with its own memory."""
     return ops.deepcopy(self)
@@ -395,4 +402,4 @@ FUNCTIONAL_FUNCS = ["gelu", "conv1d", "conv2d", "layer_norm", "embedding", "max_
                     "adaptive_avg_pool2d", "adaptive_avg_pool1d", "pad", "normalize", "log_softmax", "cross_entropy", "dropout", "one_hot"]
 OPS_FUNCS = ["rms_norm"]  # on mindspore.ops
 TENSOR_METHODS = {"clone": "tensor_clone", "repeat": "tensor_repeat", "uniform_": "tensor_uniform_",
-                  "normal_": "tensor_normal_", "zero_": "tensor_zero_"}  # Tensor method -> stand-in here
+                  "normal_": "tensor_normal_", "zero_": "tensor_zero_", "index_add_": "tensor_index_add_"}  # Tensor method -> stand-in here

@@ -5,6 +5,10 @@
     self.embed.requires_grad_(False)   ->  for param in self.embed.get_parameters():
                                                param.requires_grad = False
 
+    for idx in expert_hit: self.experts[idx]   ->  self.experts[int(idx)]
+                              (a CellList takes only ints; torch's ModuleList takes the
+                              one-element tensors a loop over a tensor yields)
+
 A receiver is known to be a Cell when it is `self` in a Cell class, a variable the same
 scope assigned a Cell to (`model = Net()`), or `self.<attr>` that the class assigned a
 torch layer or one of the file's Cell classes to (`self.embed = nn.Embedding(...)`).
@@ -23,7 +27,33 @@ from torch2ms.names import dotted
 from torch2ms.rules.args import keyword
 
 
+# containers indexed by position: MindSpore's CellList/SequentialCell take only Python ints
+_INDEXED_BY_INT = {"torch.nn.ModuleList", "torch.nn.Sequential"}
+# loops over these yield Python values already
+_PYTHON_ITERABLES = {"range", "enumerate", "zip", "reversed", "sorted", "list", "tuple", "len"}
+
+
 class CellModes:
+    def __init__(self) -> None:
+        self._loop_vars: list = [set()]  # per function: names a loop over something else binds
+
+    def visit_FunctionDef(self, ctx: FileContext, node: cst.FunctionDef) -> None:
+        self._loop_vars.append(set())
+
+    def leave_FunctionDef(self, ctx: FileContext, original, updated):
+        self._loop_vars.pop()
+        return updated
+
+    def visit_For(self, ctx: FileContext, node: cst.For) -> None:
+        """`for idx in expert_hit`: idx may be a tensor (a loop over range/enumerate/a literal is not)."""
+        source = node.iter
+        if isinstance(source, (cst.List, cst.Tuple, cst.Set, cst.SimpleString)):
+            return
+        if isinstance(source, cst.Call) and dotted(source.func) in _PYTHON_ITERABLES:
+            return
+        if isinstance(node.target, cst.Name):
+            self._loop_vars[-1].add(node.target.value)
+
     def leave_SimpleStatementLine(self, ctx: FileContext, original: cst.SimpleStatementLine, updated):
         for small in original.body:
             if isinstance(small, cst.Assign) and isinstance(small.value, cst.Call):
@@ -71,6 +101,22 @@ class CellModes:
         loop = loop.deep_replace(loop.iter.func.value, new_call.func.value)
         loop = loop.deep_replace(loop.body.body[0].body[0].value, flag)
         return loop.with_changes(leading_lines=updated.leading_lines)
+
+    def leave_Subscript(self, ctx: FileContext, original: cst.Subscript, updated: cst.Subscript):
+        """`self.experts[idx]` on a CellList, idx from a loop over a tensor: the index goes through int()."""
+        cls = ctx.current_class
+        path = dotted(original.value)
+        if cls is None or path is None or not path.startswith("self.") or path.count(".") != 1:
+            return updated
+        if cls.cell_attrs.get(path[5:]) not in _INDEXED_BY_INT or len(updated.slice) != 1:
+            return updated
+        index = updated.slice[0].slice
+        if not isinstance(index, cst.Index) or not isinstance(index.value, cst.Name):
+            return updated
+        if index.value.value not in self._loop_vars[-1]:
+            return updated
+        wrapped = cst.Call(func=cst.Name("int"), args=[cst.Arg(value=index.value)])
+        return updated.with_changes(slice=[updated.slice[0].with_changes(slice=index.with_changes(value=wrapped))])
 
     def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
         func = updated.func

@@ -6,6 +6,8 @@ both frameworks: tests/api/cases_tensor_api.py; input/output: tests/test_tensor_
                                                         leave x unchanged on CPU
     x.masked_fill_(m, v)   ->  x.copy_(x.masked_fill(m, v))   also clamp_, sigmoid_, tanh_, scatter_
                                                         (no CPU kernel for the in-place op)
+    x.sqrt_()              ->  x.copy_(x.sqrt())        any in-place method MindSpore lacks
+                                                        while it has the out-of-place one
     x.zero_()              ->  x.copy_(ops.zeros_like(x))
     x.fill_(v)             ->  x.copy_(ops.full_like(x, v))
     x.normal_(m, s)        ->  x.copy_(ops.normal(x.shape, m, s))
@@ -34,11 +36,12 @@ receiver is written twice, so these rewrites apply only to a name or attribute c
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Dict, List, Optional, Set
 
 import libcst as cst
 
-from torch2ms import mapping
+from torch2ms import inventory, mapping
 from torch2ms.context import FileContext
 from torch2ms.names import dotted, in_place_of, iter_names
 from torch2ms.rules.args import keyword
@@ -51,6 +54,32 @@ OUT_OF_PLACE = {
     "scatter_": "scatter",
 }
 FILLERS = {"zero_", "fill_", "normal_", "uniform_", "bernoulli_"}
+# in-place methods whose result has another shape: copy_ cannot stand for them
+SHAPE_CHANGING = {"resize_", "squeeze_", "unsqueeze_", "t_", "transpose_", "swapaxes_", "swapdims_"}
+# MindSpore's index_add wants int32 indices: the in-place method (a CPU stand-in) is kept
+KEEP_IN_PLACE = {"index_add_"}
+
+
+@lru_cache(maxsize=None)
+def _derived_out_of_place() -> Dict[str, str]:
+    """`sqrt_` -> `sqrt` for every torch in-place Tensor method MindSpore lacks while it has the
+    out-of-place one (from the API inventories, data/torch_api.json and data/ms_api.json)."""
+    found = {}
+    for path in inventory.torch_names("torch.Tensor."):
+        method = path.rsplit(".", 1)[1]
+        if not method.endswith("_") or method.endswith("__") or method in SHAPE_CHANGING | KEEP_IN_PLACE:
+            continue
+        plain = method[:-1]
+        if inventory.torch_kind(path) != "method" or inventory.torch_kind(f"torch.Tensor.{plain}") != "method":
+            continue
+        if inventory.ms_exists(f"mindspore.Tensor.{plain}") and not inventory.ms_exists(f"mindspore.Tensor.{method}"):
+            found[method] = plain
+    return found
+
+
+def out_of_place(method: str) -> Optional[str]:
+    """The out-of-place method whose result `copy_` writes back for an in-place one, or None."""
+    return OUT_OF_PLACE.get(method) or _derived_out_of_place().get(method)
 NOT_MUTATING = {"add_", "sub_", "mul_", "div_"}  # the others fail loudly on CPU; these do not
 # methods (and torch functions) whose torch result is a (values, indices) namedtuple
 NAMED_PAIRS = {"max", "min", "sort", "topk", "median", "kthvalue", "cummax", "cummin"}
@@ -88,7 +117,7 @@ class TensorRewrites:
         if any(a.star for a in updated.args) or not_a_tensor(ctx, func.value):
             return updated
         handler = _HANDLERS.get(method)
-        if handler is None and (method in OUT_OF_PLACE or method in FILLERS):
+        if handler is None and (out_of_place(method) or method in FILLERS):
             handler = _in_place
         if handler is None:
             return updated
@@ -105,7 +134,7 @@ class TensorRewrites:
         if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute) or call.lpar:
             return updated
         method, part = call.func.attr.value, call.func.value
-        if method not in OUT_OF_PLACE and method not in FILLERS:
+        if not out_of_place(method) and method not in FILLERS:
             return updated
         if not isinstance(part, cst.Subscript) or not _simple(part.value) or any(a.star for a in call.args):
             return updated
@@ -118,7 +147,7 @@ class TensorRewrites:
         elif method in FILLERS:
             value = _filler(ctx, call, method, part)
         else:
-            value = cst.Call(func=cst.Attribute(value=_twice(ctx, part), attr=cst.Name(OUT_OF_PLACE[method])),
+            value = cst.Call(func=cst.Attribute(value=_twice(ctx, part), attr=cst.Name(out_of_place(method))),
                              args=_last_without_comma(call.args))
         if value is None:
             return updated
@@ -164,7 +193,7 @@ def _in_place(ctx: FileContext, call: cst.Call, method: str):
                      f"name it and write t.copy_(t.{OUT_OF_PLACE[method]}(...))")
         return call
     value = _filler(ctx, call, method, receiver) if method in FILLERS else cst.Call(
-        func=cst.Attribute(value=_twice(ctx, receiver), attr=cst.Name(OUT_OF_PLACE[method])),
+        func=cst.Attribute(value=_twice(ctx, receiver), attr=cst.Name(out_of_place(method))),
         args=_last_without_comma(call.args),
     )
     if value is None:

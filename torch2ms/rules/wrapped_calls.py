@@ -3,6 +3,7 @@
     torch.finfo(x.dtype)        ->  numpy.finfo(mindspore.dtype_to_nptype(x.dtype))   wrap_first_arg
     torch.finfo(x.dtype).min    ->  float(numpy.finfo(...).min)                         info_scalars
     torch.get_default_dtype()   ->  mindspore.float32                                   constant_calls
+    _calculate_fan_in_and_fan_out(w)  ->  init._calculate_fan_in_and_fan_out(w.shape)
 
 numpy's finfo fields are numpy scalars, which MindSpore ops taking a Python number
 (masked_fill, full) reject; torch's fields are Python floats and ints, so they are
@@ -29,7 +30,10 @@ class WrappedCalls:
             return updated
         function, wrapper = found
         ctx.discard(updated.func)
-        inner = cst.Call(func=ctx.emit(wrapper), args=[updated.args[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)])
+        if wrapper.startswith("."):  # an attribute of the argument: `w` -> `w.shape`
+            inner = cst.Attribute(value=updated.args[0].value, attr=cst.Name(wrapper[1:]))
+        else:
+            inner = cst.Call(func=ctx.emit(wrapper), args=[updated.args[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)])
         return in_place_of(updated, cst.Call(func=ctx.emit(function), args=[cst.Arg(value=inner)]))
 
     def leave_Attribute(self, ctx: FileContext, original: cst.Attribute, updated: cst.Attribute):
