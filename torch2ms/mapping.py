@@ -62,6 +62,11 @@ def info_scalars() -> Dict[str, dict]:
     return _extra()["info_scalars"]
 
 
+def method_to_function() -> Dict[str, str]:
+    """`torch.Tensor.log_softmax` -> "torch.nn.functional.log_softmax": the receiver becomes argument 1."""
+    return _extra()["method_to_function"]
+
+
 def python_dtypes() -> Dict[str, str]:
     """`float` -> "mindspore.float64": Python types torch takes as dtypes, with torch's meaning."""
     return _extra()["python_dtypes"]

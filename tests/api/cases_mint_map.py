@@ -1065,22 +1065,33 @@ GAPS = [
         x = torch.tensor([[1.0, 2.5, 3.0], [4.0, 0.5, 2.0]])
         out = x.var(dim=1, unbiased=False)
     """, note="method form: Tensor.var rejects unbiased= (TypeError); needs a torch.Tensor.var rule"),
-    Case("torch.log_softmax", """
-        import torch
-        x = torch.tensor([[1.0, 2.5, 3.0], [4.0, 0.5, 2.0]])
-        out = x.log_softmax(dim=1)
-    """, note="method form: MindSpore's Tensor has no log_softmax (AttributeError), and it is not flagged"),
-    Case("torch.exp2", """
-        import torch
-        x = torch.tensor([1.0, 2.5])
-        out = x.exp2()
-    """, note="method form: MindSpore's Tensor has no exp2 (AttributeError), and it is not flagged"),
     Case("torch.median", """
         import torch
         x = torch.tensor([[1.0, 2.5, 3.0], [4.0, 0.5, 2.0]])
         out = x.median()
     """, note="method form: MindSpore's Tensor.median() reduces the last axis and returns (values, indices); "
               "torch's is the median of all elements -- a silent difference"),
+]
+
+
+# Method forms MindSpore's Tensor lacks, written as the function (data: method_to_function).
+CASES += [
+    Case("torch.log_softmax", """
+        import torch
+        x = torch.tensor([[1.0, 2.5, 3.0], [4.0, 0.5, 2.0]])
+        out = x.log_softmax(dim=1)
+        out2 = (x * 2).log_softmax(-1)
+    """, outputs=("out", "out2")),
+    Case("torch.exp2", """
+        import torch
+        x = torch.tensor([1.0, 2.5])
+        out = x.exp2()
+    """, mode="text", expect=("mint.exp2(x)",), note=NO_KERNEL.format("Exp2")),
+    Case("torch.kron", """
+        import torch
+        a = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+        out = a.kron(torch.tensor([[0.0, 1.0], [1.0, 0.0]]))
+    """),
 ]
 
 

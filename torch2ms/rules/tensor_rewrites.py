@@ -23,7 +23,8 @@ both frameworks: tests/api/cases_tensor_api.py; input/output: tests/test_tensor_
     x.bincount()           ->  x.bincount().to(mindspore.int64)    (MindSpore counts in float32;
     x.count_nonzero(1)     ->  x.count_nonzero(1).to(mindspore.int64)   count_nonzero in int32)
     x.clamp_max(v)         ->  x.clamp(max=v)           (no clamp_max method)
-    x.relu()               ->  mint.nn.functional.relu(x)          (no relu method)
+    x.relu()               ->  mint.nn.functional.relu(x)          (no relu method; also log_softmax,
+    x.log_softmax(1)       ->  mint.nn.functional.log_softmax(x, 1)    exp2, kron, ...: method_to_function)
     x.std(dim=1)           ->  x.std(dim=1, correction=1)   (MindSpore's default is ddof 0)
     x.std(dim=1, unbiased=False) -> x.std(dim=1, correction=0)
     x.std()                ->  kept, flagged (could be numpy's std)
@@ -117,6 +118,8 @@ class TensorRewrites:
         if any(a.star for a in updated.args) or not_a_tensor(ctx, func.value):
             return updated
         handler = _HANDLERS.get(method)
+        if handler is None and f"torch.Tensor.{method}" in mapping.method_to_function():
+            handler = _as_function
         if handler is None and (out_of_place(method) or method in FILLERS):
             handler = _in_place
         if handler is None:
@@ -273,10 +276,14 @@ def _clamp_max(ctx: FileContext, call: cst.Call, method: str):
     return call.with_changes(func=call.func.with_changes(attr=cst.Name("clamp")), args=[arg])
 
 
-def _relu(ctx: FileContext, call: cst.Call, method: str):
-    if call.args:
+def _as_function(ctx: FileContext, call: cst.Call, method: str):
+    """`x.log_softmax(1)` -> `mint.nn.functional.log_softmax(x, 1)` (data: method_to_function)."""
+    function = mapping.method_to_function()[f"torch.Tensor.{method}"]
+    target = mapping.lookup(function)
+    if target is None:
         return call
-    return _call(ctx.emit("mindspore.mint.nn.functional.relu"), _bare(call.func.value))
+    receiver = cst.Arg(value=_bare(call.func.value), comma=_COMMA if call.args else cst.MaybeSentinel.DEFAULT)
+    return cst.Call(func=ctx.emit(target.path), args=[receiver, *call.args])
 
 
 def _norm(ctx: FileContext, call: cst.Call, method: str):
@@ -332,7 +339,6 @@ _HANDLERS = {
     "bincount": _count,
     "count_nonzero": _count,
     "clamp_max": _clamp_max,
-    "relu": _relu,
     "norm": _norm,
 }
 
