@@ -67,6 +67,12 @@ def method_to_function() -> Dict[str, str]:
     return _extra()["method_to_function"]
 
 
+@lru_cache(maxsize=None)
+def mode_dependent_layers() -> FrozenSet[str]:
+    """torch layers whose result depends on the training flag (or that hold layers that may)."""
+    return frozenset(_extra()["mode_dependent_layers"])
+
+
 def python_dtypes() -> Dict[str, str]:
     """`float` -> "mindspore.float64": Python types torch takes as dtypes, with torch's meaning."""
     return _extra()["python_dtypes"]

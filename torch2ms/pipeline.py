@@ -29,7 +29,7 @@ def convert_source(source: Union[str, bytes], path: str = "<string>", hf: Option
     ctx = FileContext(module)
     if hf is None:
         hf = hf_imports.wants_hf(module, path)
-    rules = all_rules() + (hf_imports.hf_rules(path, source) if hf else [])
+    rules = all_rules(extra=hf_imports.hf_rules(path, source) if hf else [])
     tree = Engine(ctx, rules).run(module)
     tree = Tidy(ctx).run(tree)
     code, flags = annotate.render(tree, ctx.flags)

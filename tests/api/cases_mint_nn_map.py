@@ -1218,18 +1218,17 @@ CASES += [
     """, note="a statement-level inplace call assigns its result back (rules/inplace_args.py)"),
 ]
 
-# Not in CASES: a new torch Module trains by default, a new MindSpore Cell does not; no data rule
-# expresses that (docs/wrong-rows-nn.md, "Mechanism gaps"). Each fails today.
-PENDING = [
+# A new torch Module trains by default, a new MindSpore Cell does not: built outside a Cell, a
+# layer whose result depends on the flag gets `.set_train(True)` (rules/cell_modes.py).
+CASES += [
     C("torch.nn.BatchNorm2d", f"""
         {X(2, 3, 2, 2)}
         m = nn.BatchNorm2d(3)
         out = m(x)
-    """, note="a new torch Module is in training mode (batch statistics), a new MindSpore Cell is not "
-              "(running statistics): the converted layer needs set_train(True) or a flag"),
+    """, note="a new torch Module is in training mode (batch statistics): set_train(True) is added"),
     C("torch.nn.Dropout", """
         x = torch.ones(2000)
         y = nn.Dropout(0.5)(x)
         ok = 0.4 < float((y != 0).float().mean()) < 0.6
-    """, outputs=("ok",), note="same: a new torch Dropout drops, a new MindSpore one is the identity"),
+    """, outputs=("ok",), note="a new torch Dropout drops: set_train(True) is added"),
 ]

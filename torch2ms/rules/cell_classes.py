@@ -18,6 +18,7 @@ from torch2ms.context import FileContext
 from torch2ms.names import dotted
 
 NOT_LAYERS = {"Parameter", "UninitializedParameter", "UninitializedBuffer", "Buffer"}
+MINDSPORE_CELLS = {"mindspore.nn.Cell", "mindspore.nn.CellList", "mindspore.nn.SequentialCell"}
 
 
 class CellClasses:
@@ -43,7 +44,9 @@ class CellClasses:
         binding = ctx.lookup(path.split(".")[0])
         if binding is None or binding.qualname is None:
             return False
-        return inventory.is_library_module_class(binding.qualname + path[len(binding.name):])
+        full = binding.qualname + path[len(binding.name):]
+        # converted code converted again: its classes are Cells already
+        return full in MINDSPORE_CELLS or inventory.is_library_module_class(full)
 
     def leave_FunctionDef(self, ctx: FileContext, original: cst.FunctionDef, updated: cst.FunctionDef):
         cls = ctx.current_class

@@ -9,6 +9,11 @@
                               (a CellList takes only ints; torch's ModuleList takes the
                               one-element tensors a loop over a tensor yields)
 
+    model = Net(cfg)       ->  model = Net(cfg).set_train(True)     outside a Cell class only: a new
+    drop = nn.Dropout(0.5) ->  drop = mint.nn.Dropout(0.5).set_train(True)   torch Module trains, a
+                              new MindSpore Cell does not (the file's Cells and torch layers whose
+                              result depends on the flag; submodules follow their parent's set_train)
+
 A receiver is known to be a Cell when it is `self` in a Cell class, a variable the same
 scope assigned a Cell to (`model = Net()`), or `self.<attr>` that the class assigned a
 torch layer or one of the file's Cell classes to (`self.embed = nn.Embedding(...)`).
@@ -21,7 +26,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from torch2ms import inventory
+from torch2ms import inventory, mapping
 from torch2ms.context import FileContext
 from torch2ms.names import dotted
 from torch2ms.rules.args import keyword
@@ -144,3 +149,24 @@ class CellModes:
             binding = ctx.lookup(receiver.value)
             return binding is not None and binding.holds_cell
         return False
+
+
+class TrainingFromTheStart:
+    """`Net()` outside a Cell -> `Net().set_train(True)`. It wraps the finished call, so it runs
+    after every other rule (they rewrite the call's own arguments, not the wrapper's)."""
+
+    def __init__(self) -> None:
+        self._moded: set = set()  # ids of calls whose mode the code sets itself (`Net().eval()`)
+
+    def visit_Attribute(self, ctx: FileContext, node: cst.Attribute) -> None:
+        if node.attr.value in ("set_train", "eval", "train") and isinstance(node.value, cst.Call):
+            self._moded.add(id(node.value))
+
+    def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
+        if id(original) in self._moded or any(cls.is_cell for cls in ctx.classes):
+            return updated
+        maker = CellModes._makes_cell(ctx, original)
+        if maker is None or (maker.startswith("torch.") and maker not in mapping.mode_dependent_layers()):
+            return updated
+        set_train = cst.Attribute(value=updated, attr=cst.Name("set_train"))
+        return cst.Call(func=set_train, args=[cst.Arg(value=cst.Name("True"))])

@@ -55,6 +55,7 @@ OUT_OF_PLACE = {
     "scatter_": "scatter",
 }
 FILLERS = {"zero_", "fill_", "normal_", "uniform_", "bernoulli_"}
+_MODULE_ALIASES = {"F", "nn", "torch", "functional", "init", "np", "numpy", "math", "ops", "mint"}
 # in-place methods whose result has another shape: copy_ cannot stand for them
 SHAPE_CHANGING = {"resize_", "squeeze_", "unsqueeze_", "t_", "transpose_", "swapaxes_", "swapdims_"}
 # MindSpore's index_add wants int32 indices: the in-place method (a CPU stand-in) is kept
@@ -280,10 +281,22 @@ def _as_function(ctx: FileContext, call: cst.Call, method: str):
     """`x.log_softmax(1)` -> `mint.nn.functional.log_softmax(x, 1)` (data: method_to_function)."""
     function = mapping.method_to_function()[f"torch.Tensor.{method}"]
     target = mapping.lookup(function)
-    if target is None:
+    receiver = call.func.value
+    if target is None or _shadows_torch_module(ctx, receiver):
         return call
-    receiver = cst.Arg(value=_bare(call.func.value), comma=_COMMA if call.args else cst.MaybeSentinel.DEFAULT)
-    return cst.Call(func=ctx.emit(target.path), args=[receiver, *call.args])
+    first = cst.Arg(value=_bare(receiver), comma=_COMMA if call.args else cst.MaybeSentinel.DEFAULT)
+    return cst.Call(func=ctx.emit(target.path), args=[first, *call.args])
+
+
+def _shadows_torch_module(ctx: FileContext, receiver: cst.BaseExpression) -> bool:
+    """`def helper(x, F): F.log_softmax(x)`: a local named like a module alias (the file's own, or
+    the usual ones, which a converted file may no longer import) is that module passed in."""
+    if not isinstance(receiver, cst.Name):
+        return False
+    if receiver.value in _MODULE_ALIASES:
+        return True
+    binding = ctx.module_scope.names.get(receiver.value)
+    return binding is not None and binding.is_torch and inventory.torch_is_module(binding.qualname)
 
 
 def _norm(ctx: FileContext, call: cst.Call, method: str):
