@@ -56,7 +56,9 @@ def verify(target: str, converted: str, timeout: int) -> dict:
                 "init_ok": not init_failed}
     problems = data.get("problems") or [(done.stderr or done.stdout).strip().splitlines()[-1:] or ["?"]][0]
     first = problems[0] if problems else "?"
-    stage = "numbers differ" if done.returncode == 1 else str(first)[:70]
+    # exit 1 is verify's "outputs differ" only when it wrote its report; an interpreter that died
+    # on an uncaught exception exits 1 too
+    stage = "numbers differ" if done.returncode == 1 and data else str(first)[:70]
     if done.returncode == 1 and data.get("first_divergence"):
         stage += f" at {str(data['first_divergence'])[:50]}"
     return {"status": "FAIL", "stage": stage, "max_diff": data.get("max_diff"), "seconds": seconds}
