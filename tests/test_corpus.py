@@ -73,8 +73,8 @@ _BASE_TRIGGERS = [
     r"\.new_\w+\(", r"\.count_nonzero\(", r"\.clamp_max\(", r"\.relu\(", r"\.norm\(",
     # Python types as dtypes (rules/python_dtypes.py)
     r"dtype=(bool|int|float|complex)\b",
-    # a CellList indexed by a loop variable (rules/cell_modes.py)
-    r"self\.\w+\[\w+\]",
+    # a CellList indexed by a loop variable, nn.Module methods under Cell names (rules/cell_modes.py)
+    r"self\.\w+\[\w+\]", r"\.(named_parameters|named_modules|parameters|children)\(",
 ]
 _IDENT = re.compile(r"[A-Za-z_]\w*")
 
@@ -118,7 +118,8 @@ def _ms_vocabulary() -> Set[str]:
     words.update({"copy_", "stop_gradient", "zeros_like", "full_like", "normal", "rand_like", "bernoulli",
                   "clamp", "max", "int64", "to", "full", "correction", "ord", "asnumpy", "functional"})
     # Cell receivers (rules/cell_modes.py), legacy constructors, Python dtypes, finfo fields
-    words.update({"param", "get_parameters", "requires_grad", "empty", "float", "int", *mapping.python_dtypes(),
+    words.update({"param", "get_parameters", "requires_grad", "empty", "float", "int", "set_train",
+                  *(e["to"] for e in mapping.cell_methods().values()), *mapping.python_dtypes(),
                   *(t.split(".")[-1] for t in mapping.python_dtypes().values())})
     for target in mapping.constant_calls().values():
         words.update(_IDENT.findall(target))

@@ -438,6 +438,15 @@ def test_tensor_index_add_adds_into_the_tensor_like_torch(fallback, dim, alpha):
     compare(t_x, same, atol=1e-6, rtol=1e-6)
 
 
+def test_tensor_erfinv_changes_the_tensor_like_torch(fallback):
+    values = np.tanh(f32(3, 4)).astype(np.float32) * 0.9
+    t_x, m_x = torch.from_numpy(values.copy()), MS.tensor(values.copy())
+    same = m_x
+    t_x.erfinv_()
+    m_x.erfinv_()
+    compare(t_x, same, atol=1e-5, rtol=1e-4)
+
+
 def test_tensor_fillers_change_the_tensor_itself(fallback):
     x = MS.tensor(f32(400, 50))
     same = x

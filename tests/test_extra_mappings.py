@@ -201,11 +201,14 @@ def test_cell_attributes_freeze_parameters_and_take_tensor_loop_indexes():
 
         net = Net()
         out = net(torch.ones(2), torch.tensor([[0], [1]]))  # a loop over a tensor yields tensors
+        names = sorted(name for name, _ in net.head.named_parameters(prefix="head"))
+        count = len(list(net.parameters()))
         """
     t, m = run_both(src)
     torch_frozen = sorted(n for n, p in t["net"].named_parameters() if not p.requires_grad)
     ms_frozen = sorted(p.name for p in m["net"].get_parameters() if not p.requires_grad)
     assert ms_frozen == torch_frozen == ["embed.bias", "embed.weight"]
+    assert m["names"] == t["names"] == ["head.bias", "head.weight"] and m["count"] == t["count"] == 4
     assert m["out"].shape == tuple(t["out"].shape)
 
 

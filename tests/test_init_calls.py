@@ -62,6 +62,9 @@ def test_deterministic_initialisers_give_identical_weights(body):
         "nn.init.kaiming_normal_(layer.weight, mode='fan_out', nonlinearity='relu')",
         "nn.init.uniform_(layer.weight, -0.3, 0.3)",
         "layer.weight.data.uniform_(-0.3, 0.3)",
+        # the HF vision models' form: a float32 copy initialised, then assigned back
+        "layer.weight.data = nn.init.trunc_normal_(layer.weight.data.to(torch.float32), mean=0.0, std=0.02)"
+        ".to(layer.weight.dtype)",
     ],
 )
 def test_random_initialisers_draw_from_the_same_distribution(body):

@@ -87,5 +87,7 @@ def _module_class_suffixes() -> FrozenSet[str]:
 
 
 def is_library_module_class(qualname: str) -> bool:
-    """Does an import (absolute, or relative as inside transformers) name a library nn.Module class?"""
-    return qualname.lstrip(".") in _module_class_suffixes()
+    """Does an import (absolute, or relative as inside transformers) name a library nn.Module class?
+    mindone's ports of them (a converted file converted again) count too."""
+    name = qualname.lstrip(".")
+    return name in _module_class_suffixes() or name.startswith("mindone.") and name[8:] in _module_class_suffixes()

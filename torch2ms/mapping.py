@@ -73,6 +73,11 @@ def mode_dependent_layers() -> FrozenSet[str]:
     return frozenset(_extra()["mode_dependent_layers"])
 
 
+def cell_methods() -> Dict[str, dict]:
+    """`named_parameters` -> {"to": "parameters_and_names", "receiver": "any", "rename": {...}}."""
+    return _extra()["cell_methods"]
+
+
 def python_dtypes() -> Dict[str, str]:
     """`float` -> "mindspore.float64": Python types torch takes as dtypes, with torch's meaning."""
     return _extra()["python_dtypes"]

@@ -383,6 +383,11 @@ def tensor_zero_(self):
     return self
 
 
+def tensor_erfinv_(self):
+    self.copy_(ops.erfinv(self))
+    return self
+
+
 def tensor_index_add_(self, dim, index, source, *, alpha=1):
     """In place: rows `index` along dim get `alpha * source` added (repeated indices add up)."""
     added = source if alpha == 1 else source * alpha
@@ -402,4 +407,5 @@ FUNCTIONAL_FUNCS = ["gelu", "conv1d", "conv2d", "layer_norm", "embedding", "max_
                     "adaptive_avg_pool2d", "adaptive_avg_pool1d", "pad", "normalize", "log_softmax", "cross_entropy", "dropout", "one_hot"]
 OPS_FUNCS = ["rms_norm"]  # on mindspore.ops
 TENSOR_METHODS = {"clone": "tensor_clone", "repeat": "tensor_repeat", "uniform_": "tensor_uniform_",
-                  "normal_": "tensor_normal_", "zero_": "tensor_zero_", "index_add_": "tensor_index_add_"}  # Tensor method -> stand-in here
+                  "normal_": "tensor_normal_", "zero_": "tensor_zero_", "index_add_": "tensor_index_add_",
+                  "erfinv_": "tensor_erfinv_"}  # Tensor method -> stand-in here

@@ -80,6 +80,7 @@ PROBES: Dict[str, str] = {
     "Tensor.uniform_": "force(t(2, 3).uniform_()); force(t(2, 3).uniform_(-1, 1))",
     "Tensor.normal_": "force(t(2, 3).normal_()); force(t(2, 3).normal_(1.0, 0.5))",
     "Tensor.zero_": "force(t(2, 3).zero_())",
+    "Tensor.erfinv_": "force((t(2, 3) * 0.3).erfinv_())",
     "Tensor.index_add_": "force(t(4, 3).index_add_(0, i(3, high=4), t(3, 3)))",
     "Tensor.repeat": "force(t(2, 3).repeat(2, 1)); force(t(2, 3).repeat((1, 2, 2)))",
 }

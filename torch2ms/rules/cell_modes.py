@@ -2,6 +2,8 @@
 
     model.eval()          ->  model.set_train(False)
     self.train(mode)      ->  self.set_train(mode)      (receiver known to be a Cell)
+    module.named_parameters()          ->  module.parameters_and_names()   (data: cell_methods;
+    model.parameters()                 ->  model.get_parameters()          `parameters` on Cells only)
     self.embed.requires_grad_(False)   ->  for param in self.embed.get_parameters():
                                                param.requires_grad = False
 
@@ -125,6 +127,8 @@ class CellModes:
 
     def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
         func = updated.func
+        if isinstance(func, cst.Attribute) and func.attr.value in mapping.cell_methods():
+            return self._cell_method(ctx, original, updated)
         if not isinstance(func, cst.Attribute) or func.attr.value not in ("eval", "train"):
             return updated
         if func.attr.value == "eval":
@@ -136,6 +140,17 @@ class CellModes:
                 return updated
             mode = updated.args[0] if updated.args else cst.Arg(value=cst.Name("True"))
         return updated.with_changes(func=func.with_changes(attr=cst.Name("set_train")), args=[mode])
+
+    def _cell_method(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
+        """`module.named_parameters()` -> `module.parameters_and_names()` (data: cell_methods)."""
+        entry = mapping.cell_methods()[updated.func.attr.value]
+        if ctx.qualname(original.func) is not None:
+            return updated  # a torch function of that name, not a method
+        if entry["receiver"] == "cell" and not self._is_cell(ctx, original.func.value):
+            return updated
+        args = [a.with_changes(keyword=cst.Name(entry["rename"][keyword(a)])) if keyword(a) in entry["rename"] else a
+                for a in updated.args]
+        return updated.with_changes(func=updated.func.with_changes(attr=cst.Name(entry["to"])), args=args)
 
     @staticmethod
     def _is_cell(ctx: FileContext, receiver: cst.BaseExpression) -> bool:

@@ -4,6 +4,8 @@
         ->  m.weight.set_data(init.initializer(init.Normal(sigma=0.02, mean=0.0), m.weight.shape, m.weight.dtype))
     module.bias.data.zero_()
         ->  module.bias.set_data(init.initializer(init.Zero(), module.bias.shape, module.bias.dtype))
+    m.weight.data = nn.init.trunc_normal_(m.weight.data.to(torch.float32), std=r).to(m.weight.dtype)
+        ->  m.weight.data = m.weight.set_data(init.initializer(init.TruncatedNormal(...), ...)).to(m.weight.dtype)
 
 MindSpore's initializers compute on the host, so this also runs where the in-place random
 kernels (normal_, uniform_) are missing. The table is data (data/init_map.json). What cannot
@@ -35,7 +37,7 @@ class InitCalls:
         spec = init_map().get(api) if api else None
         args = list(updated.args)
         if spec is not None and not spec.get("data_receiver_only"):
-            target = _take_tensor(args)
+            target = _parameter_of(_take_tensor(args))
         else:
             func = updated.func
             if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Attribute)):
@@ -59,6 +61,18 @@ class InitCalls:
             return updated
         ctx.discard(updated)
         return in_place_of(updated, _set_data(ctx, target, spec["initializer"], kwargs))
+
+
+def _parameter_of(target: Optional[cst.BaseExpression]) -> Optional[cst.BaseExpression]:
+    """`p.data.to(torch.float32)` -> `p`: HF initialises a float32 view of a parameter's data and
+    assigns it back (`p.data = trunc_normal_(p.data.to(torch.float32), ...).to(p.dtype)`); the
+    initializer writes into the parameter itself, and `set_data` returns it, so the rest holds."""
+    while isinstance(target, cst.Call) and isinstance(target.func, cst.Attribute) and target.func.attr.value in (
+            "to", "float"):
+        target = target.func.value
+    if isinstance(target, cst.Attribute) and target.attr.value == "data" and dotted(target.value) is not None:
+        return target.value
+    return target
 
 
 def _take_tensor(args):

@@ -230,7 +230,10 @@ def build_ms(model_class, config) -> Tuple[Any, Optional[str]]:
                 module._init_weights = True
         if hasattr(model, "tie_weights"):
             model.tie_weights()
+        from torch2ms.verify.core import _raised_at
+
         note = (f"building {model_class.__name__} failed in its weight init ({type(exc).__name__}: "
-                f"{str(exc).splitlines()[0][:120]}); built without init (all weights come from torch)")
+                f"{str(exc).splitlines()[0][:120]}){_raised_at(exc, model_class)}; built without init "
+                f"(all weights come from torch)")
     model.set_train(False)
     return model, note
