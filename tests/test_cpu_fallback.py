@@ -438,6 +438,13 @@ def test_tensor_index_add_adds_into_the_tensor_like_torch(fallback, dim, alpha):
     compare(t_x, same, atol=1e-6, rtol=1e-6)
 
 
+def test_tensor_index_add_with_nothing_to_add_leaves_the_tensor(fallback):
+    base = f32(4, 3)
+    x = MS.tensor(base.copy())
+    x.index_add_(0, MS.tensor(np.zeros(0, np.int64)), MS.tensor(np.zeros((0, 3), np.float32)))
+    np.testing.assert_array_equal(x.asnumpy(), base)
+
+
 def test_tensor_erfinv_changes_the_tensor_like_torch(fallback):
     values = np.tanh(f32(3, 4)).astype(np.float32) * 0.9
     t_x, m_x = torch.from_numpy(values.copy()), MS.tensor(values.copy())

@@ -390,6 +390,8 @@ def tensor_erfinv_(self):
 
 def tensor_index_add_(self, dim, index, source, *, alpha=1):
     """In place: rows `index` along dim get `alpha * source` added (repeated indices add up)."""
+    if index.size == 0:
+        return self  # nothing to add (IndexAdd rejects an empty source)
     added = source if alpha == 1 else source * alpha
     self.copy_(ops.index_add(self, index.astype(ms.int32), added.astype(self.dtype), dim))
     return self
