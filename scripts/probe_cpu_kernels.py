@@ -15,18 +15,7 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
-PRELUDE = """
-import numpy as np, mindspore as ms
-from mindspore import mint, ops
-F = mint.nn.functional
-_r = np.random.default_rng(0)
-def t(*s): return ms.Tensor(_r.standard_normal(s).astype(np.float32))
-def i(*s, high=10): return ms.Tensor(_r.integers(0, high, s).astype(np.int64))
-def force(o):
-    if isinstance(o, (tuple, list)):
-        return [force(v) for v in o]
-    return o.asnumpy() if isinstance(o, ms.Tensor) else o
-"""
+from torch2ms.fallback.probe import TENSOR_HELPERS as PRELUDE  # t(), i(), force(), mint, F
 
 # (api, statement assigning `out`). Layers are built, then called once.
 CASES = [

@@ -18,12 +18,6 @@ CASES = [
             return t * 2
         d = double(x)
     """, outputs=("a", "b", "c", "d"), note="torch.Tensor(data) is float32 whatever the data"),
-    Case("torch.Tensor", """
-        import torch
-        out = torch.Tensor(2, 3)
-        shape = tuple(out.shape)
-        same_dtype = out.dtype == torch.float32
-    """, outputs=("shape", "same_dtype"), note="the size form: mint.empty of that shape (values uninitialised in both)"),
     Case("torch.tensor", """
         import torch
         import numpy as np
@@ -44,12 +38,6 @@ CASES = [
         a = torch.FloatTensor([1, 2])
         b = torch.FloatTensor([[0.5, 1.0]])
     """, outputs=("a", "b")),
-    Case("torch.FloatTensor", """
-        import torch
-        out = torch.FloatTensor(2, 3)
-        shape = tuple(out.shape)
-        same_dtype = out.dtype == torch.float32
-    """, outputs=("shape", "same_dtype"), note="the size form: mint.empty of that shape (values uninitialised in both)"),
     Case("torch.IntTensor", """
         import torch
         a = torch.IntTensor([1, 2])
@@ -60,12 +48,6 @@ CASES = [
         a = torch.LongTensor([1.7, -2.2])
         b = torch.LongTensor([[3, 4]])
     """, outputs=("a", "b")),
-    Case("torch.LongTensor", """
-        import torch
-        out = torch.LongTensor(2, 3, 4)
-        shape = tuple(out.shape)
-        same_dtype = out.dtype == torch.int64
-    """, outputs=("shape", "same_dtype"), note="the size form: mint.empty of that shape (values uninitialised in both)"),
     Case("torch.ByteTensor", """
         import torch
         a = torch.ByteTensor([1, 200])
@@ -143,8 +125,9 @@ CASES = [
     """, outputs=("a", "b")),
 ]
 
-for _name, _call, _dtype in (("IntTensor", "torch.IntTensor(3, 2)", "int32"), ("ByteTensor", "torch.ByteTensor(2, 2)", "uint8"),
-                             ("BoolTensor", "torch.BoolTensor(1, 4)", "bool")):
+for _name, _call, _dtype in (("Tensor", "torch.Tensor(2, 3)", "float32"), ("FloatTensor", "torch.FloatTensor(2, 3)", "float32"),
+                             ("LongTensor", "torch.LongTensor(2, 3, 4)", "int64"), ("IntTensor", "torch.IntTensor(3, 2)", "int32"),
+                             ("ByteTensor", "torch.ByteTensor(2, 2)", "uint8"), ("BoolTensor", "torch.BoolTensor(1, 4)", "bool")):
     CASES.append(Case(f"torch.{_name}", f"import torch\nout = {_call}\nshape = tuple(out.shape)\n"
                       f"same_dtype = out.dtype == torch.{_dtype}\n", outputs=("shape", "same_dtype"),
                       note="the size form: mint.empty of that shape (values uninitialised in both)"))

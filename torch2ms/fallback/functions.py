@@ -367,25 +367,29 @@ def tensor_repeat(self, *repeats):
     return ops.tile(self, tuple(repeats))
 
 
+def _write(tensor, value):
+    """In place, as torch's `_` methods: copy_ writes into the tensor itself (its return value is
+    another wrapper), and the method returns the tensor."""
+    tensor.copy_(value)
+    return tensor
+
+
 def tensor_uniform_(self, from_=0, to=1, *, generator=None):
-    """In place, as MindSpore's uniform_ (no CPU kernel); copy_ writes into the tensor itself."""
-    self.copy_((ops.rand_like(self, dtype=ms.float32) * (to - from_) + from_).astype(self.dtype))
-    return self
+    """In place, as MindSpore's uniform_ (no CPU kernel)."""
+    return _write(self, (ops.rand_like(self, dtype=ms.float32) * (to - from_) + from_).astype(self.dtype))
 
 
 def tensor_normal_(self, mean=0, std=1, *, generator=None):
-    self.copy_(ops.normal(self.shape, ms.Tensor(mean, ms.float32), ms.Tensor(std, ms.float32)).astype(self.dtype))
-    return self
+    drawn = ops.normal(self.shape, ms.Tensor(mean, ms.float32), ms.Tensor(std, ms.float32))
+    return _write(self, drawn.astype(self.dtype))
 
 
 def tensor_zero_(self):
-    self.copy_(ops.zeros_like(self))
-    return self
+    return _write(self, ops.zeros_like(self))
 
 
 def tensor_erfinv_(self):
-    self.copy_(ops.erfinv(self))
-    return self
+    return _write(self, ops.erfinv(self))
 
 
 def tensor_index_add_(self, dim, index, source, *, alpha=1):
@@ -393,8 +397,7 @@ def tensor_index_add_(self, dim, index, source, *, alpha=1):
     if index.size == 0:
         return self  # nothing to add (IndexAdd rejects an empty source)
     added = source if alpha == 1 else source * alpha
-    self.copy_(ops.index_add(self, index.astype(ms.int32), added.astype(self.dtype), dim))
-    return self
+    return _write(self, ops.index_add(self, index.astype(ms.int32), added.astype(self.dtype), dim))
 
 
 def tensor_clone(self):
@@ -402,11 +405,12 @@ def tensor_clone(self):
     return ops.deepcopy(self)
 
 
-MINT_FUNCS = ["where", "einsum", "bitwise_xor", "repeat_interleave", "arange", "zeros_like", "ones_like", "full", "full_like", "linspace", "stack", "cumsum", "argmax", "topk",
-              "sort", "tril", "logsumexp", "var", "addmm", "baddbmm", "outer", "clone", "norm", "multinomial",
-              "randn", "rand", "randint"]
+MINT_FUNCS = ["where", "einsum", "bitwise_xor", "repeat_interleave", "arange", "zeros_like", "ones_like", "full",
+              "full_like", "linspace", "stack", "cumsum", "argmax", "topk", "sort", "tril", "logsumexp", "var",
+              "addmm", "baddbmm", "outer", "clone", "norm", "multinomial", "randn", "rand", "randint"]
 FUNCTIONAL_FUNCS = ["gelu", "conv1d", "conv2d", "layer_norm", "embedding", "max_pool2d", "avg_pool2d",
-                    "adaptive_avg_pool2d", "adaptive_avg_pool1d", "pad", "normalize", "log_softmax", "cross_entropy", "dropout", "one_hot"]
+                    "adaptive_avg_pool2d", "adaptive_avg_pool1d", "pad", "normalize", "log_softmax", "cross_entropy",
+                    "dropout", "one_hot"]
 OPS_FUNCS = ["rms_norm"]  # on mindspore.ops
 TENSOR_METHODS = {"clone": "tensor_clone", "repeat": "tensor_repeat", "uniform_": "tensor_uniform_",
                   "normal_": "tensor_normal_", "zero_": "tensor_zero_", "index_add_": "tensor_index_add_",

@@ -85,13 +85,11 @@ PROBES: Dict[str, str] = {
     "Tensor.repeat": "force(t(2, 3).repeat(2, 1)); force(t(2, 3).repeat((1, 2, 2)))",
 }
 
-# Runs in the child. Reads {"device_target": ..., "probes": [[name, code], ...]} on stdin.
-CHILD = r"""
-import json, sys
-request = json.loads(sys.stdin.read())
+# What probe code may use: mint/ops/F, random tensors t(...) and int tensors i(...), and
+# force(), which reads a result so that a missing kernel raises (scripts/probe_cpu_kernels.py too).
+TENSOR_HELPERS = r"""
 import numpy as np, mindspore as ms
 from mindspore import mint, ops
-ms.set_context(device_target=request["device_target"])
 F = mint.nn.functional
 _r = np.random.default_rng(0)
 def t(*s): return ms.Tensor(_r.standard_normal(s).astype(np.float32))
@@ -100,6 +98,14 @@ def force(o):
     if isinstance(o, (tuple, list)):
         return [force(v) for v in o]
     return o.asnumpy() if isinstance(o, ms.Tensor) else o
+"""
+
+# Runs in the child. Reads {"device_target": ..., "probes": [[name, code], ...]} on stdin.
+CHILD = r"""
+import json, sys
+request = json.loads(sys.stdin.read())
+""" + TENSOR_HELPERS + r"""
+ms.set_context(device_target=request["device_target"])
 def report(name, error):
     sys.stdout.write("@@probe " + json.dumps([name, error]) + "\n")
     sys.stdout.flush()

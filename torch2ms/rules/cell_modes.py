@@ -26,6 +26,8 @@ variable the same scope assigned a Cell to (`model = Net()`).
 """
 from __future__ import annotations
 
+from typing import Optional
+
 import libcst as cst
 
 from torch2ms import inventory, mapping
@@ -38,6 +40,14 @@ from torch2ms.rules.args import keyword
 _INDEXED_BY_INT = {"torch.nn.ModuleList", "torch.nn.Sequential"}
 # loops over these yield Python values already
 _PYTHON_ITERABLES = {"range", "enumerate", "zip", "reversed", "sorted", "list", "tuple", "len"}
+
+
+def _self_attribute(node: cst.BaseExpression) -> Optional[str]:
+    """`self.embed` -> "embed"; anything else -> None."""
+    path = dotted(node)
+    if path is None or not path.startswith("self.") or path.count(".") != 1:
+        return None
+    return path[5:]
 
 
 class CellModes:
@@ -79,10 +89,10 @@ class CellModes:
                 binding = ctx.scope.names.get(target.value)
                 if binding is not None:
                     binding.holds_cell = True
-            elif dotted(target) is not None and dotted(target).count(".") == 1 and dotted(target).startswith("self."):
+            elif _self_attribute(target) is not None:
                 cls = ctx.current_class
                 if cls is not None and cls.is_cell:
-                    cls.cell_attrs[target.attr.value] = maker
+                    cls.cell_attrs[_self_attribute(target)] = maker
 
     @staticmethod
     def _makes_cell(ctx: FileContext, call: cst.Call):
@@ -111,11 +121,10 @@ class CellModes:
 
     def leave_Subscript(self, ctx: FileContext, original: cst.Subscript, updated: cst.Subscript):
         """`self.experts[idx]` on a CellList, idx from a loop over a tensor: the index goes through int()."""
-        cls = ctx.current_class
-        path = dotted(original.value)
-        if cls is None or path is None or not path.startswith("self.") or path.count(".") != 1:
+        cls, attr = ctx.current_class, _self_attribute(original.value)
+        if cls is None or attr is None:
             return updated
-        if cls.cell_attrs.get(path[5:]) not in _INDEXED_BY_INT or len(updated.slice) != 1:
+        if cls.cell_attrs.get(attr) not in _INDEXED_BY_INT or len(updated.slice) != 1:
             return updated
         index = updated.slice[0].slice
         if not isinstance(index, cst.Index) or not isinstance(index.value, cst.Name):
@@ -154,10 +163,9 @@ class CellModes:
 
     @staticmethod
     def _is_cell(ctx: FileContext, receiver: cst.BaseExpression) -> bool:
-        path = dotted(receiver)
-        cls = ctx.current_class
-        if path is not None and path.startswith("self.") and path.count(".") == 1 and cls is not None:
-            return path[5:] in cls.cell_attrs
+        cls, attr = ctx.current_class, _self_attribute(receiver)
+        if attr is not None and cls is not None:
+            return attr in cls.cell_attrs
         if isinstance(receiver, cst.Name):
             if receiver.value == "self":
                 return any(cls.is_cell for cls in ctx.classes)

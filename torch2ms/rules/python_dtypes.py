@@ -26,12 +26,12 @@ class PythonDtypes:
         api = CallArgs.api_of(ctx, original)
         if api is None:
             return updated
-        args = list(updated.args)
+        args, changed = list(updated.args), False
         for index, arg in enumerate(args):
             positional = index == 0 and arg.keyword is None and not arg.star and api in _DTYPE_FIRST
             if not (positional or keyword(arg) == "dtype") or not isinstance(arg.value, cst.Name):
                 continue
             target = mapping.python_dtypes().get(arg.value.value)
             if target is not None and ctx.lookup(arg.value.value) is None:
-                args[index] = arg.with_changes(value=ctx.emit(target))
-        return updated.with_changes(args=args) if args != list(updated.args) else updated
+                args[index], changed = arg.with_changes(value=ctx.emit(target)), True
+        return updated.with_changes(args=args) if changed else updated

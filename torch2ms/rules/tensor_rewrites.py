@@ -148,11 +148,8 @@ class TensorRewrites:
             value = cst.Integer("0")
         elif method == "fill_" and len(call.args) == 1 and keyword(call.args[0]) in (None, "value"):
             value = call.args[0].value
-        elif method in FILLERS:
-            value = _filler(ctx, call, method, part)
         else:
-            value = cst.Call(func=cst.Attribute(value=_twice(ctx, part), attr=cst.Name(out_of_place(method))),
-                             args=_last_without_comma(call.args))
+            value = _new_content(ctx, call, method, part)
         if value is None:
             return updated
         _unflag(ctx, call.func)
@@ -196,13 +193,18 @@ def _in_place(ctx: FileContext, call: cst.Call, method: str):
                      f"MindSpore's {method} leaves the tensor unchanged on CPU; "
                      f"name it and write t.copy_(t.{OUT_OF_PLACE[method]}(...))")
         return call
-    value = _filler(ctx, call, method, receiver) if method in FILLERS else cst.Call(
-        func=cst.Attribute(value=_twice(ctx, receiver), attr=cst.Name(out_of_place(method))),
-        args=_last_without_comma(call.args),
-    )
+    value = _new_content(ctx, call, method, receiver)
     if value is None:
         return call
     return cst.Call(func=cst.Attribute(value=receiver, attr=cst.Name("copy_")), args=[cst.Arg(value=value)])
+
+
+def _new_content(ctx: FileContext, call: cst.Call, method: str, receiver: cst.BaseExpression):
+    """What an in-place method leaves in its receiver, as an expression (None: not expressible)."""
+    if method in FILLERS:
+        return _filler(ctx, call, method, receiver)
+    return cst.Call(func=cst.Attribute(value=_twice(ctx, receiver), attr=cst.Name(out_of_place(method))),
+                    args=_last_without_comma(call.args))
 
 
 def _filler(ctx: FileContext, call: cst.Call, method: str, receiver: cst.BaseExpression):

@@ -203,7 +203,7 @@ def _first_line(exc: BaseException) -> str:
     return (f"{type(exc).__name__}: {exc}".strip().splitlines() or ["?"])[0][:300]
 
 
-def _raised_at(exc: BaseException, cls) -> str:
+def _raised_at(exc: BaseException, owner) -> str:
     """` (at modeling_x.py:123: `code`)`: the innermost line of the model's own file the error passed
     through, so a user sees which converted line to look at without a traceback."""
     import inspect
@@ -211,7 +211,7 @@ def _raised_at(exc: BaseException, cls) -> str:
     import traceback
 
     try:
-        own = os.path.realpath(inspect.getsourcefile(cls) or "")
+        own = os.path.realpath(inspect.getsourcefile(owner) or "")  # a class or a module
     except TypeError:
         return ""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if os.path.realpath(f.filename) == own]
@@ -484,7 +484,6 @@ class _Siblings:
 
     def load(self, path: str, twin: str, loaded: Optional[set] = None) -> None:
         """Register the converted siblings `path` imports (from its folder), depth first."""
-        import importlib.util
         import sys
 
         loaded = loaded if loaded is not None else set()
@@ -498,14 +497,7 @@ class _Siblings:
             loaded.add(name)
             self.load(sibling, twin, loaded)
             self.saved.setdefault(full, sys.modules.get(full))
-            spec = importlib.util.spec_from_file_location(full, sibling)
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[full] = module
-            try:
-                spec.loader.exec_module(module)
-            except Exception as exc:  # noqa: BLE001
-                raise VerifyError(f"importing the converted {name}.py as part of {twin} failed: "
-                                  f"{_first_line(exc)}{_raised_at(exc, module)}") from exc
+            _exec_as(full, sibling, twin)
 
     def __exit__(self, *exc) -> None:
         import sys
@@ -515,6 +507,24 @@ class _Siblings:
                 sys.modules.pop(name, None)
             else:
                 sys.modules[name] = original
+
+
+def _exec_as(name: str, path: str, twin: str):
+    """Import the file at `path` as module `name` (inside package `twin`, so its relative imports
+    resolve there); a failure is a VerifyError naming the file's failing line."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:  # noqa: BLE001
+        del sys.modules[name]
+        raise VerifyError(f"importing the converted {os.path.basename(path)} as part of {twin} failed: "
+                          f"{_first_line(exc)}{_raised_at(exc, module)}") from exc
+    return module
 
 
 def _load_hf_file(path: str, torch_mod, siblings: Optional[_Siblings] = None):
@@ -527,8 +537,6 @@ def _load_hf_file(path: str, torch_mod, siblings: Optional[_Siblings] = None):
     are used in place of mindone's. Returns (module, note).
     """
     import importlib
-    import importlib.util
-    import sys
 
     package = torch_mod.__name__.rpartition(".")[0]
     twin = "mindone." + package if package.split(".")[0] == "transformers" else None
@@ -542,15 +550,7 @@ def _load_hf_file(path: str, torch_mod, siblings: Optional[_Siblings] = None):
     if siblings is not None:
         siblings.load(path, twin)
     name = f"{twin}._t2ms_verify_{os.path.splitext(os.path.basename(path))[0]}_{uuid.uuid4().hex[:8]}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except Exception as exc:  # noqa: BLE001
-        del sys.modules[name]
-        raise VerifyError(f"importing the converted {os.path.basename(path)} as part of {twin} failed: "
-                          f"{_first_line(exc)}{_raised_at(exc, module)}") from exc
+    module = _exec_as(name, path, twin)
     mirrored = [n.split(".")[-1] for n in siblings.saved] if siblings else []
     also = f"; converted siblings used: {', '.join(mirrored)}" if mirrored else ""
     return module, f"imported {os.path.basename(path)} into {twin} (its relative imports resolve there){also}"
