@@ -17,7 +17,7 @@ from collections import Counter
 
 import libcst as cst
 
-from torch2ms.pipeline import ConversionError, convert_source
+from torch2ms.convert.pipeline import ConversionError, convert_source
 
 
 def corpus_files():

@@ -47,7 +47,7 @@ import libcst as cst
 REPO = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from torch2ms.pipeline import ConversionError, convert_source  # noqa: E402
+from torch2ms.convert.pipeline import ConversionError, convert_source  # noqa: E402
 
 
 def corpus_files() -> List[pathlib.Path]:

@@ -1,4 +1,4 @@
-"""Extract the five mapping tables of the seed Markdown into torch2ms/data/mappings.json.
+"""Extract the five mapping tables of the seed Markdown into torch2ms/knowledge/data/mappings.json.
 
 Run once by a human when the seed changes:
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SEED = REPO.parent / "shared" / "seed" / "000_6821ae3f453f2457.txt"
-OUTPUT = REPO / "torch2ms" / "data" / "mappings.json"
+OUTPUT = REPO / "torch2ms" / "knowledge" / "data" / "mappings.json"
 
 # Seed heading -> key in the JSON file.
 TABLE_KEYS = {

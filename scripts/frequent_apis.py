@@ -17,8 +17,8 @@ from collections import Counter
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from torch2ms import mapping  # noqa: E402
-from torch2ms.pipeline import convert_source  # noqa: E402
+from torch2ms.knowledge import lookup as mapping  # noqa: E402
+from torch2ms.convert.pipeline import convert_source  # noqa: E402
 
 # APIs that a rule rewrites rather than maps (see torch2ms/rules/), and where each is proven.
 RULE_REWRITES = {

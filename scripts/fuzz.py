@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO / "tests"))
 from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
 
 import test_properties as props  # noqa: E402
-from torch2ms.pipeline import ConversionError, convert_source  # noqa: E402
+from torch2ms.convert.pipeline import ConversionError, convert_source  # noqa: E402
 
 
 def _check_any(src: str) -> None:

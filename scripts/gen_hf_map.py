@@ -50,7 +50,7 @@ import sys
 import time
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
-OUT = pathlib.Path(__file__).resolve().parents[1] / "torch2ms" / "data" / "hf_map.json"
+OUT = pathlib.Path(__file__).resolve().parents[1] / "torch2ms" / "profiles" / "transformers" / "data" / "hf_map.json"
 
 # Families transformers ships for other frameworks or tools: never what a port imports.
 SKIP_PARTS = ("tf_", "_tf", "flax", "keras", "onnx", "sagemaker", "commands", "kernels", "dummy_")

@@ -22,7 +22,7 @@ import types
 import warnings
 from pathlib import Path
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "torch2ms" / "data"
+DATA_DIR = Path(__file__).resolve().parent.parent / "torch2ms" / "knowledge" / "data"
 
 # (namespace, recurse into its true submodules). Only attribute-reachable from
 # `import mindspore`, because that is how converted code will reach them.

@@ -16,7 +16,7 @@ import pkgutil
 import torch
 import transformers
 
-OUT = pathlib.Path(__file__).resolve().parents[1] / "torch2ms" / "data" / "module_bases.json"
+OUT = pathlib.Path(__file__).resolve().parents[1] / "torch2ms" / "profiles" / "transformers" / "data" / "module_bases.json"
 
 
 def infrastructure_modules():

@@ -15,7 +15,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from support import ms_cpu_fallback  # noqa: E402
 from tests.api.harness import all_cases, run  # noqa: E402
-from torch2ms import tables  # noqa: E402
+from torch2ms.knowledge import tables  # noqa: E402
 
 
 def main() -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from torch2ms import mapping, tables  # noqa: E402
+from torch2ms.knowledge import lookup as mapping, tables  # noqa: E402
 
 
 def resolve(path: str):

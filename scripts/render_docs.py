@@ -1,4 +1,4 @@
-"""Write docs/mapping-tables.md from torch2ms/data/mappings.json.
+"""Write docs/mapping-tables.md from torch2ms/knowledge/data/mappings.json.
 
     python scripts/render_docs.py
 
@@ -7,7 +7,7 @@ tests/test_tables.py fails when the page and the data file disagree.
 
 from pathlib import Path
 
-from torch2ms.tables import render_markdown
+from torch2ms.knowledge.tables import render_markdown
 
 OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "mapping-tables.md"
 

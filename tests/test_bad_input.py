@@ -6,8 +6,10 @@ import os
 
 import pytest
 
-from torch2ms import cli, fileio, pipeline
-from torch2ms.pipeline import convert_source
+from torch2ms import cli
+from torch2ms.run import fileio
+from torch2ms.convert import pipeline
+from torch2ms.convert.pipeline import convert_source
 
 MODEL = b'''import torch
 import torch.nn as nn

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from torch2ms import cli, runner
-from torch2ms.pipeline import ConversionError, convert_source
+from torch2ms import cli
+from torch2ms.run import runner
+from torch2ms.convert.pipeline import ConversionError, convert_source
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -40,7 +40,7 @@ from typing import Dict, List, Set, Tuple
 import libcst as cst
 import pytest
 
-from torch2ms.pipeline import convert_source
+from torch2ms.convert.pipeline import convert_source
 
 MARK = "# torch2ms:"
 SAMPLE = 25
@@ -82,7 +82,7 @@ _IDENT = re.compile(r"[A-Za-z_]\w*")
 def _ms_vocabulary() -> Set[str]:
     """Identifiers converted code may introduce: MindSpore names from the tables, and the
     words of the rewrites themselves."""
-    from torch2ms import tables
+    from torch2ms.knowledge import tables
 
     words = {
         "mindspore", "mint", "ops", "nn", "Cell", "CellList", "SequentialCell", "construct", "set_train",
@@ -98,8 +98,8 @@ def _ms_vocabulary() -> Set[str]:
     for row in tables.rows():
         for text in (row.mindspore or "", *row.alternatives):
             words.update(_IDENT.findall(text))
-    from torch2ms import mapping
-    from torch2ms.arg_rules import all_rules
+    from torch2ms.knowledge import lookup as mapping
+    from torch2ms.knowledge.arg_rules import all_rules
 
     # the tool's data beyond the tables: extra mappings, corrections, wrapped calls, argument rules
     for target in mapping.extra_mappings().values():
@@ -142,7 +142,7 @@ def torch_aliases(tree: ast.Module) -> Set[str]:
 
 def _tensor_rule_triggers() -> List[str]:
     """Tensor methods whose arguments a data rule rewrites (`x.squeeze(dim=1)` -> `axis=1`)."""
-    from torch2ms.arg_rules import all_rules
+    from torch2ms.knowledge.arg_rules import all_rules
 
     return [rf"\.{re.escape(api.rsplit('.', 1)[1])}\(" for api in all_rules() if api.startswith("torch.Tensor.")]
 

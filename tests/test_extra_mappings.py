@@ -4,7 +4,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from torch2ms.pipeline import convert_source
+from torch2ms.convert.pipeline import convert_source
 
 torch = pytest.importorskip("torch")
 mindspore = pytest.importorskip("mindspore")

@@ -3,7 +3,7 @@ import stat
 
 import pytest
 
-from torch2ms import fileio
+from torch2ms.run import fileio
 
 
 def leftovers(folder):

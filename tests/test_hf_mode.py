@@ -21,8 +21,8 @@ import textwrap
 
 import pytest
 
-from torch2ms.pipeline import convert_source
-from torch2ms.rules import hf_imports
+from torch2ms.convert.pipeline import convert_source
+from torch2ms.profiles.transformers import imports as hf_imports
 
 MODEL = "transformers/models/foo/modeling_foo.py"  # as inside an installed transformers
 BERT = "transformers/models/bert/modeling_bert.py"

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from torch2ms import inventory, tables
+from torch2ms.knowledge import inventory, tables
 
 needs_mindspore = pytest.mark.skipif(
     importlib.util.find_spec("mindspore") is None, reason="mindspore is not installed")
@@ -117,7 +117,7 @@ def test_torch_params_marks_keyword_only_and_variadic_parameters():
 
 
 def test_loading_imports_neither_framework():
-    code = ("import sys; from torch2ms import inventory, tables; tables.rows(); "
+    code = ("import sys; from torch2ms.knowledge import inventory, tables; tables.rows(); "
             "inventory.ms_kind('x'); inventory.torch_kind('x'); "
             "print(sorted(m for m in ('torch', 'mindspore') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from torch2ms import fileio
-from torch2ms.pipeline import convert_source
+from torch2ms.run import fileio
+from torch2ms.convert.pipeline import convert_source
 
 FILES = 300
 VARIANTS = 12  # distinct contents, so computing the expected conversions stays cheap

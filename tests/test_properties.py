@@ -35,8 +35,8 @@ from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
 from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, QualifiedNameSource
 
-from torch2ms import inventory, tables
-from torch2ms.pipeline import ConversionError, convert_source
+from torch2ms.knowledge import inventory, tables
+from torch2ms.convert.pipeline import ConversionError, convert_source
 
 MARK = "# torch2ms:"
 

@@ -4,7 +4,7 @@ import textwrap
 
 import pytest
 
-from torch2ms.pipeline import ConversionError, convert_source
+from torch2ms.convert.pipeline import ConversionError, convert_source
 
 
 def convert(src: str) -> str:

@@ -1,4 +1,4 @@
-"""The mapping tables in torch2ms/data/mappings.json against the seed Markdown and the docs page."""
+"""The mapping tables in torch2ms/knowledge/data/mappings.json against the seed Markdown and the docs page."""
 
 import re
 from dataclasses import FrozenInstanceError
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from torch2ms import tables
+from torch2ms.knowledge import tables
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO.parent / "shared" / "seed" / "000_6821ae3f453f2457.txt"
@@ -62,7 +62,7 @@ def test_docs_page_matches_the_data_file():
 
 def test_rendered_page_has_a_section_and_the_seed_columns_per_table():
     page = tables.render_markdown()
-    assert "torch2ms/data/mappings.json" in page and "scripts/render_docs.py" in page
+    assert "torch2ms/knowledge/data/mappings.json" in page and "scripts/render_docs.py" in page
     for title in SEED_HEADINGS:
         assert f"\n## {title}\n" in page
     assert "| torch.arange | mindspore.mint.arange |\n" in page

@@ -5,7 +5,7 @@ import textwrap
 
 import pytest
 
-from torch2ms.pipeline import convert_source
+from torch2ms.convert.pipeline import convert_source
 from torch2ms.rules import all_rules
 
 

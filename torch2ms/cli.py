@@ -11,9 +11,9 @@ import os
 import sys
 from typing import List, Optional, Tuple
 
-from torch2ms import report, runner
-from torch2ms.fileio import BACKUP_SUFFIX
-from torch2ms.runner import Job, Outcome
+from torch2ms.run import report, runner
+from torch2ms.run.fileio import BACKUP_SUFFIX
+from torch2ms.run.runner import Job, Outcome
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXIT_ERROR = 3  # verify: a model could not be built or run

@@ -21,7 +21,7 @@ from typing import Any, Dict, Optional, Sequence, Tuple
 
 import numpy as np
 
-from torch2ms.pipeline import convert_source
+from torch2ms.convert.pipeline import convert_source
 
 TESTS = Path(__file__).resolve().parents[1]
 if str(TESTS) not in sys.path:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from torch2ms import inventory, mapping
-from torch2ms.context import FileContext
-from torch2ms.names import chain_root, in_place_of
+from torch2ms.knowledge import inventory, lookup as mapping
+from torch2ms.convert.context import FileContext
+from torch2ms.convert.cstutil import chain_root, in_place_of
 
 
 class ApiNames:

@@ -17,10 +17,10 @@ from typing import List, Optional
 
 import libcst as cst
 
-from torch2ms import mapping
-from torch2ms.arg_rules import ArgRule, rule_for
-from torch2ms.context import FileContext
-from torch2ms.rules.args import drop_args, keyword
+from torch2ms.knowledge import lookup as mapping
+from torch2ms.knowledge.arg_rules import ArgRule, rule_for
+from torch2ms.convert.context import FileContext
+from torch2ms.convert.cstutil import drop_args, keyword
 from torch2ms.rules.tensor_methods import COMMON_ELSEWHERE, not_a_tensor
 
 

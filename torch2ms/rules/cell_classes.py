@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from torch2ms import inventory
-from torch2ms.context import FileContext
-from torch2ms.names import dotted
+from torch2ms.knowledge import inventory
+from torch2ms.convert.context import FileContext
+from torch2ms.convert.cstutil import dotted
 
 NOT_LAYERS = {"Parameter", "UninitializedParameter", "UninitializedBuffer", "Buffer"}
 MINDSPORE_CELLS = {"mindspore.nn.Cell", "mindspore.nn.CellList", "mindspore.nn.SequentialCell"}

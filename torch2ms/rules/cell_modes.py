@@ -30,10 +30,10 @@ from typing import Optional
 
 import libcst as cst
 
-from torch2ms import inventory, mapping
-from torch2ms.context import FileContext
-from torch2ms.names import dotted
-from torch2ms.rules.args import keyword
+from torch2ms.knowledge import inventory, lookup as mapping
+from torch2ms.convert.context import FileContext
+from torch2ms.convert.cstutil import dotted
+from torch2ms.convert.cstutil import keyword
 
 
 # containers indexed by position: MindSpore's CellList/SequentialCell take only Python ints

@@ -16,10 +16,10 @@ from typing import Optional
 
 import libcst as cst
 
-from torch2ms import mapping
-from torch2ms.context import FileContext
-from torch2ms.names import dotted, in_place_of
-from torch2ms.rules.args import drop_args, keyword
+from torch2ms.knowledge import lookup as mapping
+from torch2ms.convert.context import FileContext
+from torch2ms.convert.cstutil import dotted, in_place_of
+from torch2ms.convert.cstutil import drop_args, keyword
 
 DEVICE_KEYWORDS = {"device", "pin_memory", "non_blocking"}
 TENSOR_METHODS_WITH_DEVICE = {"new_zeros", "new_ones", "new_full", "new_empty", "new_tensor", "to"}

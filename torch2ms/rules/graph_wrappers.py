@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from torch2ms import mapping
-from torch2ms.context import FileContext
-from torch2ms.names import in_place_of
-from torch2ms.rules.decorators import decorator_callee, without_decorators
+from torch2ms.knowledge import lookup as mapping
+from torch2ms.convert.context import FileContext
+from torch2ms.convert.cstutil import in_place_of
+from torch2ms.convert.cstutil import decorator_callee, without_decorators
 
 
 class GraphWrappers:

@@ -20,9 +20,9 @@ from typing import Dict, Optional
 
 import libcst as cst
 
-from torch2ms import inventory, mapping
-from torch2ms.context import FileContext
-from torch2ms.names import dotted, in_place_of
+from torch2ms.knowledge import inventory, lookup as mapping
+from torch2ms.convert.context import FileContext
+from torch2ms.convert.cstutil import dotted, in_place_of
 
 
 @lru_cache(maxsize=None)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from torch2ms import inventory
-from torch2ms.context import FileContext
-from torch2ms.rules.args import drop_args, keyword
+from torch2ms.knowledge import inventory
+from torch2ms.convert.context import FileContext
+from torch2ms.convert.cstutil import drop_args, keyword
 
 
 def _inplace_position(qualname: str):

@@ -17,8 +17,8 @@ import re
 
 import libcst as cst
 
-from torch2ms.context import FileContext
-from torch2ms.names import dotted, in_place_of
+from torch2ms.convert.context import FileContext
+from torch2ms.convert.cstutil import dotted, in_place_of
 
 DTYPES = {
     "torch.Tensor": "mindspore.float32", "torch.FloatTensor": "mindspore.float32",

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from torch2ms import mapping
-from torch2ms.context import FileContext
-from torch2ms.rules.args import keyword
+from torch2ms.knowledge import lookup as mapping
+from torch2ms.convert.context import FileContext
+from torch2ms.convert.cstutil import keyword
 from torch2ms.rules.call_args import CallArgs
 
 # Methods whose first positional argument may be a dtype.

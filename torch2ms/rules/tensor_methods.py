@@ -16,9 +16,9 @@ from typing import Dict, Optional, Tuple
 
 import libcst as cst
 
-from torch2ms import mapping, tables
-from torch2ms.context import FileContext
-from torch2ms.names import chain_root, in_place_of
+from torch2ms.knowledge import lookup as mapping, tables
+from torch2ms.convert.context import FileContext
+from torch2ms.convert.cstutil import chain_root, in_place_of
 
 # Names that many non-tensor objects carry too: flagging them would bury real findings.
 COMMON_ELSEWHERE = {"values", "mode", "put", "grad", "requires_grad", "layout", "data", "type", "size"}

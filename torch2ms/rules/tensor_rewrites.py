@@ -42,10 +42,10 @@ from typing import Dict, List, Optional, Set
 
 import libcst as cst
 
-from torch2ms import inventory, mapping
-from torch2ms.context import FileContext
-from torch2ms.names import dotted, in_place_of, iter_names
-from torch2ms.rules.args import keyword
+from torch2ms.knowledge import inventory, lookup as mapping
+from torch2ms.convert.context import FileContext
+from torch2ms.convert.cstutil import dotted, in_place_of, iter_names
+from torch2ms.convert.cstutil import keyword
 from torch2ms.rules.tensor_methods import not_a_tensor
 
 # in-place method -> the out-of-place method whose result copy_ writes back

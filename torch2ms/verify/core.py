@@ -447,7 +447,7 @@ def _convert_hf_file(torch_mod, out_dir: str) -> Tuple[str, List[str]]:
     model's folder would; (its path, notes)."""
     import inspect
 
-    from torch2ms.pipeline import ConversionError, convert_source
+    from torch2ms.convert.pipeline import ConversionError, convert_source
 
     first = inspect.getsourcefile(torch_mod)
     folder, todo, notes = os.path.dirname(first), [first], []

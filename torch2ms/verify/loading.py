@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
-from torch2ms.runner import SKIP_DIRS
+from torch2ms.run.runner import SKIP_DIRS
 
 
 class VerifyError(Exception):
@@ -139,7 +139,7 @@ def convert_to(path: str, out_dir: str) -> Tuple[str, List[str]]:
 
     Returns (path of the converted file, conversion notes: failures and flag counts).
     """
-    from torch2ms.pipeline import ConversionError, convert_source
+    from torch2ms.convert.pipeline import ConversionError, convert_source
 
     folder, parts = package_root(path)
     notes: List[str] = []

@@ -7,8 +7,8 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from torch2ms import names
-from torch2ms.scopes import Binding, Scope, is_torch, prescan_module
+from torch2ms.convert import cstutil as names
+from torch2ms.convert.scopes import Binding, Scope, is_torch, prescan_module
 
 # The short names converted code reaches MindSpore through, and the module each stands for.
 ROOTS = {

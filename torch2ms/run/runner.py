@@ -20,7 +20,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, List, Optional, Tuple, Union
 
-from torch2ms import fileio, pipeline
+from torch2ms.run import fileio
+from torch2ms.convert import pipeline
 
 # Folders that are never part of the code to migrate: VCS data, caches, virtualenvs.
 SKIP_DIRS = frozenset({

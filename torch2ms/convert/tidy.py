@@ -12,10 +12,10 @@ from typing import Dict, List, Optional, Set
 
 import libcst as cst
 
-from torch2ms import names
-from torch2ms.context import ROOTS, FileContext
-from torch2ms.scopes import Binding
-from torch2ms.walk import transform
+from torch2ms.convert import cstutil as names
+from torch2ms.convert.context import ROOTS, FileContext
+from torch2ms.convert.scopes import Binding
+from torch2ms.convert.walk import transform
 
 _CONTAINERS = (cst.Module, cst.IndentedBlock, cst.BaseCompoundStatement, cst.Else, cst.ExceptHandler, cst.Finally)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, FrozenSet, Optional, Tuple
 
-from torch2ms import inventory, tables
+from torch2ms.knowledge import inventory, tables
 
 NOT_IN_TABLES = "not in the tables"
 NO_COUNTERPART = "no MindSpore counterpart"

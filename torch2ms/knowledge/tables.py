@@ -1,4 +1,4 @@
-"""The PyTorch -> MindSpore mapping tables, loaded from torch2ms/data/mappings.json.
+"""The PyTorch -> MindSpore mapping tables, loaded from torch2ms/knowledge/data/mappings.json.
 
 The JSON file is the single source of truth (extracted once from the seed by
 scripts/extract_tables.py). Only the standard library is used here because the
@@ -72,7 +72,7 @@ def render_markdown() -> str:
     out = [
         "# PyTorch to MindSpore mapping tables",
         "",
-        "Generated from `torch2ms/data/mappings.json` by `scripts/render_docs.py`; "
+        "Generated from `torch2ms/knowledge/data/mappings.json` by `scripts/render_docs.py`; "
         "do not edit by hand.",
     ]
     for name in table_names:

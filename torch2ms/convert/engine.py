@@ -12,9 +12,9 @@ from typing import Callable, Dict, Iterable, List, Tuple
 
 import libcst as cst
 
-from torch2ms.context import ClassInfo, FileContext
-from torch2ms.scopes import Scope, import_bindings
-from torch2ms.walk import transform
+from torch2ms.convert.context import ClassInfo, FileContext
+from torch2ms.convert.scopes import Scope, import_bindings
+from torch2ms.convert.walk import transform
 
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 

@@ -10,9 +10,9 @@ from typing import Dict, List, Tuple
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
-from torch2ms.context import PendingFlag
-from torch2ms.mapping import MANUAL, NO_COUNTERPART, NOT_IN_TABLES
-from torch2ms.results import Flag
+from torch2ms.convert.context import PendingFlag
+from torch2ms.knowledge.lookup import MANUAL, NO_COUNTERPART, NOT_IN_TABLES
+from torch2ms.convert.results import Flag
 
 MARK = "# torch2ms:"
 _PHRASES = {

@@ -12,7 +12,7 @@ from typing import Dict, Iterator, List, Optional, Tuple, Union
 
 import libcst as cst
 
-from torch2ms.names import dotted
+from torch2ms.convert.cstutil import dotted
 
 
 def is_torch(qualname: Optional[str]) -> bool:

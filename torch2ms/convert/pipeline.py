@@ -6,12 +6,13 @@ from typing import Optional, Union
 
 import libcst as cst
 
-from torch2ms import annotate
-from torch2ms.context import FileContext
-from torch2ms.engine import Engine
-from torch2ms.results import ConversionError, FileResult, Flag  # noqa: F401  (re-exported)
-from torch2ms.rules import all_rules, hf_imports
-from torch2ms.tidy import Tidy
+from torch2ms.convert import annotate
+from torch2ms.convert.context import FileContext
+from torch2ms.convert.engine import Engine
+from torch2ms.convert.results import ConversionError, FileResult, Flag  # noqa: F401  (re-exported)
+from torch2ms.profiles.transformers import imports as hf_imports
+from torch2ms.rules import all_rules
+from torch2ms.convert.tidy import Tidy
 
 _BOM = b"\xef\xbb\xbf"
 

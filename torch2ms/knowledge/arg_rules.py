@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Dict, Optional, Tuple
 
-from torch2ms.inventory import DATA_DIR
+from torch2ms.knowledge.inventory import DATA_DIR
 
 RULES_DIR = DATA_DIR / "arg_rules"
 

@@ -5,8 +5,8 @@ import json
 from collections import Counter
 from typing import List, Sequence
 
-from torch2ms import fileio
-from torch2ms.runner import Outcome
+from torch2ms.run import fileio
+from torch2ms.run.runner import Outcome
 
 MAPPED_KINDS = ("mint", "ops", "nn", "mindspore")
 TOP_FLAGGED = 10

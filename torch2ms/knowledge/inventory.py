@@ -78,7 +78,7 @@ def torch_params(path: str) -> Optional[List[str]]:
 @lru_cache(maxsize=None)
 def _module_class_suffixes() -> FrozenSet[str]:
     """Every dotted tail of at least two parts ("modeling_utils.PreTrainedModel", ...)."""
-    data = json.loads((DATA_DIR / "module_bases.json").read_text(encoding="utf-8"))
+    data = json.loads((DATA_DIR.parents[1] / "profiles" / "transformers" / "data" / "module_bases.json").read_text(encoding="utf-8"))
     tails = set()
     for name in data["classes"]:
         parts = name.split(".")

@@ -29,27 +29,28 @@ import re
 import tokenize
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Dict, Iterable, List, Optional, Set, Tuple, Union
 
 import libcst as cst
 
-from torch2ms import inventory, mapping
-from torch2ms.rules.decorators import decorator_callee, without_decorators
-from torch2ms.annotate import MARK
-from torch2ms.context import FileContext
-from torch2ms.names import build, dotted
-from torch2ms.rules.args import drop_args
-from torch2ms.scopes import Binding
+from torch2ms.knowledge import inventory, lookup as mapping
+from torch2ms.convert.cstutil import decorator_callee, without_decorators
+from torch2ms.convert.annotate import MARK
+from torch2ms.convert.context import FileContext
+from torch2ms.convert.cstutil import build, dotted
+from torch2ms.convert.cstutil import drop_args
+from torch2ms.convert.scopes import Binding
 
 NEEDS_TORCH_HINT = "mindone.transformers has no counterpart; transformers' own needs torch"
 UNKNOWN_HINT = "not in the HF map (data/hf_map.json)"
+PROFILE_DATA = Path(__file__).resolve().parent / "data"
 
 
 # ---- the data -------------------------------------------------------------------------
 @lru_cache(maxsize=None)
 def hf_map() -> dict:
-    return json.loads((inventory.DATA_DIR / "hf_map.json").read_text(encoding="utf-8"))
+    return json.loads((PROFILE_DATA / "hf_map.json").read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)

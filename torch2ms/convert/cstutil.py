@@ -1,0 +1,133 @@
+"""Small helpers over libcst nodes that rules and the pipeline share (none of them is a rule).
+
+Names and dotted paths, removing arguments or decorators without losing layout or
+comments, and building small expressions. Helpers that drop code take the file's
+context only to forget the uses inside what they drop (`ctx.discard`).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, Iterator, List, Optional
+
+import libcst as cst
+
+if TYPE_CHECKING:  # the context uses these helpers too: no import at run time
+    from torch2ms.convert.context import FileContext
+
+TIGHT_EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+COMMA = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+
+
+# ---- names and dotted paths ------------------------------------------------------------
+def dotted(node: cst.CSTNode) -> Optional[str]:
+    """`a.b.c` for a Name/Attribute chain, None for anything else (calls, subscripts, ...)."""
+    parts = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return None
+    parts.append(node.value)
+    return ".".join(reversed(parts))
+
+
+def chain_root(node: cst.CSTNode) -> Optional[cst.Name]:
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return node if isinstance(node, cst.Name) else None
+
+
+def build(path: str) -> cst.BaseExpression:
+    """The expression `a.b.c` for the string "a.b.c"."""
+    head, *rest = path.split(".")
+    expr: cst.BaseExpression = cst.Name(head)
+    for part in rest:
+        expr = cst.Attribute(value=expr, attr=cst.Name(part))
+    return expr
+
+
+def iter_names(node: cst.CSTNode) -> Iterator[cst.Name]:
+    """Every Name node in a subtree (used to forget uses of names a rule removed)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            yield current
+        else:
+            stack.extend(current.children)
+
+
+def in_place_of(old: cst.CSTNode, new: cst.CSTNode) -> cst.CSTNode:
+    """`new`, wearing the parentheses `old` had: `(a\\n .f()\\n .to(d))` keeps its brackets."""
+    outer_l, outer_r = getattr(old, "lpar", ()), getattr(old, "rpar", ())
+    if not outer_l or not hasattr(new, "lpar"):
+        return new
+    return new.with_changes(lpar=[*outer_l, *new.lpar], rpar=[*new.rpar, *outer_r])
+
+
+# ---- arguments -------------------------------------------------------------------------
+def keyword(arg: cst.Arg) -> Optional[str]:
+    return arg.keyword.value if arg.keyword is not None else None
+
+
+def drop_args(ctx: "FileContext", call: cst.Call, doomed: Callable[[int, cst.Arg], bool]) -> cst.Call:
+    """The call without the args `doomed(position, arg)` picks; uses inside them are forgotten."""
+    args = list(call.args)
+    dropped = {i for i, a in enumerate(args) if doomed(i, a)}
+    if not dropped:
+        return call
+    for i in dropped:
+        ctx.discard(args[i])
+    new_args = [a for i, a in enumerate(args) if i not in dropped]
+    if new_args and new_args[-1] is not args[-1]:
+        # The new last argument takes the old last one's comma (absent, or a trailing
+        # comma with the newline before `)`), so the closing bracket keeps its place.
+        new_args[-1] = new_args[-1].with_changes(
+            comma=args[-1].comma, whitespace_after_arg=args[-1].whitespace_after_arg
+        )
+    return call.with_changes(args=new_args)
+
+
+def last_without_comma(args) -> List[cst.Arg]:
+    args = list(args)
+    if args and args[-1].comma is not cst.MaybeSentinel.DEFAULT:
+        args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return args
+
+
+def call(func: cst.BaseExpression, *values: cst.BaseExpression) -> cst.Call:
+    """`func(a, b)` with the usual spacing."""
+    args = [cst.Arg(value=v, comma=COMMA) for v in values[:-1]]
+    if values:
+        args.append(cst.Arg(value=values[-1]))
+    return cst.Call(func=func, args=args)
+
+
+def bare(expr: cst.BaseExpression) -> cst.BaseExpression:
+    """The expression without its own brackets."""
+    return expr.with_changes(lpar=[], rpar=[]) if getattr(expr, "lpar", None) else expr
+
+
+# ---- decorators --------------------------------------------------------------------------
+def without_decorators(ctx: "FileContext", node, doomed: Callable[[cst.Decorator], bool]):
+    """`node` (a def or class) without the decorators `doomed` picks; their uses are forgotten."""
+    kept = []
+    for decorator in node.decorators:
+        if doomed(decorator):
+            ctx.discard(decorator)
+        else:
+            kept.append(decorator)
+    if len(kept) == len(node.decorators):
+        return node
+    leading = node.leading_lines
+    first = node.decorators[0].leading_lines
+    if not kept:
+        leading = [*leading, *first]  # comments above the first decorator stay above the definition
+    elif kept[0] is not node.decorators[0]:
+        kept[0] = kept[0].with_changes(leading_lines=[*first, *kept[0].leading_lines])
+    return node.with_changes(decorators=kept, leading_lines=leading)
+
+
+def decorator_callee(decorator: cst.Decorator) -> cst.BaseExpression:
+    """`torch.jit.script` for both `@torch.jit.script` and `@torch.jit.script(...)`."""
+    expr = decorator.decorator
+    return expr.func if isinstance(expr, cst.Call) else expr
