@@ -68,7 +68,7 @@ _BASE_TRIGGERS = [
     r"torch", r"forward", r"\.size\(", r"device", r"cuda", r"\.cpu\(", r"inplace", r"\.to\(",
     # nn.Module -> Cell API and HF-style weight init (`p.data.normal_(...)` -> set_data(initializer))
     r"\.eval\(\)", r"\.train\(", r"\.data\.\w+_\(",
-    # Tensor rewrites (rules/tensor_rewrites.py): in-place methods, detach, pair results, argument forms
+    # Tensor-method rules (rules/method_forms.py, in_place.py, pair_results.py): in-place methods, detach, pair results, argument forms
     r"\.\w+_\(", r"\.detach\(", r"\.values\b", r"\.indices\b", r"\.flip\(", r"\.std\(", r"\.bincount\(",
     r"\.new_\w+\(", r"\.count_nonzero\(", r"\.clamp_max\(", r"\.relu\(", r"\.norm\(",
     # Python types as dtypes (rules/python_dtypes.py)
@@ -98,15 +98,16 @@ def _ms_vocabulary() -> Set[str]:
     for row in tables.rows():
         for text in (row.mindspore or "", *row.alternatives):
             words.update(_IDENT.findall(text))
-    from torch2ms.knowledge import lookup as mapping
+    from torch2ms.knowledge import extras
     from torch2ms.knowledge.arg_rules import all_rules
+    from torch2ms.knowledge.lookup import corrections
 
     # the tool's data beyond the tables: extra mappings, corrections, wrapped calls, argument rules
-    for target in mapping.extra_mappings().values():
+    for target in extras.mappings().values():
         words.update(_IDENT.findall(target.replace("builtins.", "")))
-    for entry in mapping.corrections().values():
-        words.update(_IDENT.findall(entry.get("target", "")))
-    for function, wrapper in mapping.wrapped_first_arg().values():
+    for entry in corrections().values():
+        words.update(_IDENT.findall(entry.target or ""))
+    for function, wrapper in extras.wrapped_first_arg().values():
         words.update(_IDENT.findall(f"{function} {wrapper} np"))
     for rule in all_rules().values():
         words.update(rule.rename.values())
@@ -114,14 +115,14 @@ def _ms_vocabulary() -> Set[str]:
         words.update(rule.params)
         for value in (*rule.defaults.values(), rule.cast_result):
             words.update(_IDENT.findall(value))
-    # words of the tensor rewrites (rules/tensor_rewrites.py)
+    # words of the Tensor-method rules (rules/method_forms.py, in_place.py, pair_results.py)
     words.update({"copy_", "stop_gradient", "zeros_like", "full_like", "normal", "rand_like", "bernoulli",
                   "clamp", "max", "int64", "to", "full", "correction", "ord", "asnumpy", "functional"})
     # Cell receivers (rules/cell_modes.py), legacy constructors, Python dtypes, finfo fields
     words.update({"param", "get_parameters", "requires_grad", "empty", "float", "int", "set_train",
-                  *(e["to"] for e in mapping.cell_methods().values()), *mapping.python_dtypes(),
-                  *(t.split(".")[-1] for t in mapping.python_dtypes().values())})
-    for target in mapping.constant_calls().values():
+                  *(e["to"] for e in extras.cell_methods().values()), *extras.python_dtypes(),
+                  *(t.split(".")[-1] for t in extras.python_dtypes().values())})
+    for target in extras.constant_calls().values():
         words.update(_IDENT.findall(target))
     return words
 
@@ -296,10 +297,10 @@ def _params(files: List[pathlib.Path]):
 @pytest.mark.parametrize("path", _params(FILES))
 def test_corpus_file(path: pathlib.Path):
     src = path.read_text(encoding="utf-8")
-    out = convert_source(src, str(path), hf=False).code  # the core rules; HF mode: test_hf_mode.py
+    out = convert_source(src, str(path), profile=None).code  # the core rules; HF mode: test_hf_mode.py
     cst.parse_module(out)
     compile(out, str(path), "exec", dont_inherit=True)
-    assert convert_source(out, str(path), hf=False).code == out, "converting the output again changed it"
+    assert convert_source(out, str(path), profile=None).code == out, "converting the output again changed it"
     report = analyse(src, out)
     assert not report["unexplained_in"], (
         f"input lines changed with no trigger in their statement: {report['unexplained_in'][:10]}"

@@ -22,14 +22,14 @@ import textwrap
 import pytest
 
 from torch2ms.convert.pipeline import convert_source
-from torch2ms.profiles.transformers import imports as hf_imports
+from torch2ms.profiles.transformers import data as hf_data, decisions as hf_decisions, docstrings
 
 MODEL = "transformers/models/foo/modeling_foo.py"  # as inside an installed transformers
 BERT = "transformers/models/bert/modeling_bert.py"
 
 
-def hf(src: str, path: str = MODEL, mode=True):
-    return convert_source(textwrap.dedent(src), path, hf=mode)
+def hf(src: str, path: str = MODEL, mode="transformers"):
+    return convert_source(textwrap.dedent(src), path, profile=mode)
 
 
 def check(before: str, after: str, path: str = MODEL) -> None:
@@ -468,15 +468,15 @@ def test_docstrings_and_comments_speak_of_mindspore_tensors_and_dtypes():
 
 def test_our_own_notes_are_not_retexted():
     code = "y = torch.finfo(x)  # of a torch.Tensor  # torch2ms: torch.finfo needs a manual rewrite (hint: torch.Tensor)\n"
-    assert hf_imports.retext_code(code) == (
+    assert docstrings.retext_code(code) == (
         "y = torch.finfo(x)  # of a mindspore.Tensor  # torch2ms: torch.finfo needs a manual rewrite (hint: torch.Tensor)\n"
     )
 
 
 def test_docstrings_are_retexted_in_hf_mode_only():
     src = '"""A `torch.Tensor`."""\nimport torch\nx = torch.ones(2)\n'
-    assert hf(src, mode=False).code.startswith('"""A `torch.Tensor`."""')
-    assert hf(src, mode=True).code.startswith('"""A `mindspore.Tensor`."""')
+    assert hf(src, mode=None).code.startswith('"""A `torch.Tensor`."""')
+    assert hf(src, mode="transformers").code.startswith('"""A `mindspore.Tensor`."""')
 
 
 # ---- when HF mode is on -----------------------------------------------------------------------------
@@ -496,7 +496,7 @@ def test_hf_mode_turns_itself_on_for_files_importing_transformers_internals(impo
     import libcst as cst
 
     module = cst.parse_module(f"import torch\n{imports}\n")
-    assert hf_imports.wants_hf(module, path) is expected
+    assert hf_decisions.imports_internals(module, path) is expected
 
 
 def test_plain_torch_files_are_untouched_by_hf_mode():
@@ -507,7 +507,7 @@ def test_plain_torch_files_are_untouched_by_hf_mode():
 # ---- the data -----------------------------------------------------------------------------------------
 def test_the_map_was_made_from_the_installed_transformers():
     transformers = pytest.importorskip("transformers")
-    data = hf_imports.hf_map()
+    data = hf_data.hf_map()
     assert data["transformers_version"] == transformers.__version__
     utils = data["modules"]["transformers.utils"]
     assert "auto_docstring" in utils["drop"] and "logging" in utils["keep"]
@@ -579,7 +579,7 @@ def test_real_modeling_files_convert_to_mindone_style_modules(converted, name):
     # transformers keeps only what imports without torch, and nothing mindone has
     for node in imports:
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("transformers"):
-            entry = hf_imports.module_entry(node.module)
+            entry = hf_data.module_entry(node.module)
             if entry is not None:
                 assert not entry.imports_torch, ast.unparse(node)
                 assert not {a.name for a in node.names} & entry.to_mindone, ast.unparse(node)
@@ -590,7 +590,7 @@ def test_real_modeling_files_convert_to_mindone_style_modules(converted, name):
     # the docstrings speak of MindSpore
     assert "torch.FloatTensor" in source and "torch.FloatTensor" not in result.code
     # converting the output again changes nothing
-    assert convert_source(result.code, f"transformers/models/{name}/modeling_{name}.py", hf=True).code == result.code
+    assert convert_source(result.code, f"transformers/models/{name}/modeling_{name}.py", profile="transformers").code == result.code
 
 
 def test_real_modeling_files_drop_what_mindone_drops(converted):

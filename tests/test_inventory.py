@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from torch2ms.knowledge import inventory, tables
+from torch2ms.knowledge.store import DATA_DIR
 
 needs_mindspore = pytest.mark.skipif(
     importlib.util.find_spec("mindspore") is None, reason="mindspore is not installed")
@@ -139,7 +140,7 @@ def test_recorded_torch_version_is_the_installed_one():
 
 @needs_mindspore
 def test_mindspore_inventory_matches_the_installed_mindspore():
-    api = json.loads((inventory.DATA_DIR / "ms_api.json").read_text(encoding="utf-8"))["api"]
+    api = json.loads((DATA_DIR / "ms_api.json").read_text(encoding="utf-8"))["api"]
     sample = random.Random(2024).sample(sorted(api), 200)
     # The table targets too: a conversion must never point at something that is not there.
     targets = sorted({r.mindspore for r in tables.rows() if r.mindspore})
@@ -148,11 +149,11 @@ def test_mindspore_inventory_matches_the_installed_mindspore():
 
 @needs_torch
 def test_torch_inventory_matches_the_installed_torch():
-    kinds = json.loads((inventory.DATA_DIR / "torch_api.json").read_text(encoding="utf-8"))["kinds"]
+    kinds = json.loads((DATA_DIR / "torch_api.json").read_text(encoding="utf-8"))["kinds"]
     rng = random.Random(2024)
     assert mismatches(inventory.torch_kind, rng.sample(sorted(kinds), 200)) == {}
     # The module list means "importable", which is more than attribute-reachable.
-    modules = json.loads((inventory.DATA_DIR / "torch_api.json").read_text(encoding="utf-8"))["modules"]
+    modules = json.loads((DATA_DIR / "torch_api.json").read_text(encoding="utf-8"))["modules"]
     assert mismatches(inventory.torch_kind, rng.sample(modules, 50), import_missing=True) == {}
 
 

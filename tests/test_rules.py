@@ -4,15 +4,8 @@ import textwrap
 
 import pytest
 
+from conftest import check, convert
 from torch2ms.convert.pipeline import ConversionError, convert_source
-
-
-def convert(src: str) -> str:
-    return convert_source(textwrap.dedent(src)).code
-
-
-def check(before: str, after: str) -> None:
-    assert convert(before) == textwrap.dedent(after)
 
 
 # ---- names are resolved through imports and aliases ---------------------------------

@@ -1,32 +1,19 @@
-"""TensorRewrites (torch2ms/rules/tensor_rewrites.py) and the Tensor-table argument rules,
-input and expected output side by side. The meaning of each rewrite is proven by running
-both frameworks in tests/api/cases_tensor_api.py."""
-import textwrap
-
+"""The Tensor-method rules (rules/method_forms.py, in_place.py, pair_results.py) and the
+Tensor-table argument rules, input and expected output side by side. The meaning of each
+rewrite is proven by running both frameworks in tests/api/cases_tensor_api.py."""
 import pytest
 
-from torch2ms.convert.pipeline import convert_source
-from torch2ms.rules import all_rules
+from conftest import check, convert
+from torch2ms.rules import REGISTRY
 
 
-def convert(src: str) -> str:
-    return convert_source(textwrap.dedent(src)).code
-
-
-def check(before: str, after: str) -> None:
-    out = convert(before)
-    assert out == textwrap.dedent(after)
-    assert convert(out) == out, "converting the output again changed it"
-
-
-def test_the_rule_runs_after_the_rules_that_see_the_method_call_first():
+def test_the_rules_run_after_the_rules_that_see_the_method_call_first():
     # DeviceCode drops device= from x.new_full(...), InitCalls takes p.data.normal_(),
     # CallArgs applies the argument rules keyed by the torch method: all before the call is rewritten.
-    order = [type(rule).__name__ for rule in all_rules()]
-    assert "TensorRewrites" in order
-    for earlier in ("DeviceCode", "InitCalls", "CallArgs", "TensorMethods"):
-        if earlier in order:
-            assert order.index(earlier) < order.index("TensorRewrites"), earlier
+    order = [rule.__name__ for rule in REGISTRY]
+    for later in ("MethodForms", "InPlaceMethods", "PairResults"):
+        for earlier in ("DeviceCode", "InitCalls", "CallArgs", "TensorMethods"):
+            assert order.index(earlier) < order.index(later), (earlier, later)
 
 
 # ---- detach ---------------------------------------------------------------------------

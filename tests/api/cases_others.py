@@ -127,7 +127,9 @@ CASES = [
 
 for _name, _call, _dtype in (("Tensor", "torch.Tensor(2, 3)", "float32"), ("FloatTensor", "torch.FloatTensor(2, 3)", "float32"),
                              ("LongTensor", "torch.LongTensor(2, 3, 4)", "int64"), ("IntTensor", "torch.IntTensor(3, 2)", "int32"),
-                             ("ByteTensor", "torch.ByteTensor(2, 2)", "uint8"), ("BoolTensor", "torch.BoolTensor(1, 4)", "bool")):
+                             ("ByteTensor", "torch.ByteTensor(2, 2)", "uint8"), ("BoolTensor", "torch.BoolTensor(1, 4)", "bool"),
+                             ("DoubleTensor", "torch.DoubleTensor(2, 3)", "float64"),
+                             ("HalfTensor", "torch.HalfTensor(3, 1)", "float16")):
     CASES.append(Case(f"torch.{_name}", f"import torch\nout = {_call}\nshape = tuple(out.shape)\n"
                       f"same_dtype = out.dtype == torch.{_dtype}\n", outputs=("shape", "same_dtype"),
                       note="the size form: mint.empty of that shape (values uninitialised in both)"))

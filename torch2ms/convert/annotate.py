@@ -11,14 +11,12 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 
 from torch2ms.convert.context import PendingFlag
-from torch2ms.knowledge.lookup import MANUAL, NO_COUNTERPART, NOT_IN_TABLES
-from torch2ms.convert.results import Flag
+from torch2ms.convert.results import MARK, Flag, Reason
 
-MARK = "# torch2ms:"
 _PHRASES = {
-    NOT_IN_TABLES: "{api} is not in the tables",
-    NO_COUNTERPART: "{api} has no MindSpore counterpart",
-    MANUAL: "{api} needs a manual rewrite",
+    Reason.NOT_IN_TABLES: "{api} is not in the tables",
+    Reason.NO_COUNTERPART: "{api} has no MindSpore counterpart",
+    Reason.MANUAL: "{api} needs a manual rewrite",
 }
 
 
@@ -52,7 +50,7 @@ def _most_specific(flags: List[Flag]) -> List[Flag]:
     for flag in flags:
         key = (flag.line, flag.api)
         kept = best.get(key)
-        if kept is None or (kept.reason == NOT_IN_TABLES and flag.reason != NOT_IN_TABLES):
+        if kept is None or (kept.reason == Reason.NOT_IN_TABLES and flag.reason != Reason.NOT_IN_TABLES):
             best[key] = flag
     return [f for f in flags if best[(f.line, f.api)] is f]
 

@@ -1,14 +1,22 @@
-"""Per-file state shared by the rules: scopes, uses, flags, emitted MindSpore names."""
+"""Per-file state shared by the pipeline and the rules, and the API rules use to cooperate.
+
+Rules never call each other and never edit each other's state: what one rule learns or
+decides reaches the others only through the methods of `FileContext` marked "rule API"
+below (and the few read-only attributes listed in its docstring). The engine and tidy
+keep the bookkeeping (scopes, uses, doomed statements) up to date through the rest.
+"""
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from torch2ms.convert import cstutil as names
+from torch2ms.convert import cstutil
+from torch2ms.convert.results import Reason
 from torch2ms.convert.scopes import Binding, Scope, is_torch, prescan_module
+from torch2ms.knowledge import extras, inventory
 
 # The short names converted code reaches MindSpore through, and the module each stands for.
 ROOTS = {
@@ -27,11 +35,19 @@ def root_of(path: str) -> Tuple[str, str]:
     return "mindspore", path[len("mindspore") + 1:]
 
 
+def self_attribute(node: cst.BaseExpression) -> Optional[str]:
+    """`self.embed` -> "embed"; anything else -> None."""
+    path = cstutil.dotted(node)
+    if path is None or not path.startswith("self.") or path.count(".") != 1:
+        return None
+    return path[5:]
+
+
 @dataclass
 class PendingFlag:
     node: cst.CSTNode
     api: str
-    reason: str
+    reason: Reason
     hint: Optional[str] = None
 
 
@@ -46,7 +62,13 @@ class ClassInfo:
 
 @dataclass
 class FileContext:
+    """What the rules may read: `module` (the parsed file, untouched), `import_bindings`
+    (the file's import bindings), `current_class` / `classes` (the classes being walked,
+    innermost last). Everything else goes through the methods marked "rule API"."""
+
     module: cst.Module
+    # library classes that are nn.Module subclasses, as dotted tails (profiles.module_bases())
+    module_bases: FrozenSet[str] = frozenset()
     module_scope: Scope = field(default_factory=lambda: Scope("module"))
     scope: Scope = None  # type: ignore[assignment]
     import_bindings: List[Binding] = field(default_factory=list)
@@ -76,7 +98,6 @@ class FileContext:
             self.interesting.add(binding.name)
         self._choose_root_names()
 
-    # ---- names and scopes -------------------------------------------------
     def _choose_root_names(self) -> None:
         bound = self.module_scope.names
         ms_alias = next((b.name for b in bound.values() if b.qualname == "mindspore"), None)
@@ -92,40 +113,172 @@ class FileContext:
                 self.root_names[root] = None  # the file uses that name for its own thing
         self.interesting.update(r for r in self.root_names.values() if r)
 
-    def lookup(self, name: str) -> Optional[Binding]:
-        return self.scope.lookup(name)
-
-    def qualname(self, node: cst.CSTNode) -> Optional[str]:
-        """Fully qualified torch name an expression refers to, or None."""
-        root = names.chain_root(node)
-        if root is None or root.value not in self.interesting:
-            return None
-        binding = self.lookup(root.value)
-        if binding is None or not binding.is_torch:
-            return None
-        path = names.dotted(node)
-        if path is None:
-            return None
-        return binding.qualname + path[len(root.value):]
-
+    # ==== for the engine: scopes ===================================================================
     def bind(self, name: str, qualname: Optional[str] = None, alias=None) -> Binding:
         binding = self.scope.bind(name, qualname, alias)
         if is_torch(qualname):
             self.interesting.add(name)
         return binding
 
+    # ==== rule API: what names refer to ========================================================
+    def lookup(self, name: str) -> Optional[Binding]:
+        """The binding a name has where the walk is now (Python's scoping rules)."""
+        return self.scope.lookup(name)
+
+    def local_binding(self, name: str) -> Optional[Binding]:
+        """The binding of a name in the current scope only (None if bound in an outer one)."""
+        return self.scope.names.get(name)
+
+    def module_binding(self, name: str) -> Optional[Binding]:
+        return self.module_scope.names.get(name)
+
+    def binding_of(self, name: cst.Name) -> Optional[Binding]:
+        """The binding a Name node reads, for names worth resolving; None for stores, attribute
+        names, keywords and names nothing interesting is bound to."""
+        if name.value not in self.interesting or id(name) in self.not_loads:
+            return None
+        return self.scope.lookup(name.value)
+
+    def watch(self, names) -> None:
+        """Resolve these names too (a profile's own imports, say): uses are counted from now on."""
+        self.interesting.update(names)
+
+    def qualname(self, node: cst.CSTNode) -> Optional[str]:
+        """Fully qualified torch name an expression refers to, or None."""
+        root = cstutil.chain_root(node)
+        if root is None or root.value not in self.interesting:
+            return None
+        binding = self.lookup(root.value)
+        if binding is None or not binding.is_torch:
+            return None
+        path = cstutil.dotted(node)
+        if path is None:
+            return None
+        return binding.qualname + path[len(root.value):]
+
+    def is_chain_root(self, node: cst.CSTNode) -> bool:
+        """Is an attribute looked up on this node (`torch` in `torch.nn`)? Then it is no value on its own."""
+        return id(node) in self.chain_roots
+
+    def alias_taken_over(self, node: cst.CSTNode) -> bool:
+        """Does the chain start with a torch alias whose name MindSpore's now takes (`nn`)?"""
+        root = cstutil.chain_root(node)
+        return root is not None and self.lookup(root.value) in self.taken_over.values()
+
+    def api_of(self, call: cst.Call) -> Optional[str]:
+        """The torch API a call goes to: its qualified name, or `torch.Tensor.<method>` for a method
+        call whose receiver may be a tensor."""
+        qualname = self.qualname(call.func)
+        if qualname is not None:
+            return qualname
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value not in extras.tensor_facts().common_elsewhere:
+            if not self.not_a_tensor(func.value):
+                return f"torch.Tensor.{func.attr.value}"
+        return None
+
+    def not_a_tensor(self, receiver: cst.BaseExpression) -> bool:
+        """`self.relu(x)`, `super().relu`, `ms.ops.relu(x)`: a method or module function, no Tensor's.
+        (A source-to-source tool cannot know a receiver's type: anything else may be a tensor.)"""
+        if isinstance(receiver, cst.Call):
+            return isinstance(receiver.func, cst.Name) and receiver.func.value == "super"
+        root = cstutil.chain_root(receiver)
+        if root is None:
+            return False
+        if root.value in ("self", "cls") and root is receiver:
+            return True
+        binding = self.lookup(root.value)
+        return binding is not None and binding.alias is not None  # reached through an import
+
+    # ==== rule API: classes and Cells =============================================================
+    @property
+    def current_class(self) -> Optional[ClassInfo]:
+        return self.classes[-1] if self.classes else None
+
+    @property
+    def inside_cell(self) -> bool:
+        """Is the walk inside a Cell class (at any depth)?"""
+        return any(cls.is_cell for cls in self.classes)
+
+    @property
+    def in_class_body(self) -> bool:
+        """Is the current scope a function defined directly in a class body (a method)?"""
+        return self.scope.parent is not None and self.scope.parent.kind == "class"
+
+    def mark_cell_class(self) -> None:
+        """The class being walked is a Cell."""
+        self.current_class.is_cell = True
+        self.cell_classes.add(self.current_class.name)
+
+    def is_cell_class(self, name: str) -> bool:
+        """Is this one of the file's own Cell classes?"""
+        return name in self.cell_classes
+
+    def is_library_cell(self, qualname: str) -> bool:
+        """Does an import (absolute, or relative as inside a library) name a library class that
+        derives from nn.Module (the profiles' module bases)? Their ports (a converted file converted
+        again, `mindone....`) count too."""
+        name = qualname.lstrip(".")
+        bases = self.module_bases
+        return name in bases or name.startswith("mindone.") and name[8:] in bases
+
+    def cell_made_by(self, call: cst.Call) -> Optional[str]:
+        """What made the Cell this call builds (a torch layer's qualname, or a Cell class of the
+        file), or None when the call builds no Cell we know of."""
+        qualname = self.qualname(call.func)
+        if qualname is not None:
+            is_layer = qualname.startswith("torch.nn.") and inventory.torch_kind(qualname) == "class"
+            return qualname if is_layer else None
+        name = cstutil.dotted(call.func)
+        return name if name in self.cell_classes else None
+
+    def remember_cell(self, target: cst.BaseExpression, maker: str) -> None:
+        """`target = <a Cell>` was assigned: a local name, or `self.<attr>` in a Cell class."""
+        if isinstance(target, cst.Name):
+            binding = self.scope.names.get(target.value)
+            if binding is not None:
+                binding.holds_cell = True
+            return
+        attr = self_attribute(target)
+        if attr is not None and self.current_class is not None and self.current_class.is_cell:
+            self.current_class.cell_attrs[attr] = maker
+
+    def is_cell(self, receiver: cst.BaseExpression) -> bool:
+        """Is this receiver known to be a Cell: `self` in a Cell class, a variable the same scope
+        assigned a Cell to (`model = Net()`), or `self.<attr>` the class assigned a layer to?"""
+        cls, attr = self.current_class, self_attribute(receiver)
+        if attr is not None and cls is not None:
+            return attr in cls.cell_attrs
+        if isinstance(receiver, cst.Name):
+            if receiver.value == "self":
+                return self.inside_cell
+            binding = self.lookup(receiver.value)
+            return binding is not None and binding.holds_cell
+        return False
+
+    # ==== rule API: uses of names ================================================================
     def count_use(self, node: cst.Name, binding: Binding) -> None:
+        """A Name node in the output reads `binding` (so its import stays)."""
         binding.uses += 1
         self.use_of[id(node)] = (node, binding)
 
     def discard(self, subtree: cst.CSTNode) -> None:
         """Forget the uses inside a subtree a rule removed from the output."""
-        for name in names.iter_names(subtree):
+        for name in cstutil.iter_names(subtree):
             entry = self.use_of.pop(id(name), None)
             if entry is not None:
                 entry[1].uses -= 1
 
-    # ---- emitting MindSpore references -------------------------------------
+    def duplicate(self, node: cst.BaseExpression) -> cst.BaseExpression:
+        """A copy of an expression for a second use in the output; its names count as uses too."""
+        clone = node.deep_clone()
+        for old, new in zip(cstutil.iter_names(node), cstutil.iter_names(clone)):
+            entry = self.use_of.get(id(old))
+            if entry is not None:
+                self.count_use(new, entry[1])
+        return clone
+
+    # ==== rule API: emitting MindSpore references =================================================
     def emit(self, path: str) -> cst.BaseExpression:
         """An expression for a MindSpore path, through the short roots where possible."""
         if not path.startswith("mindspore."):
@@ -134,8 +287,8 @@ class FileContext:
         local = self.root_names.get(root) if root != "mindspore" else None
         if local is None or self._shadowed(local):
             root, local, rest = "mindspore", self.root_names["mindspore"], path[len("mindspore") + 1:]
-        node = names.build(f"{local}.{rest}")
-        self.count_use(names.chain_root(node), self._root_binding(root))
+        node = cstutil.build(f"{local}.{rest}")
+        self.count_use(cstutil.chain_root(node), self._root_binding(root))
         return node
 
     def _emit_python(self, path: str) -> cst.BaseExpression:
@@ -148,15 +301,76 @@ class FileContext:
             binding, local = self._root_binding(module), module  # `import numpy` is added
         else:
             local = binding.name  # the file's own `import numpy as np`
-        node = names.build(f"{local}.{name}")
-        self.count_use(names.chain_root(node), binding)
+        node = cstutil.build(f"{local}.{name}")
+        self.count_use(cstutil.chain_root(node), binding)
         return node
+
+    def emit_torch(self, qualname: str) -> cst.BaseExpression:
+        """A fully qualified torch reference (for leftovers whose alias mindspore took over)."""
+        binding = self.module_scope.names.get("torch")
+        if binding is None or binding.qualname != "torch":
+            binding = self._root_binding("torch")
+        node = cstutil.build(qualname)
+        self.count_use(cstutil.chain_root(node), binding)
+        return node
+
+    def literal(self, value: bool) -> cst.Name:
+        """A True/False the tool decided (the device rule folds conditions on it)."""
+        node = cst.Name("True" if value else "False")
+        self.introduced.add(id(node))
+        self._keep_alive.append(node)
+        return node
+
+    def decided(self, node: cst.CSTNode) -> Optional[bool]:
+        """The value of a True/False `literal()` wrote; None for anything the user wrote."""
+        if id(node) in self.introduced and isinstance(node, cst.Name):
+            return node.value == "True"
+        return None
 
     def _root_binding(self, root: str) -> Binding:
         if root not in self.root_uses:
             self.root_uses[root] = Binding(root, ROOTS.get(root, root))
         return self.root_uses[root]
 
+    def _shadowed(self, local: str) -> bool:
+        binding = self.lookup(local)
+        return binding is not None and binding is not self.module_scope.names.get(local)
+
+    # ==== rule API: statements that go =============================================================
+    def doom(self, statement: cst.CSTNode, unless_used: Optional[Binding] = None) -> None:
+        """Drop this statement when the tree is finished (only if `unless_used` ends unread)."""
+        self.doomed[id(statement)] = (statement, unless_used)
+        if unless_used is not None:
+            self.interesting.add(unless_used.name)
+
+    def is_doomed(self, statement: cst.CSTNode) -> bool:
+        return id(statement) in self.doomed
+
+    def spare(self, statement: cst.CSTNode) -> None:
+        """Take back a doom (the statement was folded into another)."""
+        self.doomed.pop(id(statement), None)
+
+    # ==== rule API: flags and figures ================================================================
+    def flag(self, node: cst.CSTNode, api: str, reason: Reason, hint: Optional[str] = None) -> None:
+        """Leave `node` for a human: a `# torch2ms:` note on its line and an entry in the report."""
+        self.flags.append(PendingFlag(node, api, reason, hint))
+
+    def withdraw_flag(self, node: cst.CSTNode) -> List[PendingFlag]:
+        """Take back the flags on `node` (a later rule rewrote it after all); returns them."""
+        withdrawn = [f for f in self.flags if f.node is node]
+        if withdrawn:
+            self.flags[:] = [f for f in self.flags if f.node is not node]
+        return withdrawn
+
+    def saw(self, api: str) -> None:
+        """Count a torch API the source references (for the frequency ledger)."""
+        self.seen[api] += 1
+
+    def hit(self, kind: str) -> None:
+        """Count an argument-rule kind applied (for the figures)."""
+        self.rule_hits[kind] += 1
+
+    # ==== for the pipeline ====================================================================
     @property
     def roots_used(self) -> Set[str]:
         return {root for root, binding in self.root_uses.items() if binding.uses > 0}
@@ -168,36 +382,3 @@ class FileContext:
             if binding.leaf_target and binding.uses > 0:
                 counts[root_of(binding.leaf_target)[0]] += binding.uses
         return counts
-
-    def emit_torch(self, qualname: str) -> cst.BaseExpression:
-        """A fully qualified torch reference (for leftovers whose alias mindspore took over)."""
-        binding = self.module_scope.names.get("torch")
-        if binding is None or binding.qualname != "torch":
-            binding = self._root_binding("torch")
-        node = names.build(qualname)
-        self.count_use(names.chain_root(node), binding)
-        return node
-
-    def _shadowed(self, local: str) -> bool:
-        binding = self.lookup(local)
-        return binding is not None and binding is not self.module_scope.names.get(local)
-
-    def doom(self, statement: cst.CSTNode, unless_used: Optional[Binding] = None) -> None:
-        self.doomed[id(statement)] = (statement, unless_used)
-        if unless_used is not None:
-            self.interesting.add(unless_used.name)
-
-    # ---- reporting ------------------------------------------------------
-    def flag(self, node: cst.CSTNode, api: str, reason: str, hint: Optional[str] = None) -> None:
-        self.flags.append(PendingFlag(node, api, reason, hint))
-
-    def literal(self, value: bool) -> cst.Name:
-        node = cst.Name("True" if value else "False")
-        self.introduced.add(id(node))
-        self._keep_alive.append(node)
-        return node
-
-    @property
-    def current_class(self) -> Optional[ClassInfo]:
-        return self.classes[-1] if self.classes else None
-

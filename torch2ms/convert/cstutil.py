@@ -56,6 +56,11 @@ def iter_names(node: cst.CSTNode) -> Iterator[cst.Name]:
             stack.extend(current.children)
 
 
+def is_plain_reference(node: cst.BaseExpression) -> bool:
+    """A name or attribute chain (`x`, `self.buf`, `p.data`): evaluating it twice has no side effect."""
+    return dotted(node) is not None and not node.lpar
+
+
 def in_place_of(old: cst.CSTNode, new: cst.CSTNode) -> cst.CSTNode:
     """`new`, wearing the parentheses `old` had: `(a\\n .f()\\n .to(d))` keeps its brackets."""
     outer_l, outer_r = getattr(old, "lpar", ()), getattr(old, "rpar", ())

@@ -16,8 +16,6 @@ from torch2ms.convert.context import ClassInfo, FileContext
 from torch2ms.convert.scopes import Scope, import_bindings
 from torch2ms.convert.walk import transform
 
-_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
-
 
 def _target_names(node: cst.CSTNode) -> Iterable[cst.Name]:
     if isinstance(node, cst.Name):

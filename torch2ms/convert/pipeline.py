@@ -1,41 +1,52 @@
-"""One file's conversion, free of any I/O: parse -> resolve & rewrite -> tidy -> report."""
+"""One file's conversion, free of any I/O: parse -> resolve & rewrite -> tidy -> annotate -> finish.
+
+The stages (docs/architecture.md): `parse` (libcst), the engine's one walk over the tree
+handing each node to the rules in registry order (rules/__init__.py: the core rules, then the
+active profile's, then the finishing ones), tidy (dropped statements, imports), annotate
+(`# torch2ms:` notes located by one codegen pass), and the profile's text pass.
+
+This module is the top of the conversion stack: the only one in convert/ that knows the
+rules and the profiles (they plug in here; everything else in convert/ is machinery they use).
+"""
 from __future__ import annotations
 
 import ast
-from typing import Optional, Union
+from typing import Collection, Optional, Union
 
 import libcst as cst
 
+from torch2ms import profiles, rules
 from torch2ms.convert import annotate
 from torch2ms.convert.context import FileContext
 from torch2ms.convert.engine import Engine
-from torch2ms.convert.results import ConversionError, FileResult, Flag  # noqa: F401  (re-exported)
-from torch2ms.profiles.transformers import imports as hf_imports
-from torch2ms.rules import all_rules
+from torch2ms.convert.results import ConversionError, FileResult
 from torch2ms.convert.tidy import Tidy
 
 _BOM = b"\xef\xbb\xbf"
+AUTO = "auto"  # the profile is detected from the file (its imports, where it sits)
 
 
-def convert_source(source: Union[str, bytes], path: str = "<string>", hf: Optional[bool] = None) -> FileResult:
+def convert_source(source: Union[str, bytes], path: str = "<string>", profile: Optional[str] = AUTO,
+                   exclude: Collection[type] = ()) -> FileResult:
     """Convert one file's text. Bytes in, bytes out (encoding, BOM and newlines kept).
 
-    `hf`: HF mode (a transformers modeling file becomes a mindone.transformers one,
-    docs/hf-mode.md); None turns it on when the file imports transformers internals.
+    `profile`: a library mode by name ("transformers"), None for none, "auto" (default) to
+    detect it. `exclude`: rule classes left out (the rule-example test proves each rule by
+    converting without it).
     """
-    if not hf and (b"torch" if isinstance(source, bytes) else "torch") not in source:
+    if profile in (None, AUTO) and (b"torch" if isinstance(source, bytes) else "torch") not in source:
         check_syntax(source, path)  # nothing to convert, but broken input is still reported
         return FileResult(code=source)
     module = parse(source, path)
-    ctx = FileContext(module)
-    if hf is None:
-        hf = hf_imports.wants_hf(module, path)
-    rules = all_rules(extra=hf_imports.hf_rules(path, source) if hf else [])
-    tree = Engine(ctx, rules).run(module)
+    ctx = FileContext(module, module_bases=profiles.module_bases())
+    mode = profiles.detect(module, path) if profile == AUTO else profiles.get(profile) if profile else None
+    extra = mode.rules(path, source) if mode is not None else ()
+    chosen = [rule for rule in rules.instances(extra) if type(rule) not in exclude]
+    tree = Engine(ctx, chosen).run(module)
     tree = Tidy(ctx).run(tree)
     code, flags = annotate.render(tree, ctx.flags)
-    if hf:
-        code = hf_imports.retext_code(code)
+    if mode is not None:
+        code = mode.finish(code)
     if isinstance(source, bytes):
         out = code.encode(module.encoding)
         if source.startswith(_BOM) and not out.startswith(_BOM):

@@ -1,9 +1,13 @@
-"""What converting one file yields."""
+"""What converting one file yields (and the flag reasons, re-exported for the rules)."""
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import List, Optional, Union
+
+from torch2ms.knowledge.reasons import Reason
+
+MARK = "# torch2ms:"  # how the notes on flagged lines begin
 
 
 @dataclass(frozen=True)
@@ -13,7 +17,7 @@ class Flag:
     line: int  # 1-based line in the *output*
     column: int  # 0-based
     api: str  # fully qualified torch name, e.g. "torch.finfo"
-    reason: str  # "not in the tables" | "no MindSpore counterpart" | "needs a manual rewrite"
+    reason: Reason  # a str: "not in the tables", "no MindSpore counterpart", "needs a manual rewrite"
     hint: Optional[str] = None
 
 

@@ -25,7 +25,6 @@ class Binding:
     qualname: Optional[str]  # what an import bound ("torch.nn"); None for plain variables
     alias: Optional[cst.ImportAlias] = None  # the import alias that made it
     uses: int = 0  # loads of this binding that survive into the output
-    removable: Optional[cst.CSTNode] = None  # a statement to drop if the binding ends unused
     leaf_target: Optional[str] = None  # for `from torch.x import Y`: the MindSpore path now imported
     new_name: Optional[str] = None  # the local name that leaf import binds now
     holds_cell: bool = False  # assigned a Cell instance (`model = Net()`)

@@ -1,12 +1,14 @@
-"""Argument rules (data/arg_rules/*.json) loaded once and merged into one lookup."""
+"""Argument rules (data/arg_rules/*.json): how a call's arguments change between a torch API
+and its MindSpore target. One schema, the ArgRule fields; data/arg_rules/README.md says what
+each field means, and rules/call_args.py applies them (one small function per field)."""
 from __future__ import annotations
 
-import json
+import dataclasses
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Dict, Optional, Tuple
 
-from torch2ms.knowledge.inventory import DATA_DIR
+from torch2ms.knowledge.store import DATA_DIR, check, read_folder
 
 RULES_DIR = DATA_DIR / "arg_rules"
 
@@ -22,34 +24,30 @@ class ArgRule:
     flag: Dict[str, str] = field(default_factory=dict)
     defaults: Dict[str, str] = field(default_factory=dict)
     cast_result: str = ""
+    cast_unless: Tuple[str, ...] = ()
     float_args: Tuple[str, ...] = ()
     positional: Tuple[str, ...] = ()
     tuple_args: Tuple[str, ...] = ()
+    int_as_tuple: Tuple[str, ...] = ()
+    size_form: Dict[str, str] = field(default_factory=dict)
     evidence: str = ""
+
+
+def _json_type(annotation: str):
+    return {"bool": bool, "str": str}.get(annotation, dict if annotation.startswith("Dict") else list)
+
+
+# The data schema *is* the dataclass: a new kind of argument rule is a new field here plus the
+# one function in rules/call_args.py that applies it.
+SCHEMA = {f.name: _json_type(str(f.type)) for f in dataclasses.fields(ArgRule)}
 
 
 @lru_cache(maxsize=None)
 def all_rules() -> Dict[str, ArgRule]:
     merged: Dict[str, ArgRule] = {}
-    for path in sorted(RULES_DIR.glob("*.json")):
-        for api, raw in json.loads(path.read_text(encoding="utf-8")).items():
-            if api in merged:
-                raise ValueError(f"{path.name}: {api} already has rules in another file")
-            merged[api] = ArgRule(
-                params=tuple(raw.get("params", ())),
-                pack_size=bool(raw.get("pack_size", False)),
-                keyword_only=tuple(raw.get("keyword_only", ())),
-                rename=dict(raw.get("rename", {})),
-                drop=tuple(raw.get("drop", ())),
-                drop_default=dict(raw.get("drop_default", {})),
-                flag=dict(raw.get("flag", {})),
-                defaults=dict(raw.get("defaults", {})),
-                cast_result=raw.get("cast_result", ""),
-                float_args=tuple(raw.get("float_args", ())),
-                positional=tuple(raw.get("positional", ())),
-                tuple_args=tuple(raw.get("tuple_args", ())),
-                evidence=raw.get("evidence", ""),
-            )
+    for api, (file, raw) in read_folder(RULES_DIR).items():
+        check(f"arg_rules/{file}: {api}", raw, SCHEMA)
+        merged[api] = ArgRule(**{k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()})
     return merged
 
 

@@ -9,17 +9,16 @@ variadic parameters, and a bare '*' before keyword-only parameters, so the
 names that can be passed positionally are those before the first '*' entry.
 """
 
-import json
 from functools import lru_cache
-from pathlib import Path
 from typing import Dict, FrozenSet, List, Optional
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+from torch2ms.knowledge.store import DATA_DIR, check, read_json
 
 
 @lru_cache(maxsize=None)
 def _ms_data() -> dict:
-    return json.loads((DATA_DIR / "ms_api.json").read_text(encoding="utf-8"))
+    return check("ms_api.json", read_json(DATA_DIR / "ms_api.json"), {"api": dict, "mindspore_version": str},
+                 required=("api", "mindspore_version"))
 
 
 def _ms_api() -> Dict[str, str]:
@@ -28,7 +27,8 @@ def _ms_api() -> Dict[str, str]:
 
 @lru_cache(maxsize=None)
 def _torch_data() -> dict:
-    return json.loads((DATA_DIR / "torch_api.json").read_text(encoding="utf-8"))
+    schema = {"kinds": dict, "modules": list, "params": dict, "torch_version": str}
+    return check("torch_api.json", read_json(DATA_DIR / "torch_api.json"), schema, required=tuple(schema))
 
 
 @lru_cache(maxsize=None)
@@ -73,21 +73,3 @@ def torch_params(path: str) -> Optional[List[str]]:
     """Parameter names of a torch callable (classes: __init__ without self); None if not recorded."""
     names = _torch_data()["params"].get(path)
     return list(names) if names is not None else None
-
-
-@lru_cache(maxsize=None)
-def _module_class_suffixes() -> FrozenSet[str]:
-    """Every dotted tail of at least two parts ("modeling_utils.PreTrainedModel", ...)."""
-    data = json.loads((DATA_DIR.parents[1] / "profiles" / "transformers" / "data" / "module_bases.json").read_text(encoding="utf-8"))
-    tails = set()
-    for name in data["classes"]:
-        parts = name.split(".")
-        tails.update(".".join(parts[i:]) for i in range(len(parts) - 1))
-    return frozenset(tails)
-
-
-def is_library_module_class(qualname: str) -> bool:
-    """Does an import (absolute, or relative as inside transformers) name a library nn.Module class?
-    mindone's ports of them (a converted file converted again) count too."""
-    name = qualname.lstrip(".")
-    return name in _module_class_suffixes() or name.startswith("mindone.") and name[8:] in _module_class_suffixes()

@@ -5,13 +5,14 @@ scripts/extract_tables.py). Only the standard library is used here because the
 converter imports this module on every run.
 """
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-DATA_FILE = Path(__file__).resolve().parent / "data" / "mappings.json"
+from torch2ms.knowledge.store import DATA_DIR, KnowledgeError, check, read_json
+
+DATA_FILE = DATA_DIR / "mappings.json"
+_ROW = {"torch": str, "mindspore": (str, type(None)), "alternatives": list}
 
 # Section titles of the rendered page, as the seed names the tables.
 TABLE_TITLES = {
@@ -33,14 +34,15 @@ class Row:
 
 @lru_cache(maxsize=None)
 def _load() -> Tuple[Tuple[str, ...], Tuple[Row, ...]]:
-    data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
-    table_names = tuple(data["tables"])
-    loaded = tuple(
-        Row(table, raw["torch"], raw["mindspore"], tuple(raw.get("alternatives", ())))
-        for table, raw_rows in data["tables"].items()
-        for raw in raw_rows
-    )
-    return table_names, loaded
+    data = check("mappings.json", read_json(DATA_FILE), {"source": str, "tables": dict}, required=("tables",))
+    loaded = []
+    for table, raw_rows in data["tables"].items():
+        if not raw_rows:
+            raise KnowledgeError(f"mappings.json: table {table} has no rows")
+        for index, raw in enumerate(raw_rows):
+            check(f"mappings.json: {table} row {index}", raw, _ROW, required=("torch", "mindspore"))
+            loaded.append(Row(table, raw["torch"], raw["mindspore"], tuple(raw.get("alternatives", ()))))
+    return tuple(data["tables"]), tuple(loaded)
 
 
 @lru_cache(maxsize=None)

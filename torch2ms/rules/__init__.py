@@ -1,25 +1,51 @@
 """The conversion rules, in the order the engine applies them to each node.
 
-Each rule is a small class in its own module; its docstring says what it does and
-tests/rules/ holds its input/output examples side by side.
+Each rule is a small class in its own module, carrying its EXAMPLES (rules/base.py).
+Rules resolve torch names on the *original* node, so order matters only where two rewrite
+the same node: device code goes early (it may drop the node), argument forms before the
+renames, and the active profile's rules come after the core ones. Adding a rule: its module,
+and one line here.
 """
 from torch2ms.rules.api_names import ApiNames
 from torch2ms.rules.call_args import CallArgs
 from torch2ms.rules.cell_classes import CellClasses
-from torch2ms.rules.cell_modes import CellModes, TrainingFromTheStart
+from torch2ms.rules.cell_modes import CellModes
 from torch2ms.rules.device_code import DeviceCode
 from torch2ms.rules.graph_wrappers import GraphWrappers
+from torch2ms.rules.in_place import InPlaceMethods
 from torch2ms.rules.init_calls import InitCalls
 from torch2ms.rules.inplace_args import InplaceArgs
 from torch2ms.rules.legacy_constructors import LegacyConstructors
+from torch2ms.rules.method_forms import MethodForms
+from torch2ms.rules.pair_results import PairResults
 from torch2ms.rules.python_dtypes import PythonDtypes
 from torch2ms.rules.tensor_methods import TensorMethods
-from torch2ms.rules.tensor_rewrites import TensorRewrites
+from torch2ms.rules.training_from_the_start import TrainingFromTheStart
 from torch2ms.rules.wrapped_calls import WrappedCalls
 
+CORE = (
+    CellClasses,
+    CellModes,
+    GraphWrappers,
+    DeviceCode,
+    InitCalls,
+    InplaceArgs,
+    LegacyConstructors,
+    CallArgs,
+    PythonDtypes,
+    WrappedCalls,
+    TensorMethods,
+    MethodForms,
+    InPlaceMethods,
+    PairResults,
+    ApiNames,
+)
+# After the profile's rules: it wraps finished calls (the others rewrite the call itself).
+FINISHING = (TrainingFromTheStart,)
 
-def all_rules(extra=()):
-    # Rules resolve torch names on the *original* node, so their order matters only
-    # where two rewrite the same node: device code goes first (it may drop the node).
-    return [CellClasses(), CellModes(), GraphWrappers(), DeviceCode(), InitCalls(), InplaceArgs(), LegacyConstructors(), CallArgs(), PythonDtypes(), WrappedCalls(), TensorMethods(), TensorRewrites(), ApiNames(), *extra,
-            TrainingFromTheStart()]  # last: it wraps the finished call
+REGISTRY = CORE + FINISHING
+
+
+def instances(profile_rules=()):
+    """Fresh rule objects for one file: the core rules, the profile's, the finishing ones."""
+    return [*(rule() for rule in CORE), *profile_rules, *(rule() for rule in FINISHING)]

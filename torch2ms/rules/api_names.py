@@ -1,39 +1,96 @@
 """torch references become their MindSpore targets; what has none stays and is flagged.
 
-    F.relu(x)                 ->  mint.nn.functional.relu(x)
-    torch.float32             ->  mindspore.float32
-    class Net(nn.Module)      ->  class Net(nn.Cell)
-    from torch.nn import Linear as L ; L(2, 3)   ->  import rewritten, `L(2, 3)` kept
-    torch.finfo(t).min        ->  kept, `# torch2ms: review torch.finfo (not in the tables)`
+What a name becomes is the knowledge layer's record of it (corrections, the reference
+tables, verified mappings, then the priority rule). A from-import of a mapped name is
+rewritten (`from torch.nn import Linear as L` -> `from mindspore.mint.nn import Linear as L`,
+the uses keep `L`); a reference with no target stays as written, flagged with the reason
+and the table's hint; a torch module used as a value is flagged.
 """
 from __future__ import annotations
 
 import libcst as cst
 
-from torch2ms.knowledge import inventory, lookup as mapping
 from torch2ms.convert.context import FileContext
-from torch2ms.convert.cstutil import chain_root, in_place_of
+from torch2ms.convert.cstutil import in_place_of
+from torch2ms.convert.results import Reason
+from torch2ms.knowledge import inventory, record
+from torch2ms.rules.base import Rule, change, keep
 
 
-class ApiNames:
+class ApiNames(Rule):
+    EXAMPLES = (
+        change(
+            """
+            import torch
+            import torch.nn.functional as F
+            from torch.nn import Linear as L
+
+            layer = L(2, 3)
+            x = torch.ones(4, 2)
+            shape = tuple(layer(x).shape)
+            out = F.relu(x * 2 - 3).to(torch.float16)
+            """,
+            """
+            import mindspore
+            from mindspore import mint
+            from mindspore.mint.nn import Linear as L
+
+            layer = L(2, 3)
+            x = mint.ones((4, 2))
+            shape = tuple(layer(x).shape)
+            out = mint.nn.functional.relu(x * 2 - 3).to(mindspore.float16)
+            """,
+            run=("shape", "out"),
+        ),
+        change(
+            """
+            import torch
+
+            def smallest(x):
+                return torch.finfo(x.dtype).min, torch.sparse_coo_tensor
+            """,
+            """
+            import torch
+            import numpy
+            import mindspore
+
+            def smallest(x):
+                return float(numpy.finfo(mindspore.dtype_to_nptype(x.dtype)).min), torch.sparse_coo_tensor  # torch2ms: torch.sparse_coo_tensor is not in the tables
+            """,
+            note="what has no verified counterpart stays, with a note; torch stays imported for it",
+        ),
+        keep(
+            """
+            import torch.nn.functional as F
+
+            def act(F, x):
+                return F.silu(x)
+            """,
+            """
+
+            def act(F, x):
+                return F.silu(x)
+            """,
+            note="a parameter named F is not torch.nn.functional (the unused import goes)",
+        ),
+    )
+
     def leave_Name(self, ctx: FileContext, original: cst.Name, updated: cst.Name):
-        if original.value not in ctx.interesting or id(original) in ctx.not_loads:
-            return updated
-        binding = ctx.lookup(original.value)
+        binding = ctx.binding_of(original)
         if binding is None or not binding.is_torch:
             return updated
         qualname = binding.qualname
-        if not inventory.torch_is_module(qualname):
-            ctx.seen[qualname] += 1
         if inventory.torch_is_module(qualname):
-            if id(original) not in ctx.chain_roots:
-                ctx.flag(updated, qualname, mapping.MANUAL, "a torch module used as a value")
+            if not ctx.is_chain_root(original):
+                ctx.flag(updated, qualname, Reason.MANUAL, "a torch module used as a value")
             return updated
-        target = mapping.lookup(qualname)
-        if target is None:
-            reason, hint = mapping.why_unmapped(qualname)
+        ctx.saw(qualname)
+        found = record(qualname)
+        if found.target is None:
+            reason, hint = found.unmapped
             ctx.flag(updated, qualname, reason, hint)
             return updated
+        target = found.target
         parent, _, leaf = target.path.rpartition(".")
         if inventory.ms_kind(parent) != "module" and parent not in ("mindspore", "math"):
             ctx.discard(updated)
@@ -55,32 +112,29 @@ class ApiNames:
         if not inventory.torch_is_module(owner):
             return self._lengthen_flag(ctx, updated, qualname, owner)
         if inventory.torch_is_module(qualname):
-            if id(original) in ctx.chain_roots:
+            if ctx.is_chain_root(original):
                 return updated  # a prefix: the longer chain around it decides
-            root = chain_root(original)
-            if ctx.lookup(root.value) in ctx.taken_over.values():
+            if ctx.alias_taken_over(original):
                 ctx.discard(updated)
                 updated = in_place_of(updated, ctx.emit_torch(qualname))
-            ctx.flag(updated, qualname, mapping.MANUAL, "a torch module used as a value")
+            ctx.flag(updated, qualname, Reason.MANUAL, "a torch module used as a value")
             return updated
-        ctx.seen[qualname] += 1
-        target = mapping.lookup(qualname)
-        if target is not None:
+        ctx.saw(qualname)
+        found = record(qualname)
+        if found.target is not None:
             ctx.discard(updated)
-            return in_place_of(updated, ctx.emit(target.path))
-        reason, hint = mapping.why_unmapped(qualname)
-        root = chain_root(original)
-        if ctx.lookup(root.value) in ctx.taken_over.values():
+            return in_place_of(updated, ctx.emit(found.target.path))
+        reason, hint = found.unmapped
+        if ctx.alias_taken_over(original):
             # `nn` now means mindspore.nn: say torch.nn.X in full for what stays torch.
             ctx.discard(updated)
             updated = in_place_of(updated, ctx.emit_torch(qualname))
         ctx.flag(updated, qualname, reason, hint)
         return updated
 
-    def _lengthen_flag(self, ctx: FileContext, updated: cst.Attribute, qualname: str, owner: str):
+    @staticmethod
+    def _lengthen_flag(ctx: FileContext, updated: cst.Attribute, qualname: str, owner: str):
         """`torch._dynamo.is_compiling` is reported whole, not as `torch._dynamo`."""
-        flagged = ctx.flags[-1] if ctx.flags else None
-        if flagged is not None and flagged.node is updated.value and inventory.torch_kind(owner) is None:
-            ctx.flags.pop()
-            ctx.flag(updated, qualname, mapping.NOT_IN_TABLES)
+        if inventory.torch_kind(owner) is None and ctx.withdraw_flag(updated.value):
+            ctx.flag(updated, qualname, Reason.NOT_IN_TABLES)
         return updated

@@ -1,36 +1,93 @@
 """A call's arguments take the MindSpore form its argument rule (data) describes.
 
-    torch.ones(2, 3)            ->  mint.ones((2, 3))             pack_size
-    torch.sort(x, 1)            ->  mint.sort(x, dim=1)           keyword_only
-    torch.add(x, y, out=z)      ->  kept, flagged                 flag
-    torch.zeros(3, layout=l)    ->  mint.zeros(3)                 drop
-    F.interpolate(x, scale_factor=2)  ->  ...scale_factor=2.0)   float_args
-    torch.zeros(3, requires_grad=False)  ->  mint.zeros(3)       drop_default (True stays, flagged)
-    x.flip(0)  (torch.Tensor.flip rule)                           method calls too
-
-One mechanism for every API: the rules are data (data/arg_rules/), so a new difference
-between the frameworks is a line of JSON plus its test, not new code.
+One mechanism for every API: the rules are data (knowledge/data/arg_rules/, one schema: the
+ArgRule fields), and each field is applied by one function here (`_STEPS`), so a new
+difference between the frameworks is a line of JSON plus its test, and a new kind of
+difference is one field plus one function. Method calls (`x.flip(0)`) use the rule of
+`torch.Tensor.<method>`.
 """
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import List, Set
 
 import libcst as cst
 
-from torch2ms.knowledge import lookup as mapping
-from torch2ms.knowledge.arg_rules import ArgRule, rule_for
 from torch2ms.convert.context import FileContext
-from torch2ms.convert.cstutil import drop_args, keyword
-from torch2ms.rules.tensor_methods import COMMON_ELSEWHERE, not_a_tensor
+from torch2ms.convert.cstutil import COMMA, TIGHT_EQUAL, drop_args, keyword
+from torch2ms.convert.results import Reason
+from torch2ms.knowledge import ArgRule, record
+from torch2ms.rules.base import Rule, change, keep
 
 
-_TIGHT_EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+class CallArgs(Rule):
+    EXAMPLES = (
+        change(
+            """
+            import torch
+            import torch.nn.functional as F
 
+            x = torch.tensor([[3.0, 1.0, 2.0], [0.5, 2.5, 1.5]])
+            ones = torch.ones(2, 3)
+            values, order = torch.sort(x, 1)
+            up = F.interpolate(x[None], scale_factor=2)
+            flipped = x.flip(0)
+            both = x.flip(0, 1)
+            counts = torch.tensor([1, 1, 3]).bincount()
+            """,
+            """
+            import mindspore
+            from mindspore import mint
 
-class CallArgs:
+            x = mindspore.Tensor([[3.0, 1.0, 2.0], [0.5, 2.5, 1.5]])
+            ones = mint.ones((2, 3))
+            values, order = mint.sort(x, dim=1)
+            up = mint.nn.functional.interpolate(x[None], scale_factor=2.0)
+            flipped = x.flip((0,))
+            both = x.flip((0, 1))
+            counts = mindspore.Tensor([1, 1, 3]).bincount().to(mindspore.int64)
+            """,
+            run=("ones", "values", "order", "up", "flipped", "both", "counts"),
+            note="pack_size, keyword_only, float_args, int_as_tuple, cast_result",
+        ),
+        change(
+            """
+            import torch
+
+            def f(x, z):
+                return torch.add(x, x, out=z)
+            """,
+            """
+            from mindspore import mint
+
+            def f(x, z):
+                return mint.add(x, x, out=z)  # torch2ms: torch.add needs a manual rewrite (hint: `out=`: MindSpore has no `out=`: assign the result instead)
+            """,
+            note="a keyword MindSpore lacks that matters is flagged, not dropped",
+        ),
+        keep(
+            """
+            def sort(items, key):
+                return sorted(items, key=key)
+
+            pairs = sort([3, 1], 1)
+            """,
+            note="not torch's sort: the project's own functions keep their arguments",
+        ),
+    )
+
+    def __init__(self) -> None:
+        self._cast_already: Set[int] = set()  # ids of calls whose result the code casts itself
+
+    def visit_Call(self, ctx: FileContext, node: cst.Call) -> None:
+        # `x.bincount().to(mindspore.int64)` (converted code converted again, or a cast the user
+        # wrote): cast_result adds no second cast.
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "to" and isinstance(func.value, cst.Call):
+            self._cast_already.add(id(func.value))
+
     def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
-        api = self.api_of(ctx, original)
-        rule = rule_for(api) if api else None
+        api = ctx.api_of(original)
+        rule = record(api).arg_rule if api else None
         if rule is None:
             return updated
         call = updated
@@ -39,6 +96,7 @@ class CallArgs:
             ("positional", rule.positional and rule.params, lambda c: _unname(c, rule)),
             ("keyword_only", rule.keyword_only and rule.params, lambda c: _name_positionals(c, rule)),
             ("tuple_args", rule.tuple_args, lambda c: _tuples(c, rule)),
+            ("int_as_tuple", rule.int_as_tuple, lambda c: _int_as_tuple(c, rule)),
             ("float_args", rule.float_args, lambda c: _floats(ctx, c, rule, api)),
             ("rename", rule.rename, lambda c: c.with_changes(args=[_renamed(a, rule) for a in c.args])),
             ("drop", rule.drop, lambda c: drop_args(ctx, c, lambda i, a: keyword(a) in rule.drop)),
@@ -49,30 +107,18 @@ class CallArgs:
             if wanted:
                 changed = step(call)
                 if changed is not call and changed.deep_equals(call) is False:
-                    ctx.rule_hits[kind] += 1
+                    ctx.hit(kind)
                 call = changed
         for name, why in rule.flag.items():
             if any(keyword(a) == name for a in call.args):
-                ctx.rule_hits["flag"] += 1
-                ctx.flag(call, api, mapping.MANUAL, f"`{name}=`: {why}")
-        if rule.cast_result:
+                ctx.hit("flag")
+                ctx.flag(call, api, Reason.MANUAL, f"`{name}=`: {why}")
+        if rule.cast_result and id(original) not in self._cast_already and not _given(call, rule, rule.cast_unless):
             # `mint.argmax(x)` gives int32 where torch gives int64: cast the result back.
-            ctx.rule_hits["cast_result"] += 1
+            ctx.hit("cast_result")
             to = cst.Attribute(value=call, attr=cst.Name("to"))
             call = cst.Call(func=to, args=[cst.Arg(value=ctx.emit(rule.cast_result))])
         return call
-
-    @staticmethod
-    def api_of(ctx: FileContext, call: cst.Call) -> Optional[str]:
-        """The torch API a call goes to: its qualified name, or `torch.Tensor.<method>`."""
-        qualname = ctx.qualname(call.func)
-        if qualname is not None:
-            return qualname
-        func = call.func
-        if isinstance(func, cst.Attribute) and func.attr.value not in COMMON_ELSEWHERE:
-            if not not_a_tensor(ctx, func.value):
-                return f"torch.Tensor.{func.attr.value}"
-        return None
 
 
 def _positional_count(call: cst.Call) -> int:
@@ -105,7 +151,7 @@ def _name_positionals(call: cst.Call, rule: ArgRule) -> cst.Call:
     if count > len(rule.params) or any(p.startswith("*") for p in rule.params[first:count]):
         return call  # more positionals than torch names: leave the call as the user wrote it
     for index in range(first, count):
-        args[index] = args[index].with_changes(keyword=cst.Name(rule.params[index]), equal=_TIGHT_EQUAL)
+        args[index] = args[index].with_changes(keyword=cst.Name(rule.params[index]), equal=TIGHT_EQUAL)
     return call.with_changes(args=args)
 
 
@@ -130,8 +176,32 @@ def _unname(call: cst.Call, rule: ArgRule) -> cst.Call:
         args[-1] = last.with_changes(comma=call.args[-1].comma)
         for i, arg in enumerate(args[:-1]):
             if arg.comma is cst.MaybeSentinel.DEFAULT:
-                args[i] = arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+                args[i] = arg.with_changes(comma=COMMA)
     return call.with_changes(args=args)
+
+
+def _given(call: cst.Call, rule: ArgRule, names) -> bool:
+    """Is any of these parameters passed (by keyword, or by position in `params` order)?"""
+    return any(keyword(a) in names or (a.keyword is None and i < len(rule.params) and rule.params[i] in names)
+               for i, a in enumerate(call.args))
+
+
+def _int_as_tuple(call: cst.Call, rule: ArgRule) -> cst.Call:
+    """`x.flip(0)` -> `x.flip((0,))` where MindSpore wants a tuple even for one int."""
+    if len(call.args) != 1 or not _int_literal(call.args[0].value):
+        return call
+    arg = call.args[0]
+    name = keyword(arg) or (rule.params[0] if rule.params else None)
+    if name is not None and name not in rule.int_as_tuple:
+        return call
+    packed = cst.Tuple(elements=[cst.Element(value=arg.value, comma=cst.Comma())])
+    return call.with_changes(args=[arg.with_changes(value=packed)])
+
+
+def _int_literal(expr: cst.BaseExpression) -> bool:
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+        expr = expr.expression
+    return isinstance(expr, cst.Integer)
 
 
 def _tuples(call: cst.Call, rule: ArgRule) -> cst.Call:
@@ -156,7 +226,7 @@ def _floats(ctx: FileContext, call: cst.Call, rule: ArgRule, api: str) -> cst.Ca
             continue
         value = _as_float(arg.value)
         if value is None:
-            ctx.flag(call, api, mapping.MANUAL, f"`{name}` must be a float in MindSpore")
+            ctx.flag(call, api, Reason.MANUAL, f"`{name}` must be a float in MindSpore")
         else:
             args[index] = arg.with_changes(value=value)
     return call.with_changes(args=args)
@@ -184,14 +254,14 @@ def _with_defaults(ctx: FileContext, call: cst.Call, rule: ArgRule) -> cst.Call:
         if name in given:
             continue
         expr = ctx.emit(value) if value.startswith("mindspore.") else cst.parse_expression(value)
-        extra.append(cst.Arg(keyword=cst.Name(name), value=expr, equal=_TIGHT_EQUAL))
+        extra.append(cst.Arg(keyword=cst.Name(name), value=expr, equal=TIGHT_EQUAL))
     if not extra:
         return call
     args = list(call.args)
     if args and args[-1].comma is cst.MaybeSentinel.DEFAULT:
-        args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        args[-1] = args[-1].with_changes(comma=COMMA)
     for arg in extra[:-1]:
-        args.append(arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))))
+        args.append(arg.with_changes(comma=COMMA))
     args.append(extra[-1])
     return call.with_changes(args=args)
 

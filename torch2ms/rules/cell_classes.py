@@ -1,31 +1,107 @@
 """Subclasses of torch.nn.Module are Cells: `forward` becomes `construct`.
 
-    class Block(nn.Module):                  class Block(nn.Cell):
-        def forward(self, x):          ->        def construct(self, x):
-            return super().forward(x)                return super().construct(x)
-
-A class is a Cell when a base is a torch.nn layer class, a library class known to
-derive from torch.nn.Module (transformers' PreTrainedModel, ...; data/module_bases.json),
-or a class of the same file already known to be a Cell. The base class itself is renamed by the tables
-(torch.nn.Module -> mindspore.nn.Cell); the parameter list is never touched.
+A class is a Cell when a base is a torch.nn layer class, a library class known to derive
+from torch.nn.Module (transformers' PreTrainedModel, ...: the profiles' module bases), or a
+class of the same file already known to be a Cell. The base class itself is renamed by the
+tables (torch.nn.Module -> mindspore.nn.Cell); the parameter list is never touched.
 """
 from __future__ import annotations
 
 import libcst as cst
 
-from torch2ms.knowledge import inventory
 from torch2ms.convert.context import FileContext
 from torch2ms.convert.cstutil import dotted
+from torch2ms.knowledge import inventory
+from torch2ms.rules.base import Rule, change, keep
 
 NOT_LAYERS = {"Parameter", "UninitializedParameter", "UninitializedBuffer", "Buffer"}
 MINDSPORE_CELLS = {"mindspore.nn.Cell", "mindspore.nn.CellList", "mindspore.nn.SequentialCell"}
 
 
-class CellClasses:
+class CellClasses(Rule):
+    EXAMPLES = (
+        change(
+            """
+            import torch.nn as nn
+
+            class Block(nn.Module):
+                def forward(self, x):
+                    return x * 2
+
+            class Deeper(Block):
+                def forward(self, x):
+                    return super().forward(x) + self.forward(x)
+            """,
+            """
+            from mindspore import nn
+
+            class Block(nn.Cell):
+                def construct(self, x):
+                    return x * 2
+
+            class Deeper(Block):
+                def construct(self, x):
+                    return super().construct(x) + self.construct(x)
+            """,
+        ),
+        change(
+            """
+            import torch
+            from transformers.modeling_utils import PreTrainedModel
+
+            class Model(PreTrainedModel):
+                def forward(self, input_ids):
+                    return torch.ones(2) * input_ids
+            """,
+            """
+            from mindspore import mint
+            from mindone.transformers.modeling_utils import PreTrainedModel
+
+            class Model(PreTrainedModel):
+                def construct(self, input_ids):
+                    return mint.ones(2) * input_ids
+            """,
+            note="a library base known to derive from nn.Module (the transformers profile is on here too)",
+        ),
+        keep(
+            """
+            import torch
+
+            class Dataset:
+                def forward(self, x):
+                    return torch.relu(x)
+            """,
+            """
+            from mindspore import ops
+
+            class Dataset:
+                def forward(self, x):
+                    return ops.relu(x)
+            """,
+            note="not a Module: forward keeps its name",
+        ),
+        keep(
+            """
+            import torch.nn as nn
+
+            class Weight(nn.Parameter):
+                def forward(self):
+                    return self
+            """,
+            """
+            import mindspore
+
+            class Weight(mindspore.Parameter):
+                def forward(self):
+                    return self
+            """,
+            note="a Parameter is no layer",
+        ),
+    )
+
     def visit_ClassDef(self, ctx: FileContext, node: cst.ClassDef) -> None:
         if any(self._is_cell_base(ctx, arg.value) for arg in node.bases if arg.keyword is None):
-            ctx.current_class.is_cell = True
-            ctx.cell_classes.add(node.name.value)
+            ctx.mark_cell_class()
 
     @staticmethod
     def _is_cell_base(ctx: FileContext, base: cst.BaseExpression) -> bool:
@@ -39,32 +115,27 @@ class CellClasses:
         path = dotted(base)
         if path is None:
             return False
-        if path in ctx.cell_classes:
+        if ctx.is_cell_class(path):
             return True
         binding = ctx.lookup(path.split(".")[0])
         if binding is None or binding.qualname is None:
             return False
         full = binding.qualname + path[len(binding.name):]
         # converted code converted again: its classes are Cells already
-        return full in MINDSPORE_CELLS or inventory.is_library_module_class(full)
+        return full in MINDSPORE_CELLS or ctx.is_library_cell(full)
 
     def leave_FunctionDef(self, ctx: FileContext, original: cst.FunctionDef, updated: cst.FunctionDef):
         cls = ctx.current_class
-        in_class_body = ctx.scope.parent is not None and ctx.scope.parent.kind == "class"
-        if cls is not None and cls.is_cell and in_class_body and original.name.value == "forward":
+        if cls is not None and cls.is_cell and ctx.in_class_body and original.name.value == "forward":
             return updated.with_changes(name=cst.Name("construct"))
         return updated
 
     def leave_Attribute(self, ctx: FileContext, original: cst.Attribute, updated: cst.Attribute):
-        if original.attr.value != "forward" or not self._inside_cell(ctx):
+        if original.attr.value != "forward" or not ctx.inside_cell:
             return updated
         owner = original.value
-        is_self = isinstance(owner, cst.Name) and (owner.value == "self" or owner.value in ctx.cell_classes)
+        is_self = isinstance(owner, cst.Name) and (owner.value == "self" or ctx.is_cell_class(owner.value))
         is_super = isinstance(owner, cst.Call) and dotted(owner.func) == "super"
         if is_self or is_super:
             return updated.with_changes(attr=cst.Name("construct"))
         return updated
-
-    @staticmethod
-    def _inside_cell(ctx: FileContext) -> bool:
-        return any(cls.is_cell for cls in ctx.classes)

@@ -1,11 +1,10 @@
 """Device code goes: MindSpore places tensors through mindspore.set_context.
 
-    x = x.to(device)                  ->  (removed)
-    y = x.cuda() + z.to(dev, torch.float16)   ->  y = x + z.to(mindspore.float16)
-    torch.arange(n, device=x.device)  ->  mint.arange(n)
-    device = torch.device("cuda")     ->  removed once nothing reads `device` any more
-    if torch.cuda.is_available(): ... else: B   ->  B   (also torch.jit.is_tracing(), ...)
-    "cuda" if torch.cuda.is_available() else "cpu"   ->  "cpu"
+`.to(device)` / `.cuda()` / `.cpu()` moves go (a dtype in `.to(device, dtype)` stays),
+`device=` / `pin_memory=` / `non_blocking=` leave calls into torch, variables that only hold
+a device go once nothing reads them, `torch.cuda.*` statements go, and questions about the
+accelerator (`torch.cuda.is_available()`, `x.is_cuda`, `x.device.type == "cuda"`, tracing and
+compiling) are answered False, so their device-agnostic branch is what stays.
 
 Only calls into torch (and tensor methods that take a device) lose their `device=`
 arguments: the project's own helpers keep their signatures.
@@ -16,10 +15,10 @@ from typing import Optional
 
 import libcst as cst
 
-from torch2ms.knowledge import lookup as mapping
 from torch2ms.convert.context import FileContext
-from torch2ms.convert.cstutil import dotted, in_place_of
-from torch2ms.convert.cstutil import drop_args, keyword
+from torch2ms.convert.cstutil import dotted, drop_args, in_place_of, keyword
+from torch2ms.knowledge import extras
+from torch2ms.rules.base import Rule, change, keep
 
 DEVICE_KEYWORDS = {"device", "pin_memory", "non_blocking"}
 TENSOR_METHODS_WITH_DEVICE = {"new_zeros", "new_ones", "new_full", "new_empty", "new_tensor", "to"}
@@ -47,11 +46,74 @@ def is_device_value(ctx: FileContext, node: cst.CSTNode) -> bool:
     return path is not None and "device" in path.rsplit(".", 1)[-1]
 
 
-class DeviceCode:
+class DeviceCode(Rule):
+    EXAMPLES = (
+        change(
+            """
+            import torch
+
+            device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+            x = torch.ones(2, 3).to(device)
+            y = x.cpu() + torch.arange(3, device=x.device).to(device, torch.float16)
+            if torch.cuda.is_available():
+                torch.cuda.manual_seed(0)
+                where = "gpu"
+            else:
+                where = "cpu"
+            out = y
+            """,
+            """
+            import mindspore
+            from mindspore import mint
+            x = mint.ones((2, 3))
+            y = x + mint.arange(3).to(mindspore.float16)
+            where = "cpu"
+            out = y
+            """,
+            run=("out", "where"),
+            note="the device variable goes with its last reader; the cuda branch goes, its else stays",
+        ),
+        change(
+            """
+            import torch
+
+            def place(x):
+                if x.is_cuda or x.device.type == "cuda":
+                    return "accelerator"
+                return "host"
+            """,
+            """
+
+            def place(x):
+                return "host"
+            """,
+        ),
+        keep(
+            """
+            import torch
+
+            def helper(x, device):
+                return x
+
+            def run(x, device):
+                return helper(x, device=device)
+            """,
+            """
+
+            def helper(x, device):
+                return x
+
+            def run(x, device):
+                return helper(x, device=device)
+            """,
+            note="the project's own helpers keep their device arguments, and a read parameter stays",
+        ),
+    )
+
     # ---- calls ------------------------------------------------------------
     def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
         qualname = ctx.qualname(original.func)
-        if qualname in mapping.known_false():  # data/extra_mappings.json
+        if qualname in extras.known_false():  # data/extra_mappings.json
             ctx.discard(updated)
             return in_place_of(updated, ctx.literal(False))
         if isinstance(original.func, cst.Attribute) and qualname is None:
@@ -102,14 +164,14 @@ class DeviceCode:
         return updated
 
     def leave_UnaryOperation(self, ctx: FileContext, original, updated: cst.UnaryOperation):
-        value = _truth(ctx, updated.expression)
+        value = ctx.decided(updated.expression)
         if value is not None and isinstance(updated.operator, cst.Not):
             return in_place_of(updated, ctx.literal(not value))
         return updated
 
     def leave_BooleanOperation(self, ctx: FileContext, original, updated: cst.BooleanOperation):
         is_and = isinstance(updated.operator, cst.And)
-        left, right = _truth(ctx, updated.left), _truth(ctx, updated.right)
+        left, right = ctx.decided(updated.left), ctx.decided(updated.right)
         if left is not None:
             if left is (not is_and):  # `True or x`, `False and x`
                 ctx.discard(updated)
@@ -123,7 +185,7 @@ class DeviceCode:
         return updated
 
     def leave_IfExp(self, ctx: FileContext, original, updated: cst.IfExp):
-        value = _truth(ctx, updated.test)
+        value = ctx.decided(updated.test)
         if value is None:
             return updated
         kept, dropped = (updated.body, updated.orelse) if value else (updated.orelse, updated.body)
@@ -132,7 +194,7 @@ class DeviceCode:
 
     def leave_If(self, ctx: FileContext, original: cst.If, updated: cst.If):
         updated = _settle_elif(ctx, updated)
-        value = _truth(ctx, updated.test)
+        value = ctx.decided(updated.test)
         if value is None:
             return updated
         if value:
@@ -155,7 +217,7 @@ class DeviceCode:
         if len(updated.body) == 1 and isinstance(updated.body[0], cst.Assign):
             target = updated.body[0].targets[0].target
             if isinstance(target, cst.Name) and target.value != dotted(updated.body[0].value):
-                binding = ctx.scope.names.get(target.value)
+                binding = ctx.local_binding(target.value)
                 if binding is not None:
                     ctx.doom(updated, unless_used=binding)
                     return updated
@@ -199,13 +261,6 @@ def _mentions_device(node: cst.CSTNode) -> bool:
     return False
 
 
-def _truth(ctx: FileContext, node: cst.CSTNode) -> Optional[bool]:
-    """The value of a True/False this tool wrote; None for anything the user wrote."""
-    if id(node) in ctx.introduced and isinstance(node, cst.Name):
-        return node.value == "True"
-    return None
-
-
 def _settle_elif(ctx: FileContext, node: cst.If) -> cst.If:
     """An `elif` this rule already decided: its kept statements become the `else`, or it goes."""
     orelse = node.orelse
@@ -214,8 +269,8 @@ def _settle_elif(ctx: FileContext, node: cst.If) -> cst.If:
         if not statements:
             return node.with_changes(orelse=None)
         return node.with_changes(orelse=cst.Else(body=cst.IndentedBlock(body=statements)))
-    if isinstance(orelse, cst.If) and id(orelse) in ctx.doomed:
-        del ctx.doomed[id(orelse)]
+    if isinstance(orelse, cst.If) and ctx.is_doomed(orelse):
+        ctx.spare(orelse)
         return node.with_changes(orelse=None)
     return node
 

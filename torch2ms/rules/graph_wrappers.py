@@ -1,30 +1,77 @@
 """TorchScript and torch.compile wrappers go: MindSpore runs the plain Python.
 
-    @torch.jit.script            (decorator removed)
-    def f(x): ...
-    model = torch.compile(model, mode="max-autotune")   ->  model = model
-
-    with torch.autocast("cuda", enabled=False):  ->  the block's body (MindSpore has no autocast
-        body                                            to switch off; enabled ones stay, flagged)
-
-The wrappers are data (data/extra_mappings.json, "unwrap" and "autocast"); `torch.jit.is_tracing()`
+Decorators (`@torch.jit.script`) are removed, wrapper calls (`torch.compile(model, ...)`)
+become their first argument, and a disabled autocast block (`with torch.autocast("cuda",
+enabled=False):`) becomes its body: MindSpore has no autocast to switch off (enabled ones
+stay, flagged). The wrappers are data (data/extra_mappings.json, "unwrap" and "autocast"); `torch.jit.is_tracing()`
 and the like are answered False by the device rule, so their eager branch is kept.
 """
 from __future__ import annotations
 
 import libcst as cst
 
-from torch2ms.knowledge import lookup as mapping
 from torch2ms.convert.context import FileContext
-from torch2ms.convert.cstutil import in_place_of
-from torch2ms.convert.cstutil import decorator_callee, without_decorators
+from torch2ms.convert.cstutil import decorator_callee, in_place_of, without_decorators
+from torch2ms.knowledge import extras
+from torch2ms.rules.base import Rule, change, keep
 
 
-class GraphWrappers:
+class GraphWrappers(Rule):
+    EXAMPLES = (
+        change(
+            """
+            import torch
+
+            @torch.jit.ignore
+            def double(x):
+                return x * 2
+
+            with torch.autocast("cuda", enabled=False):
+                out = double(torch.ones(2))
+            """,
+            """
+            from mindspore import mint
+
+            def double(x):
+                return x * 2
+
+            out = double(mint.ones(2))
+            """,
+            run=("out",),
+        ),
+        change(
+            """
+            import torch
+
+            @torch.jit.script
+            def double(x):
+                return x * 2
+
+            fast = torch.compile(double, mode="max-autotune")
+            """,
+            """
+
+            def double(x):
+                return x * 2
+
+            fast = double
+            """,
+        ),
+        keep(
+            """
+            import functools
+
+            @functools.lru_cache(maxsize=None)
+            def table(n):
+                return list(range(n))
+            """,
+        ),
+    )
+
     def _strip(self, ctx: FileContext, original, updated):
         # Decide on the original decorators (their torch names are not rewritten yet).
         doomed = {id(new) for old, new in zip(original.decorators, updated.decorators)
-                  if ctx.qualname(decorator_callee(old)) in mapping.unwrapped()}
+                  if ctx.qualname(decorator_callee(old)) in extras.unwrapped()}
         return without_decorators(ctx, updated, lambda d: id(d) in doomed)
 
     def leave_FunctionDef(self, ctx: FileContext, original, updated):
@@ -37,7 +84,7 @@ class GraphWrappers:
         if len(original.items) != 1 or not isinstance(original.items[0].item, cst.Call):
             return updated
         call = original.items[0].item
-        if ctx.qualname(call.func) not in mapping.autocasts() or original.items[0].asname is not None:
+        if ctx.qualname(call.func) not in extras.autocasts() or original.items[0].asname is not None:
             return updated
         enabled = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "enabled"), None)
         if not (isinstance(enabled, cst.Name) and enabled.value == "False"):
@@ -52,7 +99,7 @@ class GraphWrappers:
         return cst.FlattenSentinel(statements)
 
     def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
-        if ctx.qualname(original.func) not in mapping.unwrapped() or not updated.args:
+        if ctx.qualname(original.func) not in extras.unwrapped() or not updated.args:
             return updated
         first = updated.args[0]
         if first.keyword is not None or first.star:

@@ -1,40 +1,90 @@
 """Weight initialisation becomes MindSpore initializers set into the parameter.
 
-    nn.init.normal_(m.weight, std=0.02)
-        ->  m.weight.set_data(init.initializer(init.Normal(sigma=0.02, mean=0.0), m.weight.shape, m.weight.dtype))
-    module.bias.data.zero_()
-        ->  module.bias.set_data(init.initializer(init.Zero(), module.bias.shape, module.bias.dtype))
-    m.weight.data = nn.init.trunc_normal_(m.weight.data.to(torch.float32), std=r).to(m.weight.dtype)
-        ->  m.weight.data = m.weight.set_data(init.initializer(init.TruncatedNormal(...), ...)).to(m.weight.dtype)
+`nn.init.normal_(m.weight, std=0.02)` and HF-style `module.bias.data.zero_()` become
+`m.weight.set_data(init.initializer(init.Normal(...), m.weight.shape, m.weight.dtype))`;
+HF's `p.data = nn.init.trunc_normal_(p.data.to(torch.float32), ...).to(p.dtype)` initialises
+`p` itself (set_data returns it, so the rest of the line holds).
 
 MindSpore's initializers compute on the host, so this also runs where the in-place random
-kernels (normal_, uniform_) are missing. The table is data (data/init_map.json). What cannot
-be expressed (a target that is no plain parameter reference, uniform bounds that are not
-symmetric) stays and is flagged.
+kernels (normal_, uniform_) are missing. The table is data (knowledge/data/init_map.json).
+What cannot be expressed (a target that is no plain parameter reference, uniform bounds
+that are not symmetric) stays and is flagged.
 """
 from __future__ import annotations
 
-import json
-from functools import lru_cache
 from typing import Dict, Optional
 
 import libcst as cst
 
-from torch2ms.knowledge import inventory, lookup as mapping
 from torch2ms.convert.context import FileContext
 from torch2ms.convert.cstutil import dotted, in_place_of
+from torch2ms.convert.results import Reason
+from torch2ms.knowledge import extras
+from torch2ms.rules.base import Rule, change, keep
 
 
-@lru_cache(maxsize=None)
-def init_map() -> Dict[str, dict]:
-    data = json.loads((inventory.DATA_DIR / "init_map.json").read_text(encoding="utf-8"))
-    return {k: v for k, v in data.items() if k.startswith("torch.")}
+class InitCalls(Rule):
+    EXAMPLES = (
+        change(
+            """
+            import torch
+            import torch.nn as nn
 
+            torch.manual_seed(0)
+            lin = nn.Linear(4, 3)
+            nn.init.constant_(lin.weight, 0.5)
+            lin.bias.data.zero_()
+            nn.init.uniform_(lin.weight, -0.1, 0.1)
+            nn.init.constant_(lin.weight, 0.25)
+            out = lin.weight
+            bias = lin.bias
+            """,
+            """
+            import mindspore
+            from mindspore import mint
+            from mindspore.common import initializer as init
 
-class InitCalls:
+            mindspore.manual_seed(0)
+            lin = mint.nn.Linear(4, 3)
+            lin.weight.set_data(init.initializer(init.Constant(value=0.5), lin.weight.shape, lin.weight.dtype))
+            lin.bias.set_data(init.initializer(init.Zero(), lin.bias.shape, lin.bias.dtype))
+            lin.weight.set_data(init.initializer(init.Uniform(scale=0.1), lin.weight.shape, lin.weight.dtype))
+            lin.weight.set_data(init.initializer(init.Constant(value=0.25), lin.weight.shape, lin.weight.dtype))
+            out = lin.weight
+            bias = lin.bias
+            """,
+            run=("out", "bias"),
+        ),
+        change(
+            """
+            import torch.nn as nn
+
+            def init_weights(blocks):
+                nn.init.uniform_(blocks[0].weight, 0.0, 1.0)
+            """,
+            """
+            import torch
+
+            def init_weights(blocks):
+                torch.nn.init.uniform_(blocks[0].weight, 0.0, 1.0)  # torch2ms: torch.nn.init.uniform_ needs a manual rewrite (hint: set_data(initializer(...)) needs a plain parameter reference)
+            """,
+            note="flagged, never half-rewritten: the target is no plain reference (and spelled in full: `nn` is "
+                 "mindspore's now)",
+        ),
+        keep(
+            """
+            import numpy as np
+
+            def init(table):
+                table.data.fill(0)
+            """,
+            note="`.data` of something else, with no torch init method",
+        ),
+    )
+
     def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
         api = ctx.qualname(original.func)
-        spec = init_map().get(api) if api else None
+        spec = extras.init_map().get(api) if api else None
         args = list(updated.args)
         if spec is not None and not spec.get("data_receiver_only"):
             target = _parameter_of(_take_tensor(args))
@@ -43,21 +93,21 @@ class InitCalls:
             if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Attribute)):
                 return updated
             api = f"torch.Tensor.{func.attr.value}"
-            spec = init_map().get(api)
+            spec = extras.init_map().get(api)
             if spec is None or func.value.attr.value != "data" or ctx.qualname(original.func) is not None:
                 return updated
             target = func.value.value  # `param.data.normal_()` initialises `param`
         if target is None or dotted(target) is None:
             # only a plain `a.b.c` reference can be read three times safely
-            ctx.flag(updated, api, mapping.MANUAL, "set_data(initializer(...)) needs a plain parameter reference")
+            ctx.flag(updated, api, Reason.MANUAL, "set_data(initializer(...)) needs a plain parameter reference")
             return updated
         values = _bind(spec, args)
         if values is None:
-            ctx.flag(updated, api, mapping.MANUAL, "arguments not understood; use mindspore.common.initializer")
+            ctx.flag(updated, api, Reason.MANUAL, "arguments not understood; use mindspore.common.initializer")
             return updated
         kwargs = _initializer_kwargs(spec, values)
         if kwargs is None:
-            ctx.flag(updated, api, mapping.MANUAL, "init.Uniform(scale) samples [-scale, scale] only")
+            ctx.flag(updated, api, Reason.MANUAL, "init.Uniform(scale) samples [-scale, scale] only")
             return updated
         ctx.discard(updated)
         return in_place_of(updated, _set_data(ctx, target, spec["initializer"], kwargs))

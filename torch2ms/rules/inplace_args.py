@@ -1,18 +1,16 @@
 """`inplace=` arguments of torch calls and layers are dropped (MindSpore has none).
 
-    nn.ReLU(inplace=True)         ->  mint.nn.ReLU()
-    F.dropout(x, 0.1, True, True) ->  mint.nn.functional.dropout(x, 0.1, True)
-    F.relu(x, inplace=True)       ->  x = mint.nn.functional.relu(x)   (result unused: keep the effect)
-
-A positional `inplace` is found from torch's own signature of the API.
+A positional `inplace` is found from torch's own signature of the API. A statement whose
+only effect was in place (`F.relu(x, inplace=True)`) assigns its result back instead.
 """
 from __future__ import annotations
 
 import libcst as cst
 
-from torch2ms.knowledge import inventory
 from torch2ms.convert.context import FileContext
 from torch2ms.convert.cstutil import drop_args, keyword
+from torch2ms.knowledge import inventory
+from torch2ms.rules.base import Rule, change, keep
 
 
 def _inplace_position(qualname: str):
@@ -25,7 +23,45 @@ def _is_inplace_arg(position):
     return lambda i, a: keyword(a) == "inplace" or (a.keyword is None and not a.star and i == position)
 
 
-class InplaceArgs:
+class InplaceArgs(Rule):
+    EXAMPLES = (
+        change(
+            """
+            import torch
+            import torch.nn as nn
+            import torch.nn.functional as F
+
+            torch.manual_seed(0)
+            act = nn.ReLU(inplace=True)
+            x = torch.randn(2, 4)
+            y = F.dropout(x, 0.5, False, True)
+            F.relu(x, inplace=True)
+            out = act(y) + x
+            """,
+            """
+            import mindspore
+            from mindspore import mint
+
+            mindspore.manual_seed(0)
+            act = mint.nn.ReLU()
+            x = mint.randn(2, 4)
+            y = mint.nn.functional.dropout(x, 0.5, False)
+            x = mint.nn.functional.relu(x)
+            out = act(y) + x
+            """,
+            note="positional inplace found from torch's signature; the statement keeps its effect",
+        ),
+        keep(
+            """
+            def scale(x, inplace=False):
+                return x
+
+            y = scale(2, inplace=True)
+            """,
+            note="the project's own `inplace=` stays",
+        ),
+    )
+
     def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
         qualname = ctx.qualname(original.func)
         if qualname is None:

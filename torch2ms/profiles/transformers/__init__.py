@@ -1,0 +1,43 @@
+"""The transformers profile: a transformers modeling file becomes a mindone.transformers one
+(docs/hf-mode.md). On when a file imports transformers internals that need torch, or with
+`--profile transformers` (alias `--hf`).
+
+    data.py        the import map and the module bases (data/, from the installed packages)
+    layout.py      where the file sits; what its relative imports mean
+    decisions.py   what each import becomes (shared by the two rules)
+    imports.py     rule PortImports: imports, renamed names, dropped decorators, flagged uses
+    signatures.py  rule PortSignatures: calls adapted to mindone's signatures
+    docstrings.py  the text pass: docstrings and comments in MindSpore's words
+"""
+from __future__ import annotations
+
+from typing import FrozenSet, Sequence, Union
+
+import libcst as cst
+
+from torch2ms.profiles.base import Profile
+from torch2ms.profiles.transformers import data, decisions, docstrings
+from torch2ms.profiles.transformers.imports import PortImports
+from torch2ms.profiles.transformers.signatures import PortSignatures
+
+
+class TransformersProfile(Profile):
+    name = "transformers"
+    summary = "transformers modeling files -> mindone.transformers"
+    RULES = (PortImports, PortSignatures)
+
+    def detects(self, module: cst.Module, path: str) -> bool:
+        return decisions.imports_internals(module, path)
+
+    def module_bases(self) -> FrozenSet[str]:
+        return data.module_bases()
+
+    def rules(self, path: str, source: Union[str, bytes, None]) -> Sequence[object]:
+        shared = decisions.ImportDecisions(path, source)
+        return [rule(shared) for rule in self.RULES]
+
+    def finish(self, code: str) -> str:
+        return docstrings.retext_code(code)
+
+
+PROFILE = TransformersProfile()

@@ -1,0 +1,165 @@
+"""Knowledge beyond the reference tables, each kind with its schema:
+
+- data/extra_mappings.json: verified mappings and the other forms a torch API can take
+  (answered False, unwrapped, wrapped first argument, constant, ...);
+- data/init_map.json: torch.nn.init functions as MindSpore initializers;
+- data/tensor_methods.json: facts about Tensor methods (in-place forms, pair results, ...).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Dict, FrozenSet, Optional, Tuple
+
+from torch2ms.knowledge import inventory
+from torch2ms.knowledge.store import DATA_DIR, KnowledgeError, check, read_json
+
+_EXTRA_SCHEMA = {
+    "about": str, "mappings": dict, "known_false": list, "unwrap": list, "wrap_first_arg": dict, "autocast": list,
+    "constant_calls": dict, "info_scalars": dict, "python_dtypes": dict, "method_to_function": dict,
+    "mode_dependent_layers": list, "cell_methods": dict,
+}
+
+
+@lru_cache(maxsize=None)
+def _extra() -> dict:
+    data = check("extra_mappings.json", read_json(DATA_DIR / "extra_mappings.json"), _EXTRA_SCHEMA,
+                 required=tuple(k for k in _EXTRA_SCHEMA if k != "about"))
+    for name, entry in data["info_scalars"].items():
+        check(f"extra_mappings.json: info_scalars: {name}", entry, {"type": str, "fields": list},
+              required=("type", "fields"))
+    for name, entry in data["cell_methods"].items():
+        check(f"extra_mappings.json: cell_methods: {name}", entry, {"to": str, "receiver": str, "rename": dict},
+              required=("to", "receiver", "rename"))
+    return data
+
+
+def mappings() -> Dict[str, str]:
+    """torch API -> a real MindSpore (or Python) API proven by execution (tests/test_extra_mappings.py)."""
+    return _extra()["mappings"]
+
+
+def wrapped_first_arg() -> Dict[str, list]:
+    """`torch.finfo(d)` -> `numpy.finfo(mindspore.dtype_to_nptype(d))`: (function, wrapper of arg 1)."""
+    return _extra()["wrap_first_arg"]
+
+
+def constant_calls() -> Dict[str, str]:
+    """`torch.get_default_dtype()` -> "mindspore.float32": calls whose MindSpore answer is fixed."""
+    return _extra()["constant_calls"]
+
+
+def info_scalars() -> Dict[str, dict]:
+    """`torch.finfo` -> {"type": "builtins.float", "fields": [...]}: fields read as Python numbers."""
+    return _extra()["info_scalars"]
+
+
+def method_to_function() -> Dict[str, str]:
+    """`torch.Tensor.log_softmax` -> "torch.nn.functional.log_softmax": the receiver becomes argument 1."""
+    return _extra()["method_to_function"]
+
+
+@lru_cache(maxsize=None)
+def mode_dependent_layers() -> FrozenSet[str]:
+    """torch layers whose result depends on the training flag (or that hold layers that may)."""
+    return frozenset(_extra()["mode_dependent_layers"])
+
+
+def cell_methods() -> Dict[str, dict]:
+    """`named_parameters` -> {"to": "parameters_and_names", "receiver": "any", "rename": {...}}."""
+    return _extra()["cell_methods"]
+
+
+def python_dtypes() -> Dict[str, str]:
+    """`float` -> "mindspore.float64": Python types torch takes as dtypes, with torch's meaning."""
+    return _extra()["python_dtypes"]
+
+
+@lru_cache(maxsize=None)
+def autocasts() -> FrozenSet[str]:
+    return frozenset(_extra()["autocast"])
+
+
+@lru_cache(maxsize=None)
+def known_false() -> FrozenSet[str]:
+    """torch questions whose answer is False on MindSpore (CUDA? tracing? compiling?)."""
+    return frozenset(_extra()["known_false"])
+
+
+@lru_cache(maxsize=None)
+def unwrapped() -> FrozenSet[str]:
+    """TorchScript / torch.compile wrappers: the wrapped function or module is what remains."""
+    return frozenset(_extra()["unwrap"])
+
+
+# ---- weight initialisation ---------------------------------------------------------------
+_INIT_SCHEMA = {"params": list, "initializer": str, "args": dict, "defaults": dict, "data_receiver_only": bool,
+                "symmetric_bounds": list}
+
+
+@lru_cache(maxsize=None)
+def init_map() -> Dict[str, dict]:
+    """torch.nn.init functions (and `torch.Tensor.<init>_` on `param.data`) -> how to build the
+    MindSpore initializer (data/init_map.json; proven in tests/test_init_calls.py)."""
+    data = read_json(DATA_DIR / "init_map.json")
+    out = {}
+    for api, entry in data.items():
+        if api == "about":
+            continue
+        out[api] = check(f"init_map.json: {api}", entry, _INIT_SCHEMA, required=("params", "initializer"))
+    return out
+
+
+# ---- Tensor methods ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class TensorFacts:
+    in_place: Dict[str, str]
+    not_mutating_on_cpu: FrozenSet[str]
+    fillers: Dict[str, Tuple[str, ...]]
+    shape_changing: FrozenSet[str]
+    keep_in_place: FrozenSet[str]
+    pair_results: Dict[str, dict]
+    common_elsewhere: FrozenSet[str]
+
+
+_TENSOR_SCHEMA = {"about": str, "in_place": dict, "not_mutating_on_cpu": list, "fillers": dict,
+                  "shape_changing": list, "keep_in_place": list, "pair_results": dict, "common_elsewhere": list}
+
+
+@lru_cache(maxsize=None)
+def tensor_facts() -> TensorFacts:
+    raw = check("tensor_methods.json", read_json(DATA_DIR / "tensor_methods.json"), _TENSOR_SCHEMA,
+                required=tuple(k for k in _TENSOR_SCHEMA if k != "about"))
+    for method, entry in raw["pair_results"].items():
+        check(f"tensor_methods.json: pair_results: {method}", entry, {"needs_dim": bool})
+    unknown = set(raw["not_mutating_on_cpu"]) - set(raw["in_place"])
+    if unknown:
+        raise KnowledgeError(f"tensor_methods.json: not_mutating_on_cpu names methods not in in_place: {unknown}")
+    return TensorFacts(
+        dict(raw["in_place"]), frozenset(raw["not_mutating_on_cpu"]),
+        {k: tuple(v) for k, v in raw["fillers"].items()}, frozenset(raw["shape_changing"]),
+        frozenset(raw["keep_in_place"]), dict(raw["pair_results"]), frozenset(raw["common_elsewhere"]),
+    )
+
+
+@lru_cache(maxsize=None)
+def _derived_out_of_place() -> Dict[str, str]:
+    """`sqrt_` -> `sqrt` for every torch in-place Tensor method MindSpore lacks while it has the
+    out-of-place one (from the API inventories, data/torch_api.json and data/ms_api.json)."""
+    facts = tensor_facts()
+    found = {}
+    for path in inventory.torch_names("torch.Tensor."):
+        method = path.rsplit(".", 1)[1]
+        if not method.endswith("_") or method.endswith("__") or method in facts.shape_changing | facts.keep_in_place:
+            continue
+        plain = method[:-1]
+        if inventory.torch_kind(path) != "method" or inventory.torch_kind(f"torch.Tensor.{plain}") != "method":
+            continue
+        if inventory.ms_exists(f"mindspore.Tensor.{plain}") and not inventory.ms_exists(f"mindspore.Tensor.{method}"):
+            found[method] = plain
+    return found
+
+
+def out_of_place(method: str) -> Optional[str]:
+    """The out-of-place method whose result `copy_` writes back for an in-place one, or None."""
+    return tensor_facts().in_place.get(method) or _derived_out_of_place().get(method)

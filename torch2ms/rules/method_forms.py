@@ -1,0 +1,223 @@
+"""Tensor methods MindSpore 2.10 spells as another expression (each proven by running both
+frameworks: tests/api/cases_tensor_api.py, tests/test_tensor_rewrites.py).
+
+`x.detach()` is `ops.stop_gradient(x)`; `x.new_full(s, v)` is `mint.full(s, v,
+dtype=x.dtype)` (new_full is Ascend-only) and `x.new_tensor(d)` is `mindspore.Tensor(d,
+dtype=x.dtype)`; `x.clamp_max(v)` is `x.clamp(max=v)`; methods MindSpore's Tensor lacks
+whose torch function it has become that function with the receiver first (data:
+method_to_function: `x.log_softmax(1)` -> `mint.nn.functional.log_softmax(x, 1)`);
+`x.std(dim=1)` passes `correction=1` (MindSpore's default is ddof 0). What would be a
+guess stays flagged: `x.std()` (could be numpy's std), `x.norm(1)` without dim= (MindSpore's
+ord is then a matrix norm).
+"""
+from __future__ import annotations
+
+from typing import List
+
+import libcst as cst
+
+from torch2ms.convert.context import FileContext
+from torch2ms.convert.cstutil import COMMA, TIGHT_EQUAL, bare, in_place_of, is_plain_reference, keyword, \
+    last_without_comma
+from torch2ms.convert.results import Reason
+from torch2ms.knowledge import inventory, record
+from torch2ms.rules.base import Rule, change, keep, tensor_method
+
+# A local named like these is the module passed in (`def helper(x, F): F.log_softmax(x)`),
+# even where the converted file no longer imports it.
+_MODULE_ALIASES = {"F", "nn", "torch", "functional", "init", "np", "numpy", "math", "ops", "mint"}
+
+
+class MethodForms(Rule):
+    EXAMPLES = (
+        change(
+            """
+            import torch
+
+            x = torch.tensor([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]])
+            frozen = x.detach()
+            full = x.new_full((2, 2), 7.0)
+            low = x.clamp_max(1.0)
+            logp = x.log_softmax(1)
+            spread = x.std(dim=1)
+            biased = x.std(dim=1, unbiased=False)
+            """,
+            """
+            import mindspore
+            from mindspore import mint, ops
+
+            x = mindspore.Tensor([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]])
+            frozen = ops.stop_gradient(x)
+            full = mint.full((2, 2), 7.0, dtype=x.dtype)
+            low = x.clamp(max=1.0)
+            logp = mint.nn.functional.log_softmax(x, 1)
+            spread = x.std(dim=1, correction=1)
+            biased = x.std(dim=1, correction=0)
+            """,
+            run=("frozen", "full", "low", "logp", "spread", "biased"),
+        ),
+        change(
+            """
+            import torch
+
+            def stats(x):
+                return x.std(), x.norm(1)
+            """,
+            """
+
+            def stats(x):
+                return x.std(), x.norm(1)  # torch2ms: torch.Tensor.std needs a manual rewrite (hint: MindSpore's std() / std(dim) without correction= is the biased std (ddof 0); for a tensor pass correction=1 (torch's default)); torch.Tensor.norm needs a manual rewrite (hint: without dim=, MindSpore's ord is a matrix norm on 2-D input (torch: the norm of all elements); pass dim= or flatten first)
+            """,
+            note="what could be numpy's, or mean another norm, is flagged",
+        ),
+        keep(
+            """
+            import torch
+
+            def helper(x, F):
+                return F.log_softmax(x), torch.ones(1)
+            """,
+            """
+            from mindspore import mint
+
+            def helper(x, F):
+                return F.log_softmax(x), mint.ones(1)
+            """,
+            note="a parameter named like a module is that module passed in",
+        ),
+    )
+
+    def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
+        method = tensor_method(ctx, original, updated)
+        if method is None:
+            return updated
+        handler = _HANDLERS.get(method)
+        if handler is None and record(f"torch.Tensor.{method}").forms.get("method_to_function"):
+            handler = _as_function
+        if handler is None:
+            return updated
+        result = handler(ctx, updated, method)
+        if result is not updated:
+            ctx.withdraw_flag(updated.func)  # what tensor_methods noted about the method's name
+            result = in_place_of(updated, result)
+        return result
+
+
+# ---- the handlers: (ctx, call, method) -> the replacement, or the call itself -------------
+def _detach(ctx: FileContext, node: cst.Call, method: str):
+    if node.args:
+        return node
+    return cst.Call(func=ctx.emit("mindspore.ops.stop_gradient"), args=[cst.Arg(value=bare(node.func.value))])
+
+
+def _new_full(ctx: FileContext, node: cst.Call, method: str):
+    receiver = node.func.value
+    if not is_plain_reference(receiver):
+        ctx.flag(node, "torch.Tensor.new_full", Reason.MANUAL,
+                 "MindSpore's new_full is Ascend-only; use mint.full(size, value, dtype=t.dtype)")
+        return node
+    return cst.Call(func=ctx.emit("mindspore.mint.full"), args=_with_dtype(ctx, node.args, receiver))
+
+
+def _new_tensor(ctx: FileContext, node: cst.Call, method: str):
+    receiver = node.func.value
+    if not is_plain_reference(receiver):
+        return node  # left flagged: the table gives it no counterpart
+    return cst.Call(func=ctx.emit("mindspore.Tensor"), args=_with_dtype(ctx, node.args, receiver))
+
+
+def _clamp_max(ctx: FileContext, node: cst.Call, method: str):
+    if len(node.args) != 1 or keyword(node.args[0]) not in (None, "max"):
+        return node
+    arg = node.args[0].with_changes(keyword=cst.Name("max"), equal=TIGHT_EQUAL, comma=cst.MaybeSentinel.DEFAULT)
+    return node.with_changes(func=node.func.with_changes(attr=cst.Name("clamp")), args=[arg])
+
+
+def _as_function(ctx: FileContext, node: cst.Call, method: str):
+    """`x.log_softmax(1)` -> `mint.nn.functional.log_softmax(x, 1)` (data: method_to_function)."""
+    function = record(f"torch.Tensor.{method}").forms["method_to_function"]
+    target = record(function).target
+    receiver = node.func.value
+    if target is None or _shadows_torch_module(ctx, receiver):
+        return node
+    first = cst.Arg(value=bare(receiver), comma=COMMA if node.args else cst.MaybeSentinel.DEFAULT)
+    return cst.Call(func=ctx.emit(target.path), args=[first, *node.args])
+
+
+def _shadows_torch_module(ctx: FileContext, receiver: cst.BaseExpression) -> bool:
+    """`def helper(x, F): F.log_softmax(x)`: a local named like a module alias (the file's own, or
+    the usual ones, which a converted file may no longer import) is that module passed in."""
+    if not isinstance(receiver, cst.Name):
+        return False
+    if receiver.value in _MODULE_ALIASES:
+        return True
+    binding = ctx.module_binding(receiver.value)
+    return binding is not None and binding.is_torch and inventory.torch_is_module(binding.qualname)
+
+
+def _norm(ctx: FileContext, node: cst.Call, method: str):
+    """Flagged, not rewritten: torch's p without dim is a norm of all elements, MindSpore's
+    ord on a 2-D input a matrix norm (ord=1: max column sum); the same with dim= or 1-D."""
+    order = next((a.value for i, a in enumerate(node.args)
+                  if keyword(a) in ("p", "ord") or (a.keyword is None and i == 0)), None)
+    has_dim = any(keyword(a) == "dim" or (a.keyword is None and i == 1) for i, a in enumerate(node.args))
+    if order is None or has_dim or _string_value(order) == "fro" or (
+            isinstance(order, cst.Name) and order.value == "None"):
+        return node
+    ctx.flag(node, "torch.Tensor.norm", Reason.MANUAL,
+             "without dim=, MindSpore's ord is a matrix norm on 2-D input (torch: the norm of all "
+             "elements); pass dim= or flatten first")
+    return node
+
+
+def _std(ctx: FileContext, node: cst.Call, method: str):
+    """MindSpore's std without correction= is the biased (ddof 0) one; it refuses unbiased= and
+    a bool correction. Calls with torch-only keywords get `correction=<int>`; `x.std()` and
+    `x.std(1)` could be numpy's (ddof 0, no correction= before numpy 2): flagged."""
+    args = list(node.args)
+    given = {keyword(a) for a in args}
+    if "correction" in given:
+        return node
+    unbiased = next((i for i, a in enumerate(args) if keyword(a) == "unbiased"), None)
+    if unbiased is not None:
+        value = args[unbiased].value
+        if not (isinstance(value, cst.Name) and value.value in ("True", "False")):
+            return node  # the argument rule flags it
+        args[unbiased] = args[unbiased].with_changes(
+            keyword=cst.Name("correction"), value=cst.Integer("1" if value.value == "True" else "0"))
+        ctx.withdraw_flag(node)  # the argument rule's note on unbiased=
+        return node.with_changes(args=args)
+    positional = sum(1 for a in args if a.keyword is None)
+    if given & {"dim", "keepdim"} and positional <= 1:
+        args = last_without_comma(args)
+        args[-1] = args[-1].with_changes(comma=COMMA)
+        return node.with_changes(args=args + [cst.Arg(keyword=cst.Name("correction"), value=cst.Integer("1"),
+                                                       equal=TIGHT_EQUAL)])
+    ctx.flag(node, "torch.Tensor.std", Reason.MANUAL,
+             "MindSpore's std() / std(dim) without correction= is the biased std (ddof 0); "
+             "for a tensor pass correction=1 (torch's default)")
+    return node
+
+
+_HANDLERS = {
+    "detach": _detach,
+    "std": _std,
+    "new_full": _new_full,
+    "new_tensor": _new_tensor,
+    "clamp_max": _clamp_max,
+    "norm": _norm,
+}
+
+
+def _with_dtype(ctx: FileContext, args, receiver: cst.BaseExpression) -> List[cst.Arg]:
+    args = last_without_comma(args)
+    if any(keyword(a) == "dtype" for a in args):
+        return args
+    dtype = cst.Attribute(value=ctx.duplicate(receiver), attr=cst.Name("dtype"))
+    if args:
+        args[-1] = args[-1].with_changes(comma=COMMA)
+    return args + [cst.Arg(keyword=cst.Name("dtype"), value=dtype, equal=TIGHT_EQUAL)]
+
+
+def _string_value(expr: cst.BaseExpression):
+    return expr.evaluated_value if isinstance(expr, cst.SimpleString) else None
