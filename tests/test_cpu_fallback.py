@@ -21,7 +21,7 @@ from support import ms_cpu_fallback  # noqa: E402
 from support.parity import compare, copy_weights  # noqa: E402
 
 from torch2ms import fallback as product_fallback  # noqa: E402
-from torch2ms.fallback import probe  # noqa: E402
+from torch2ms.fallback import probe, registry  # noqa: E402
 
 TORCH = SimpleNamespace(m=torch, F=torch.nn.functional, nn=torch.nn, int64=torch.int64, float64=torch.float64,
                         tensor=lambda a: torch.from_numpy(np.ascontiguousarray(a)))
@@ -368,17 +368,16 @@ def test_install_on_a_native_device_installs_nothing_and_probes_nothing(clean_in
 
 
 @pytest.mark.skipif(ms.get_context("device_target") != "CPU", reason="the probes below assume MindSpore's CPU kernels")
-def test_probe_tells_native_from_missing_and_survives_a_dying_interpreter(monkeypatch):
+def test_probe_tells_native_from_missing_and_survives_a_dying_interpreter():
     """The real probe, in child interpreters: a kernel CPU has, one it lacks, one whose probe kills
     the interpreter, and one after that (answered by a fresh interpreter)."""
-    monkeypatch.setattr(probe, "PROBES", {
+    found = probe.run_probes({
         "has-kernel": "force(mint.zeros((2, 3)))",
         "lacks-kernel": "force(mint.arange(5))",
         "late-error": "mint.nn.MaxPool2d(3, 2, 1)(t(1, 2, 8, 8))",  # unforced: it raises at the *next* op
         "kills": "import os; os._exit(9)",
         "after": "force(mint.ones((2,)))",
-    })
-    found = probe.run_probes(list(probe.PROBES), "CPU")
+    }, "CPU")
     assert found["has-kernel"] is None and found["after"] is None
     assert "Arange" in found["lacks-kernel"]
     assert "MaxPool2D" in found["late-error"]
@@ -400,8 +399,35 @@ def test_missing_kernels_caches_per_version_and_device(tmp_path, monkeypatch):
                                                     f"{sys.version_info[0]}{sys.version_info[1]}.json"]
 
 
-def test_every_stand_in_has_a_probe():
-    assert set(product_fallback.available()) == set(probe.PROBES)
+def test_the_registry_is_the_single_source_of_stand_ins_and_probes(tmp_path, monkeypatch):
+    stand_ins = registry.stand_ins()
+    assert product_fallback.available() == list(stand_ins)
+    assert all(entry.probe.strip() for entry in stand_ins.values())
+    assert registry.probes() == {name: entry.probe for name, entry in stand_ins.items()}
+    for name, entry in stand_ins.items():
+        owner_path, _, attribute = name.rpartition(".")
+        assert entry.attribute == attribute
+        assert entry.owner is eval(owner_path, {"mint": mint, "ops": ms.ops, "Tensor": ms.Tensor})
+        assert getattr(entry.owner, attribute) is entry.replacement, name  # the module fixture installed all
+    # what missing_kernels() probes by default is exactly the registry's probes
+    monkeypatch.setenv("TORCH2MS_CACHE_DIR", str(tmp_path))
+    asked = {}
+    monkeypatch.setattr(probe, "run_probes", lambda probes, target: asked.update(probes) or dict.fromkeys(probes))
+    assert probe.missing_kernels("CPU") == {}
+    assert asked == registry.probes()
+
+
+def test_the_registry_refuses_a_duplicate_a_missing_probe_and_an_unknown_owner():
+    before = registry.stand_ins()
+    with pytest.raises(ValueError, match="registered twice"):
+        registry.stand_in("mint.arange", probe="force(mint.arange(5))")(lambda *a, **k: None)
+    with pytest.raises(ValueError, match="no probe"):
+        registry.stand_in("mint.not_registered", probe="")
+    with pytest.raises(ValueError, match="no probe"):
+        registry.stand_in("mint.not_registered", probe=None)
+    with pytest.raises(ValueError, match="owner"):  # the same module as mint.nn.functional, under another name
+        registry.stand_in("mint.nn.F.gelu", probe="force(F.gelu(t(2, 4)))")
+    assert registry.stand_ins() == before
 
 
 def test_ops_rms_norm_matches_torch():

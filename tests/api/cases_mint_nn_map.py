@@ -131,7 +131,7 @@ CASES = [
         m.eval()
         out2 = m(x)
     """,
-      kernel="BatchNormExt (tests/support/ms_cpu_layers.py has BatchNorm1d/2d only)",
+      kernel="BatchNormExt (torch2ms/fallback/layers.py has BatchNorm1d/2d only)",
       expect=("mint.nn.BatchNorm3d(3)", "m.set_train(True)", "m.set_train(False)"), fill=True,
       outputs=("out", "out2")),
     C("torch.nn.GroupNorm", f"""

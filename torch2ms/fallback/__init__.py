@@ -22,6 +22,11 @@ and before importing code that does `from mindspore.mint.nn import Conv2d`;
 Layer stand-ins subclass the mint class and replace only `construct`, so
 parameter names (and weights copied by name) are mint's own.
 
+Each stand-in is declared once, where it is written: a function in functions.py
+or a layer class in layers.py decorated with `registry.stand_in(name, probe=...)`;
+everything here (and the probes) reads that registry. Its comparison with torch
+goes in tests/test_cpu_fallback.py.
+
 Beyond mint, two APIs that hand-written ports (mindone) use are covered too:
 mindspore.ops.rms_norm and Tensor.clone (Tensor.repeat too). Not covered (no stand-in):
 mint.normal, mint.randperm, and Tensor methods beyond clone, repeat, uniform_,
@@ -29,9 +34,9 @@ normal_ and zero_.
 """
 from __future__ import annotations
 
-import functools
-from collections import Counter
-from typing import Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
+
+from torch2ms.fallback import registry  # no MindSpore at import: the stand-ins register when first needed
 
 __all__ = ["install", "uninstall", "installed", "used", "reset_used", "available", "device_target",
            "missing_kernels"]
@@ -42,46 +47,11 @@ NATIVE_TARGETS = frozenset({"Ascend"})
 _saved: Dict[Tuple[object, str], object] = {}  # (module or class, attribute) -> the original
 _ABSENT = object()  # the attribute was inherited (Tensor methods live on the C base class), not set
 _installed: List[str] = []
-_used: Counter = Counter()
-
-
-def _record_use(name: str) -> None:
-    _used[name] += 1
-
-
-def _counting(name: str, fn: Callable) -> Callable:
-    @functools.wraps(fn)  # keeps the stand-in's (mint's) signature visible through __wrapped__
-    def wrapper(*args, **kwargs):
-        _used[name] += 1
-        return fn(*args, **kwargs)
-
-    return wrapper
-
-
-def _targets() -> Iterator[Tuple[object, str, str, object]]:
-    """(module, attribute, dotted name, replacement) for every stand-in."""
-    import mindspore
-    from mindspore import mint, ops
-
-    from torch2ms.fallback import functions, layers  # layers subclasses the *original* mint classes
-
-    layers.on_use = _record_use
-    for n in functions.MINT_FUNCS:
-        yield mint, n, f"mint.{n}", getattr(functions, n)
-    # mint.nn.functional is also reachable as mint.nn.F (the same module object)
-    for n in functions.FUNCTIONAL_FUNCS:
-        yield mint.nn.functional, n, f"mint.nn.functional.{n}", getattr(functions, n)
-    for n in layers.LAYERS:
-        yield mint.nn, n, f"mint.nn.{n}", getattr(layers, n)
-    for n in functions.OPS_FUNCS:
-        yield ops, n, f"ops.{n}", getattr(functions, n)
-    for method, impl in functions.TENSOR_METHODS.items():
-        yield mindspore.Tensor, method, f"Tensor.{method}", getattr(functions, impl)
 
 
 def available() -> List[str]:
     """Every mint API that has a stand-in, by dotted name."""
-    return [name for _, _, name, _ in _targets()]
+    return list(registry.stand_ins())
 
 
 def device_target() -> str:
@@ -113,14 +83,14 @@ def install(which: str = "missing", *, refresh: bool = False) -> List[str]:
         wanted = set()
     else:
         wanted = set(missing_kernels(refresh=refresh))
-    for module, attr, name, repl in _targets():
+    # mint.nn.functional stand-ins show through mint.nn.F as well: it is the same module object.
+    for name, entry in registry.stand_ins().items():
         if wanted is not None and name not in wanted:
             continue
-        if (module, attr) not in _saved:
-            _saved[(module, attr)] = vars(module).get(attr, _ABSENT)
-        if not isinstance(repl, type):
-            repl = _counting(name, repl)
-        setattr(module, attr, repl)
+        owner, attr = entry.owner, entry.attribute
+        if (owner, attr) not in _saved:
+            _saved[(owner, attr)] = vars(owner).get(attr, _ABSENT)
+        setattr(owner, attr, entry.replacement)
         if name not in _installed:
             _installed.append(name)
     return installed()
@@ -144,8 +114,8 @@ def uninstall() -> None:
 
 def used() -> Dict[str, int]:
     """Stand-in name -> how many times it ran since install() / reset_used()."""
-    return dict(sorted(_used.items()))
+    return dict(sorted(registry.uses.items()))
 
 
 def reset_used() -> None:
-    _used.clear()
+    registry.uses.clear()

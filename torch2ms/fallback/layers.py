@@ -4,18 +4,15 @@ Each subclasses the mint.nn class of the same name and replaces only
 `construct`: __init__, parameters and their names stay mint's own, so weights
 copied by name from a torch state_dict land where they would in the real layer,
 and an instance built before or after install() holds the same parameters.
+Each is registered by @stand_in with the mint.nn name it replaces and its probe;
+the registry counts each call of its construct as a use.
 """
 from __future__ import annotations
 
 from mindspore import mint, ops
 
 from torch2ms.fallback import functions as fn
-
-LAYERS = ["Conv1d", "Conv2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "Embedding", "GELU", "Dropout",
-          "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "AdaptiveAvgPool1d", "LogSoftmax", "CrossEntropyLoss"]
-
-# Filled by torch2ms.fallback: called with "mint.nn.<Name>" each time a stand-in layer runs.
-on_use = None
+from torch2ms.fallback.registry import stand_in
 
 
 def _base(name):
@@ -23,20 +20,7 @@ def _base(name):
     return next(c for c in getattr(mint.nn, name).__mro__ if c.__module__ != __name__)
 
 
-def _counted(cls):
-    construct, name = cls.construct, f"mint.nn.{cls.__name__}"
-
-    def counted_construct(self, *args, **kwargs):
-        if on_use is not None:
-            on_use(name)
-        return construct(self, *args, **kwargs)
-
-    counted_construct.__wrapped__ = construct
-    cls.construct = counted_construct
-    return cls
-
-
-@_counted
+@stand_in("mint.nn.Conv1d", probe="force(mint.nn.Conv1d(3, 4, 3, padding=1)(t(1, 3, 8)))")
 class Conv1d(_base("Conv1d")):
     def construct(self, input):
         if self.padding_mode != "zeros":  # reflect / replicate / circular: pad first, then a plain conv
@@ -45,7 +29,7 @@ class Conv1d(_base("Conv1d")):
         return fn.conv1d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
 
-@_counted
+@stand_in("mint.nn.Conv2d", probe="force(mint.nn.Conv2d(3, 4, 3, padding=1)(t(1, 3, 8, 8)))")
 class Conv2d(_base("Conv2d")):
     def construct(self, input):
         if self.padding_mode != "zeros":
@@ -82,73 +66,76 @@ class _BatchNormMixin:
         ops.assign(self.running_var, (1 - factor) * self.running_var + factor * unbiased)
 
 
-@_counted
+@stand_in("mint.nn.BatchNorm1d",
+          probe="m = mint.nn.BatchNorm1d(3); force(m(t(4, 3))); m.set_train(False); force(m(t(4, 3)))")
 class BatchNorm1d(_BatchNormMixin, _base("BatchNorm1d")):
     pass
 
 
-@_counted
+@stand_in("mint.nn.BatchNorm2d",
+          probe=("m = mint.nn.BatchNorm2d(3); m.set_train(True); force(m(t(2, 3, 4, 4))); m.set_train(False);"
+                 " force(m(t(2, 3, 4, 4)))"))
 class BatchNorm2d(_BatchNormMixin, _base("BatchNorm2d")):
     pass
 
 
-@_counted
+@stand_in("mint.nn.LayerNorm", probe="force(mint.nn.LayerNorm(8)(t(2, 8)))")
 class LayerNorm(_base("LayerNorm")):
     def construct(self, input):
         return fn.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
 
-@_counted
+@stand_in("mint.nn.Embedding", probe="force(mint.nn.Embedding(10, 4)(i(2, 3)))")
 class Embedding(_base("Embedding")):
     def construct(self, input):
         return fn.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type)
 
 
-@_counted
+@stand_in("mint.nn.GELU", probe="force(mint.nn.GELU()(t(2, 4))); force(mint.nn.GELU(approximate='tanh')(t(2, 4)))")
 class GELU(_base("GELU")):
     def construct(self, input):
         return fn.gelu(input, approximate=self.approximate)
 
 
-@_counted
+@stand_in("mint.nn.Dropout", probe="m = mint.nn.Dropout(0.1); m.set_train(True); force(m(t(2, 4)))")
 class Dropout(_base("Dropout")):
     def construct(self, input):
         return fn.dropout(input, self.p, self.training)
 
 
-@_counted
+@stand_in("mint.nn.MaxPool2d", probe="force(mint.nn.MaxPool2d(3, 2, 1)(t(1, 2, 8, 8)))")
 class MaxPool2d(_base("MaxPool2d")):
     def construct(self, input):
         return fn.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
                              self.return_indices)
 
 
-@_counted
+@stand_in("mint.nn.AvgPool2d", probe="force(mint.nn.AvgPool2d(2)(t(1, 2, 8, 8)))")
 class AvgPool2d(_base("AvgPool2d")):
     def construct(self, input):
         return fn.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                              self.count_include_pad, self.divisor_override)
 
 
-@_counted
+@stand_in("mint.nn.AdaptiveAvgPool2d", probe="force(mint.nn.AdaptiveAvgPool2d((1, 1))(t(1, 2, 5, 5)))")
 class AdaptiveAvgPool2d(_base("AdaptiveAvgPool2d")):
     def construct(self, input):
         return fn.adaptive_avg_pool2d(input, self.output_size)
 
 
-@_counted
+@stand_in("mint.nn.AdaptiveAvgPool1d", probe="force(mint.nn.AdaptiveAvgPool1d(1)(t(2, 3, 5)))")
 class AdaptiveAvgPool1d(_base("AdaptiveAvgPool1d")):
     def construct(self, input):
         return fn.adaptive_avg_pool1d(input, self.output_size)
 
 
-@_counted
+@stand_in("mint.nn.LogSoftmax", probe="force(mint.nn.LogSoftmax(dim=1)(t(2, 4)))")
 class LogSoftmax(_base("LogSoftmax")):
     def construct(self, input):
         return fn.log_softmax(input, self.dim)
 
 
-@_counted
+@stand_in("mint.nn.CrossEntropyLoss", probe="force(mint.nn.CrossEntropyLoss()(t(4, 5), i(4, high=5)))")
 class CrossEntropyLoss(_base("CrossEntropyLoss")):
     def construct(self, input, target):
         return fn.cross_entropy(input, target, self.weight, self.ignore_index, self.reduction, self.label_smoothing)
