@@ -17,7 +17,7 @@ ms = pytest.importorskip("mindspore")
 from torch2ms import fallback  # noqa: E402
 from torch2ms.verify import VerifyError, verify_hf, verify_module  # noqa: E402
 from torch2ms.verify.hf import main_inputs, tiny_config  # noqa: E402
-from torch2ms.verify.loading import convert_to  # noqa: E402
+from torch2ms.verify.conversion import convert_to  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 RESNET = "examples/resnet/model.py:ResNet"

@@ -1,12 +1,29 @@
 """Prove a conversion by execution: the PyTorch model and its MindSpore twin, same weights, same inputs.
 
-See torch2ms/verify/core.py (and docs/verify.md). Needs torch and mindspore; the
-converter itself does not, so nothing here is imported by `torch2ms convert`, and
-torch / mindspore are imported only once a model is actually verified (a usage
-error is reported without paying for them).
+See docs/verify.md. Needs torch and mindspore; the converter itself does not, so
+nothing here is imported by `torch2ms convert`, and torch / mindspore are imported
+only once a model is actually verified (a usage error is reported without paying
+for them).
+
+Modules, each importing only those listed before it:
+    errors       VerifyError; where a model's own code raised
+    report       Report (text and JSON), ATOL / RTOL
+    loading      import model code from a file (with its package) or a dotted module
+    building     a plain model from its class and the --args JSON
+    conversion   convert the code under test through torch2ms.run.runner
+    hf_loading   import a converted transformers file into mindone's mirror package
+    hf           tiny config, main inputs and building of transformers models
+    parity       copy weights by name, compare outputs (imports torch and mindspore)
+    trace        hooks on every submodule; the first diverging one
+    compare      inputs, nudged weights, both models run and compared; the CPU fallback
+    plain        verify_module: a plain nn.Module file
+    hf_model     verify_hf: a transformers model
 """
-from torch2ms.verify.core import ATOL, RTOL, Report, compare_models, make_inputs, verify_hf, verify_module
-from torch2ms.verify.loading import VerifyError
+from torch2ms.verify.compare import compare_models, make_inputs
+from torch2ms.verify.errors import VerifyError
+from torch2ms.verify.hf_model import verify_hf
+from torch2ms.verify.plain import verify_module
+from torch2ms.verify.report import ATOL, RTOL, Report
 
 _PARITY = ("compare", "compare_outputs", "copy_weights", "ms_state")
 

@@ -15,7 +15,7 @@ from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
 
-from torch2ms.verify.loading import VerifyError
+from torch2ms.verify.errors import VerifyError, raised_at
 
 TINY = {"layers": 2, "hidden": 32, "heads": 4, "kv_heads": 2, "intermediate": 37, "vocab": 99, "image": 30,
         "patch": 2, "depths": 1, "window": 2}
@@ -230,10 +230,8 @@ def build_ms(model_class, config) -> Tuple[Any, Optional[str]]:
                 module._init_weights = True
         if hasattr(model, "tie_weights"):
             model.tie_weights()
-        from torch2ms.verify.core import _raised_at
-
         note = (f"building {model_class.__name__} failed in its weight init ({type(exc).__name__}: "
-                f"{str(exc).splitlines()[0][:120]}){_raised_at(exc, model_class)}; built without init "
+                f"{str(exc).splitlines()[0][:120]}){raised_at(exc, model_class)}; built without init "
                 f"(all weights come from torch)")
     model.set_train(False)
     return model, note

@@ -9,21 +9,13 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
-import shutil
 import sys
 import uuid
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
 from torch2ms.run.runner import SKIP_DIRS
-
-
-class VerifyError(Exception):
-    """Something verify was asked to do cannot be done; usage=True: the request itself is wrong."""
-
-    def __init__(self, message: str, usage: bool = False):
-        super().__init__(message)
-        self.usage = usage
+from torch2ms.verify.errors import VerifyError
 
 
 @dataclass
@@ -132,45 +124,3 @@ def get_attr(module, name: str, where: str):
         return getattr(module, name)
     except AttributeError:
         raise VerifyError(f"{where} has no {name!r}") from None
-
-
-def convert_to(path: str, out_dir: str) -> Tuple[str, List[str]]:
-    """Convert the file at `path` (its whole top package, if it is in one) into out_dir.
-
-    Returns (path of the converted file, conversion notes: failures and flag counts).
-    """
-    from torch2ms.convert.pipeline import ConversionError, convert_source
-
-    folder, parts = package_root(path)
-    notes: List[str] = []
-    if len(parts) > 1:
-        src_root = os.path.join(folder, parts[0])
-        files = []
-        for dirpath, dirnames, filenames in os.walk(src_root):
-            dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
-            files += [os.path.join(dirpath, f) for f in sorted(filenames) if f.endswith(".py")]
-        dst_root = os.path.join(out_dir, parts[0])
-        converted = os.path.join(out_dir, *parts) + ".py"
-        if os.path.basename(path) == "__init__.py":
-            converted = os.path.join(out_dir, *parts, "__init__.py")
-    else:
-        src_root, files, dst_root = os.path.dirname(os.path.abspath(path)), [os.path.abspath(path)], out_dir
-        converted = os.path.join(out_dir, os.path.basename(path))
-    flags = 0
-    for src in files:
-        dst = os.path.join(dst_root, os.path.relpath(src, src_root))
-        os.makedirs(os.path.dirname(dst), exist_ok=True)
-        with open(src, "rb") as fh:
-            source = fh.read()
-        try:
-            result = convert_source(source, src)
-        except ConversionError as exc:
-            notes.append(f"{os.path.relpath(src, src_root)}: not converted ({exc}); copied unchanged")
-            shutil.copyfile(src, dst)
-            continue
-        flags += len(result.flags)
-        with open(dst, "wb") as fh:
-            fh.write(result.code if isinstance(result.code, bytes) else result.code.encode("utf-8"))
-    if flags:
-        notes.append(f"{flags} `# torch2ms:` note(s) in the converted code")
-    return converted, notes

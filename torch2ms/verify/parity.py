@@ -74,9 +74,6 @@ def to_numpy(value):
     return np.asarray(value)
 
 
-_to_numpy = to_numpy  # the name tests/support/parity.py used
-
-
 def _fit(value: np.ndarray, shape: Tuple[int, ...], name: str) -> np.ndarray:
     if tuple(value.shape) == tuple(shape):
         return value

@@ -43,7 +43,6 @@ class Call:
     index: int  # 0 for its first call, 1 for the second...
     inputs: Dict[str, Any] = field(default_factory=dict)  # {"args": leaves, "kwargs": {name: leaves}}
     outputs: List[Tuple[str, Any]] = field(default_factory=list)
-    finished: bool = False
 
 
 class Recorder:
@@ -73,7 +72,6 @@ class Recorder:
                 return
             self._open.remove(call)
             call.outputs = _snapshot(output)
-            call.finished = True
             self.calls.append(call)
         return hook
 
@@ -95,6 +93,10 @@ class Recorder:
         for handle in self._handles:
             handle.remove()
         self._handles.clear()
+
+    def innermost_unfinished(self) -> Optional[Call]:
+        """The deepest call still open: where an error raised inside the model left it."""
+        return self._open[-1] if self._open else None
 
     def by_key(self) -> Dict[Tuple[str, int], Call]:
         return {(c.name, c.index): c for c in self.calls}

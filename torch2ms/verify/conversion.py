@@ -1,0 +1,102 @@
+"""Convert the code under test through the runner, so verify converts what `torch2ms convert` does.
+
+Each file is a runner Job (read, convert, write atomically; a file that fails is
+copied unchanged) and its Outcome gives the notes: failures and flag counts.
+Every job's `rel` is the file's absolute path, because that is the path the
+converter is given: the transformers profile reads a file's layout from it (a
+`transformers` folder in it), as with `torch2ms convert /abs/path/FILE.py`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import os
+import re
+from typing import List, Tuple
+
+from torch2ms.run import runner
+from torch2ms.run.runner import Job, Outcome
+from torch2ms.verify.errors import VerifyError
+from torch2ms.verify.loading import package_root
+
+_SIBLING = re.compile(rb"^\s*from \.(modeling_\w+) import", re.M)
+
+
+def sibling_names(source: bytes) -> List[str]:
+    """The sibling modeling modules a transformers modeling file imports (`from .modeling_blip_text import X`)."""
+    return [name.decode() for name in _SIBLING.findall(source)]
+
+
+def _run(jobs: List[Job]) -> List[Outcome]:
+    return [runner.run_job(dataclasses.replace(job, rel=job.src)) for job in jobs]
+
+
+def _error(outcome: Outcome) -> str:
+    line = outcome.error.get("line")
+    return f"line {line}: {outcome.error['message']}" if line else outcome.error["message"]
+
+
+def convert_to(path: str, out_dir: str) -> Tuple[str, List[str]]:
+    """Convert the file at `path` (its whole top package, if it is in one) into out_dir.
+
+    Returns (path of the converted file, conversion notes: failures and flag counts).
+    """
+    folder, parts = package_root(path)
+    if len(parts) > 1:  # as `torch2ms convert PACKAGE -o OUT_DIR/PACKAGE`: other files copied too
+        src_root = os.path.join(folder, parts[0])
+        jobs, problems = runner.plan_folder(src_root, os.path.join(out_dir, parts[0]), "write")
+        converted = os.path.join(out_dir, *parts) + ".py"
+        if os.path.basename(path) == "__init__.py":
+            converted = os.path.join(out_dir, *parts, "__init__.py")
+    else:
+        source = os.path.abspath(path)
+        src_root, problems = os.path.dirname(source), []
+        converted = os.path.join(out_dir, os.path.basename(source))
+        os.makedirs(out_dir, exist_ok=True)
+        jobs = [Job("python", source, source, "write", converted)]
+    notes = [f"{outcome.rel}: {outcome.error['message']}" for outcome in problems]  # unreadable folders
+    outcomes = _run(jobs)
+    for job, outcome in zip(jobs, outcomes):
+        if outcome.status != "failed":
+            continue
+        rel = os.path.relpath(job.src, src_root)
+        if job.kind != "python":
+            notes.append(f"{rel}: {outcome.error['message']}")
+        elif os.path.exists(job.dst):
+            notes.append(f"{rel}: not converted ({_error(outcome)}); copied unchanged")
+        else:
+            notes.append(f"{rel}: not converted ({_error(outcome)})")
+    flags = sum(len(outcome.flags) for outcome in outcomes)
+    if flags:
+        notes.append(f"{flags} `# torch2ms:` note(s) in the converted code")
+    return converted, notes
+
+
+def _modeling_files(first: str) -> List[str]:
+    """`first` and the sibling modeling files it imports, transitively, each once."""
+    folder, files, todo = os.path.dirname(first), [], [first]
+    while todo:
+        path = todo.pop()
+        files.append(path)
+        with open(path, "rb") as fh:
+            names = sibling_names(fh.read())
+        for name in names:
+            sibling = os.path.join(folder, name + ".py")
+            if os.path.exists(sibling) and sibling not in files and sibling not in todo:
+                todo.append(sibling)
+    return files
+
+
+def convert_hf_file(torch_mod, out_dir: str) -> Tuple[str, List[str]]:
+    """Convert the source file of a transformers modeling module into out_dir, with the sibling
+    modeling files it imports (`from .modeling_blip_text import ...`), as a user converting the
+    model's folder would; (its path, notes)."""
+    first = inspect.getsourcefile(torch_mod)
+    jobs = [Job("python", path, path, "write", os.path.join(out_dir, os.path.basename(path)))
+            for path in _modeling_files(first)]
+    notes = []
+    for outcome in _run(jobs):
+        if outcome.status == "failed":
+            raise VerifyError(f"converting {outcome.rel} failed: {_error(outcome)}")
+        notes.append(f"converted {outcome.rel}: {len(outcome.flags)} `# torch2ms:` note(s)")
+    return os.path.join(out_dir, os.path.basename(first)), notes

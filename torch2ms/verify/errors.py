@@ -1,0 +1,34 @@
+"""What verify says when it cannot do something: VerifyError, and where a model's own code raised."""
+from __future__ import annotations
+
+import inspect
+import linecache
+import os
+import traceback
+
+
+class VerifyError(Exception):
+    """Something verify was asked to do cannot be done; usage=True: the request itself is wrong."""
+
+    def __init__(self, message: str, usage: bool = False):
+        super().__init__(message)
+        self.usage = usage
+
+
+def first_line(exc: BaseException) -> str:
+    return (f"{type(exc).__name__}: {exc}".strip().splitlines() or ["?"])[0][:300]
+
+
+def raised_at(exc: BaseException, owner) -> str:
+    """` (at modeling_x.py:123: `code`)`: the innermost line of the model's own file the error passed
+    through, so a user sees which converted line to look at without a traceback."""
+    try:
+        own = os.path.realpath(inspect.getsourcefile(owner) or "")  # a class or a module
+    except TypeError:
+        return ""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if os.path.realpath(f.filename) == own]
+    if not frames:
+        return ""
+    frame = frames[-1]
+    code = (frame.line or linecache.getline(frame.filename, frame.lineno)).strip()
+    return f" (at {os.path.basename(frame.filename)}:{frame.lineno}: `{code[:120]}`)"
