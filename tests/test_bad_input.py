@@ -205,10 +205,10 @@ def test_converter_bug_is_an_internal_error_for_that_file_only(tmp_path, capsys,
     (src / "model.py").write_bytes(MODEL)
     real = pipeline.convert_source
 
-    def buggy(source, path="<string>"):
+    def buggy(source, path="<string>", **options):
         if path.endswith("a_bug.py"):
             raise RuntimeError("boom")
-        return real(source, path)
+        return real(source, path, **options)
 
     monkeypatch.setattr(pipeline, "convert_source", buggy)
     code, files = run(tmp_path, src, "-j", "1")
@@ -227,10 +227,10 @@ def test_a_crashing_worker_fails_only_its_file(tmp_path, capsys, monkeypatch):
         (src / name).write_bytes(MODEL)
     real = pipeline.convert_source
 
-    def crashing(source, path="<string>"):
+    def crashing(source, path="<string>", **options):
         if path == "m05.py":
             os._exit(3)  # what a segfault or the OOM killer looks like to the parent
-        return real(source, path)
+        return real(source, path, **options)
 
     monkeypatch.setattr(pipeline, "convert_source", crashing)
     code, files = run(tmp_path, src, "-j", "2")

@@ -1,18 +1,27 @@
-"""Command line: `torch2ms convert SRC [-o DST] [--inplace] [--diff] [--report FILE] [-j N] [-q]`
-and `torch2ms verify (--module FILE.py:Class | --hf module:Class) [--converted ...] [...]`.
+"""Command line:
+
+    torch2ms convert SRC [-o DST] [--inplace] [--diff] [--report FILE] [--profile NAME] [-j N] [-q]
+    torch2ms verify (--module FILE.py:Class | --hf module:Class) [--converted ...] [...]
+    torch2ms explain API [API ...]      what the tool does to a torch API, and the evidence
+    torch2ms rules                      the rules, in the order they run, and the profiles
 
 convert: exit status 0 all files fine, 1 some file failed, 2 usage error, 130 interrupted.
 verify:  0 outputs match, 1 they differ, 2 usage error, 3 could not build or run a model.
+explain: 0 every API known, 1 some API unknown to the tool.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from typing import List, Optional, Tuple
 
+from torch2ms import profiles
+from torch2ms.convert.pipeline import AUTO
 from torch2ms.run import report, runner
 from torch2ms.run.fileio import BACKUP_SUFFIX
+from torch2ms.run.progress import Progress
 from torch2ms.run.runner import Job, Outcome
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -67,7 +76,20 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument("-j", "--jobs", type=_jobs_count, default=_usable_cores(),
                          help="worker processes (default: all cores)")
     convert.add_argument("-q", "--quiet", action="store_true", help="no progress, no summary; only errors")
+    names = list(profiles.available())
+    modes = convert.add_mutually_exclusive_group()
+    modes.add_argument("--profile", choices=[AUTO, "none", *names], default=AUTO,
+                       help="library mode: " + "; ".join(f"{n}: {p.summary}" for n, p in profiles.available().items())
+                       + "; none: the core rules only; auto (default): on for files that import a library's internals")
+    modes.add_argument("--hf", dest="profile", action="store_const", const="transformers",
+                       help="the same as --profile transformers")
     _add_verify(commands)
+    explain = commands.add_parser("explain", help="what the tool does to a torch API (one record per API)",
+                                  description="Print what torch2ms does to each torch API named (torch.Tensor.flip, "
+                                              "F.relu, nn.Linear, ...): its target, the table rows, corrections, "
+                                              "argument rules, other forms, and the evidence.")
+    explain.add_argument("apis", metavar="API", nargs="+")
+    commands.add_parser("rules", help="the rules in the order they run, and the profiles")
     return parser
 
 
@@ -232,7 +254,9 @@ def convert(args) -> int:
         print(f"torch2ms: error: {exc}", file=sys.stderr)
         return EXIT_FAILED
 
-    progress = runner.Progress(len(jobs), enabled=not args.quiet and sys.stderr.isatty())
+    mode = None if args.profile == "none" else args.profile
+    jobs = [dataclasses.replace(job, profile=mode) if job.kind == "python" else job for job in jobs]
+    progress = Progress(len(jobs), enabled=not args.quiet and sys.stderr.isatty())
     outcomes: List[Outcome] = list(problems)
 
     def emit(outcome: Outcome) -> None:
@@ -263,10 +287,56 @@ def convert(args) -> int:
     return EXIT_FAILED if any(o.status == "failed" for o in outcomes) else EXIT_OK
 
 
+def explain(args) -> int:
+    from torch2ms.knowledge import records
+
+    status = EXIT_OK
+    for index, name in enumerate(args.apis):
+        api = records.canonical(name)
+        if index:
+            print()
+        if records.known(api):
+            print(records.explain(api))
+            continue
+        status = EXIT_FAILED
+        close = records.suggestions(api)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        print(f"{api}: not a torch API torch2ms knows (not in torch {records.inventory.torch_version()}'s "
+              f"recorded API, the tables or the tool's data){hint}")
+    return status
+
+
+def list_rules(args) -> int:
+    from torch2ms import rules
+
+    print("rules, in the order the engine runs them on each node (torch2ms/rules/):")
+    for rule in rules.CORE:
+        print(f"  {rule.__module__.rsplit('.', 1)[-1]:24s} {_summary(rule)}")
+    print("  (the active profile's rules)")
+    for rule in rules.FINISHING:
+        print(f"  {rule.__module__.rsplit('.', 1)[-1]:24s} {_summary(rule)}")
+    print("profiles (torch2ms/profiles/; --profile NAME):")
+    for name, profile in profiles.available().items():
+        print(f"  {name:24s} {profile.summary}")
+        for rule in profile.rules("<string>", ""):
+            print(f"    {type(rule).__module__.rsplit('.', 1)[-1]:22s} {_summary(type(rule))}")
+    return EXIT_OK
+
+
+def _summary(rule) -> str:
+    """The first line of the rule module's docstring."""
+    doc = sys.modules[rule.__module__].__doc__ or ""
+    return doc.strip().splitlines()[0] if doc.strip() else ""
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "verify":
         return verify(args)
+    if args.command == "explain":
+        return explain(args)
+    if args.command == "rules":
+        return list_rules(args)
     try:
         return convert(args)
     except KeyboardInterrupt:

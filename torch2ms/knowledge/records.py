@@ -116,6 +116,9 @@ def suggestions(name: str) -> List[str]:
     return difflib.get_close_matches(name, sorted(candidates), n=5, cutoff=0.75)
 
 
+# forms that describe the API rather than rewrite its uses
+_FACTS_ONLY = {"not_mutating_on_cpu", "mode_dependent"}
+
 _FORM_TEXT = {
     "known_false": "answered False on MindSpore (the device-agnostic / eager branch is kept)",
     "unwrap": "a wrapper that goes: its first argument is what remains (dropped as a decorator)",
@@ -144,8 +147,12 @@ def _rule_lines(rule: ArgRule) -> List[str]:
     for name in ArgRule.__dataclass_fields__:
         value = getattr(rule, name)
         if name != "evidence" and value not in ((), {}, "", False):
-            shown = ", ".join(f"{k}: {v}" for k, v in value.items()) if isinstance(value, dict) else (
-                ", ".join(value) if isinstance(value, tuple) else value)
+            if isinstance(value, dict):
+                shown = ", ".join(f"{k}: {v}" for k, v in value.items())
+            elif isinstance(value, tuple):
+                shown = ", ".join(value)
+            else:
+                shown = "yes" if value is True else value
             lines.append(f"  {name}: {shown}")
     return lines
 
@@ -155,10 +162,14 @@ def explain(name: str) -> str:
     api = canonical(name)
     found = record(api)
     lines = [f"{api}" + (f"  (torch {found.torch_kind})" if found.torch_kind else "  (not in torch's public API)")]
+    reason, hint = found.unmapped or (None, None)
+    rewrites = [kind for kind in found.forms if kind not in _FACTS_ONLY]
     if found.target is not None:
         lines.append(f"becomes: {found.target.path}  (from: {_source(found.target)})")
+    elif rewrites:
+        lines.append(f"no MindSpore name of its own: the forms below are rewritten; other uses stay, flagged "
+                     f"({reason}" + (f"; hint: {hint})" if hint else ")"))
     else:
-        reason, hint = found.unmapped
         lines.append(f"stays and is flagged: {reason}" + (f"; hint: {hint}" if hint else ""))
     for row in found.rows:
         alternatives = f"; alternatives: {', '.join(row.alternatives)}" if row.alternatives else ""
@@ -170,7 +181,7 @@ def explain(name: str) -> str:
         lines.append("argument rule:")
         lines += _rule_lines(found.arg_rule)
     for kind, detail in found.forms.items():
-        lines.append(f"also: {_form_line(kind, detail)}")
+        lines.append(f"{'rewrite' if kind in rewrites else 'note'}: {_form_line(kind, detail)}")
     if found.evidence:
         lines.append("evidence:")
         lines += [f"  - {text}" for text in found.evidence]

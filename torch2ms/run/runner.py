@@ -1,4 +1,4 @@
-"""Drive the per-file converter over a file or a folder: plan, run (in parallel), report progress.
+"""Drive the per-file converter over a file or a folder: plan, run (in parallel).
 
 Workers get a Job (paths only) and send back an Outcome (status, error, flags, stats),
 never a syntax tree; converted code goes straight from the worker to disk.
@@ -8,20 +8,17 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import shutil
 import signal
 import stat
-import sys
 import threading
-import time
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, List, Optional, Tuple, Union
 
-from torch2ms.run import fileio
 from torch2ms.convert import pipeline
+from torch2ms.run import fileio
 
 # Folders that are never part of the code to migrate: VCS data, caches, virtualenvs.
 SKIP_DIRS = frozenset({
@@ -38,6 +35,7 @@ class Job:
     action: str  # "write" (to dst) | "inplace" | "diff" | "stdout"
     dst: Optional[str] = None
     link_target: Optional[str] = None
+    profile: Optional[str] = pipeline.AUTO  # the library mode: a profile's name, None, or detected
 
 
 @dataclass
@@ -149,7 +147,7 @@ def unified_diff(before: bytes, after: bytes, rel: str) -> str:
 def _convert(job: Job) -> Outcome:
     try:
         source = fileio.read_source(job.src)
-        result = pipeline.convert_source(source, job.rel)
+        result = pipeline.convert_source(source, job.rel, profile=job.profile)
     except fileio.SourceError as exc:
         return _keep_original(job, failed(job.rel, job.kind, exc.message, exc.line))
     except pipeline.ConversionError as exc:
@@ -203,32 +201,6 @@ def run_job(job: Job) -> Outcome:
 
 
 # ---------------------------------------------------------------- running many jobs
-
-
-class Progress:
-    """`[ 12/477] path` rewritten in place on a terminal; silent otherwise."""
-
-    def __init__(self, total: int, enabled: bool, stream=sys.stderr):
-        self.total, self.done, self.stream = total, 0, stream
-        self.enabled = enabled and total > 1
-        self._last = 0.0
-
-    def advance(self, rel: str) -> None:
-        self.done += 1
-        now = time.monotonic()
-        if not self.enabled or (now - self._last < 0.05 and self.done < self.total):
-            return
-        self._last = now
-        width = shutil.get_terminal_size().columns - 1
-        text = f"[{self.done:>{len(str(self.total))}}/{self.total}] {rel}"
-        self.stream.write("\r" + text[:width].ljust(width))
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            width = shutil.get_terminal_size().columns - 1
-            self.stream.write("\r" + " " * width + "\r")
-            self.stream.flush()
 
 
 class StopRequest:
