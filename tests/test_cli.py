@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from torch2ms import cli
-from torch2ms.run import runner
+from torch2ms.run import progress as run_progress, runner
 from torch2ms.convert.pipeline import ConversionError, convert_source
 
 REPO = Path(__file__).resolve().parent.parent
@@ -253,7 +253,7 @@ def test_progress_is_drawn_only_when_enabled():
 
     shown, hidden = Stream(), Stream()
     for stream, enabled in ((shown, True), (hidden, False)):
-        progress = runner.Progress(3, enabled, stream)
+        progress = run_progress.Progress(3, enabled, stream)
         for name in ("a.py", "b.py", "c.py"):
             progress.advance(name)
         progress.close()

@@ -254,8 +254,8 @@ def convert(args) -> int:
         print(f"torch2ms: error: {exc}", file=sys.stderr)
         return EXIT_FAILED
 
-    mode = None if args.profile == "none" else args.profile
-    jobs = [dataclasses.replace(job, profile=mode) if job.kind == "python" else job for job in jobs]
+    profile = None if args.profile == "none" else args.profile
+    jobs = [dataclasses.replace(job, profile=profile) if job.kind == "python" else job for job in jobs]
     progress = Progress(len(jobs), enabled=not args.quiet and sys.stderr.isatty())
     outcomes: List[Outcome] = list(problems)
 
