@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from torch2ms import cli
-from torch2ms.run import progress as run_progress, runner
+from torch2ms.run import progress as run_progress
 from torch2ms.convert.pipeline import ConversionError, convert_source
 
 REPO = Path(__file__).resolve().parent.parent
