@@ -24,7 +24,7 @@ from torch2ms.convert.pipeline import convert_source  # noqa: E402
 RULE_REWRITES = {
     "torch.device": "device_code: removed with the device code",
     "torch.cuda.is_available": "device_code: False, device-agnostic branch kept",
-    "torch.jit.is_tracing": "device_code: False (data/extra_mappings.json known_false), eager branch kept",
+    "torch.jit.is_tracing": "device_code: False (knowledge/data/extra_mappings.json known_false), eager branch kept",
     "torch.Tensor.size": "tensor_methods: x.shape / x.shape[d]",
     "torch.Tensor.to": "device_code: device dropped, dtype kept",
     "torch.Tensor.cuda": "device_code: removed",

@@ -1,6 +1,6 @@
-"""Write torch2ms/data/hf_map.json: where transformers' infrastructure lives in mindone.transformers.
+"""Write torch2ms/profiles/transformers/data/hf_map.json: where transformers' infrastructure lives in mindone.transformers.
 
-HF mode (torch2ms/rules/hf_imports.py) turns a transformers modeling file into a
+HF mode (the transformers profile, torch2ms/profiles/transformers/) turns a transformers modeling file into a
 mindone-style one. What it needs to know is read here from the installed packages,
 never guessed:
 

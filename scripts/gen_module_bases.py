@@ -1,4 +1,4 @@
-"""Write torch2ms/data/module_bases.json: library classes that are torch.nn.Module subclasses.
+"""Write torch2ms/profiles/transformers/data/module_bases.json: library classes that are torch.nn.Module subclasses.
 
 A class deriving from one of these (transformers' PreTrainedModel, GradientCheckpointingLayer,
 ...) is a Cell too, so its `forward` becomes `construct`. Run when the transformers pin moves:

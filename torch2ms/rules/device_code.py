@@ -113,7 +113,7 @@ class DeviceCode(Rule):
     # ---- calls ------------------------------------------------------------
     def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
         qualname = ctx.qualname(original.func)
-        if qualname in extras.known_false():  # data/extra_mappings.json
+        if qualname in extras.known_false():  # knowledge/data/extra_mappings.json
             ctx.discard(updated)
             return in_place_of(updated, ctx.literal(False))
         if isinstance(original.func, cst.Attribute) and qualname is None:
