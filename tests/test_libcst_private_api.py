@@ -13,9 +13,11 @@ import inspect
 import libcst as cst
 import pytest
 
-from torch2ms.convert.annotate import MARK, render
+from torch2ms.convert.annotate import render
 from torch2ms.convert.context import PendingFlag
-from torch2ms.knowledge.lookup import NOT_IN_TABLES
+from torch2ms.convert.results import MARK, Reason
+
+NOT_IN_TABLES = Reason.NOT_IN_TABLES
 
 LIBCST = importlib.metadata.version("libcst")
 ADVICE = (f"libcst {LIBCST} changed the private codegen API that torch2ms/convert/annotate.py "
