@@ -72,7 +72,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=100)
     parser.add_argument("--write", type=pathlib.Path)
     args = parser.parse_args()
-    from tests.api.harness import all_cases
+    from api.harness import all_cases
 
     with_cases = {case.api for case in all_cases()}
     seen: Counter = Counter()

@@ -12,6 +12,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.slow  # runs layers in torch and MindSpore
+
 torch = pytest.importorskip("torch")
 ms = pytest.importorskip("mindspore")
 

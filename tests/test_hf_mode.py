@@ -656,12 +656,14 @@ def under_mindone(converted, tmp_path_factory):
     return json.loads(proc.stdout.rsplit("\n@@", 1)[1]), names
 
 
+@pytest.mark.slow  # imports mindone in a subprocess
 def test_every_mindone_name_the_conversions_import_exists(under_mindone):
     report, names = under_mindone
     assert sum(len(n) for n in names.values()) > 30  # the check checked something
     assert report["missing"] == []
 
 
+@pytest.mark.slow  # imports mindone in a subprocess
 def test_the_converted_modules_import_under_mindone_without_torch(under_mindone):
     report, _names = under_mindone
     assert report["imported"] == {f"converted_{name}": "ok" for name in REAL}

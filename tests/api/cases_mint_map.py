@@ -10,7 +10,7 @@ deleting `mode`/`expect`.
 
 GAPS (end of file, not collected) are call styles that no argument rule can convert yet.
 """
-from tests.api.harness import Case
+from api.harness import Case
 
 NO_KERNEL = "no CPU kernel in MindSpore 2.10 ({}) and no fallback stand-in"
 

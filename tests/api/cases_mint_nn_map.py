@@ -7,7 +7,7 @@ identical numbers. Inputs are sin(arange(n)): deterministic, not monotone, with 
 """
 import textwrap
 
-from tests.api.harness import Case
+from api.harness import Case
 
 _HEAD = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
 _FILL = """

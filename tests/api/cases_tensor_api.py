@@ -5,7 +5,7 @@ Rows that are wrong by meaning or have no MindSpore counterpart are `flag` cases
 (docs/wrong-rows-tensor.md has the evidence); rows whose MindSpore method has no CPU
 kernel are `text` cases with the kernel error in `note`.
 """
-from tests.api.harness import Case
+from api.harness import Case
 
 # float, int and bool receivers shared by the snippets
 X = "x = torch.tensor([[1.5, -2.0, 3.0], [0.5, 4.0, -1.0]])\n"

@@ -126,6 +126,6 @@ def all_cases() -> Sequence[Case]:
     """Every CASES list of the tests/api/cases_*.py modules."""
     found = []
     for path in sorted(Path(__file__).parent.glob("cases_*.py")):
-        module = importlib.import_module(f"tests.api.{path.stem}" if __package__ else path.stem)
+        module = importlib.import_module(f"{__package__}.{path.stem}" if __package__ else path.stem)
         found.extend(module.CASES)
     return found
