@@ -21,6 +21,7 @@ import textwrap
 
 import pytest
 
+from conftest import check as shared_check
 from torch2ms.convert.pipeline import convert_source
 from torch2ms.profiles.transformers import data as hf_data, decisions as hf_decisions, docstrings
 
@@ -33,7 +34,7 @@ def hf(src: str, path: str = MODEL, mode="transformers"):
 
 
 def check(before: str, after: str, path: str = MODEL) -> None:
-    assert hf(before, path).code == textwrap.dedent(after)
+    shared_check(before, after, path, profile="transformers")
 
 
 # ---- imports of the infrastructure ---------------------------------------------------------
