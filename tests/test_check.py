@@ -51,10 +51,10 @@ def test_check_fails_on_files_that_cannot_be_converted(tmp_path, capsys):
     assert code == 1 and "ok.py:3: syntax error" in err and "1 could not be converted" in err
 
 
-def test_check_takes_files_one_by_one_as_pre_commit_passes_them(tmp_path, capsys):
+def test_check_takes_files_one_by_one_as_pre_commit_passes_them(tmp_path, capsys, monkeypatch):
     src = make_project(tmp_path)
     (src / "pyproject.toml").write_text('[tool.torch2ms]\nexclude = ["pkg/flagged.py"]\n', encoding="utf-8")
-    os.chdir(src)
+    monkeypatch.chdir(src)
     code, out, err = run_cli(capsys, "check", "pkg/util.py", "pkg/flagged.py")
     assert code == 0, out + err  # flagged.py is excluded by the project's configuration
     code, out, _ = run_cli(capsys, "check", "pkg/util.py", "model.py")

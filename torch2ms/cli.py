@@ -488,8 +488,8 @@ def _run(args, settings: Settings, jobs: List[Job], problems: List[Outcome], mod
         interrupted = runner.run_jobs(jobs, settings.jobs, emit)
     finally:
         progress.close()
-    if mirror:
-        manifest.save(os.path.realpath(args.output), previous, tool, settings.options(), outcomes)
+        if mirror:  # even when a second Ctrl-C cuts the run short: what was written is ours
+            manifest.save(os.path.realpath(args.output), previous, tool, settings.options(), outcomes)
     if settings.reports:
         result = report.build_report(outcomes, source=" ".join(args.src), destination=destination, mode=mode,
                                      interrupted=interrupted)
@@ -513,13 +513,16 @@ def _check_verdict(args, settings: Settings, outcomes: List[Outcome], interrupte
     changing = [o for o in outcomes if o.status == "converted"]
     failing = [o for o in outcomes if o.status == "failed"]
     flags = sum(len(o.flags) for o in outcomes)
+    # paths as the user can open them (and an editor can jump to): a folder's files under its name
+    folder = args.src[0] if len(args.src) == 1 and os.path.isdir(args.src[0]) else ""
     for outcome in outcomes:
+        path = os.path.join(folder, outcome.rel) if folder else outcome.rel
         if outcome.status == "converted":
-            print(f"{outcome.rel}: would change")
+            print(f"{path}: would change")
         if not args.quiet:
             for flag in outcome.flags:
                 where = f"cell {flag.cell}:{flag.line}" if flag.cell is not None else f"{flag.line}:{flag.column + 1}"
-                print(f"{outcome.rel}:{where}: {flag.api}: {flag.reason}" + (f" ({flag.hint})" if flag.hint else ""))
+                print(f"{path}:{where}: {flag.api}: {flag.reason}" + (f" ({flag.hint})" if flag.hint else ""))
     sys.stdout.flush()
     over = settings.max_flags is not None and flags > settings.max_flags
     lines = report.failure_lines(outcomes)

@@ -15,6 +15,10 @@ def _cell(text) -> str:
     return str(text or "").replace("|", "\\|").replace("\n", " ")
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
 def _code(text: str) -> str:
     return f"`{text}`" if "`" not in text else text
 
@@ -102,7 +106,7 @@ def render(report: dict) -> str:
         lines += ["", f"The project's own rules ({', '.join(_code(f) for f in rules['files'])}) won over the "
                       f"shipped ones for: " + ", ".join(f"{_code(api)} ({info['references']} references)"
                                                        for api, info in rules["apis"].items()) + "."]
-    lines += ["", f"## What is left ({t['flagged']:,} flags, {len(t['flagged_apis']):,} APIs)", ""]
+    lines += ["", f"## What is left: {_count(t['flagged'], 'flag')}, {_count(len(t['flagged_apis']), 'API')}", ""]
     lines += _left(report)
     lines += ["", "## Files", ""]
     lines += _files(report)
