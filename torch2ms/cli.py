@@ -293,6 +293,10 @@ def weights(args) -> int:
     except WeightsError as exc:
         print(f"torch2ms weights: error: {exc}", file=sys.stderr)
         return EXIT_USAGE if exc.usage else EXIT_FAILED
+    except ImportError as exc:  # converting code needs only libcst; weights need the frameworks
+        print(f"torch2ms weights: error: {exc} (weights need MindSpore, and torch for pickled "
+              f"checkpoints: pip install 'torch2ms[verify]')", file=sys.stderr)
+        return EXIT_USAGE
     print(result.text())
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
@@ -306,6 +310,13 @@ def _inside(path: str, folder: str) -> bool:
 
 def _kind(path: str) -> str:
     return "notebook" if path.endswith(".ipynb") else "python"
+
+
+def _action(args) -> Optional[str]:
+    """What is done to sources that are not mirrored elsewhere: check, inplace, diff (None: neither)."""
+    if args.command == "check":
+        return "check"
+    return "inplace" if args.inplace else "diff" if args.diff else None
 
 
 def _plan_folder(src_arg: str, args, select) -> Tuple[List[Job], List[Outcome], str, Optional[str]]:
@@ -325,10 +336,10 @@ def _plan_folder(src_arg: str, args, select) -> Tuple[List[Job], List[Outcome], 
             raise UsageError(f"the destination {args.output} exists and is not a folder")
         jobs, problems = runner.plan_folder(src, dst, "write", select)
         return jobs, problems, "folder", args.output
-    for action in ("check", "inplace", "diff"):
-        if action == "check" and args.command == "check" or action != "check" and getattr(args, action, False):
-            return (*runner.plan_folder(src, None, action, select), action, None)
-    raise UsageError(f"{src_arg} is a folder: give -o DST, --inplace or --diff")
+    action = _action(args)
+    if action is None:
+        raise UsageError(f"{src_arg} is a folder: give -o DST, --inplace or --diff")
+    return (*runner.plan_folder(src, None, action, select), action, None)
 
 
 def _plan_file(src: str, args) -> Tuple[List[Job], List[Outcome], str, Optional[str]]:
@@ -350,9 +361,9 @@ def _plan_file(src: str, args) -> Tuple[List[Job], List[Outcome], str, Optional[
     return [Job(kind, src, src, "write", dst)], [], "file", dst
 
 
-def _plan_one(src: str, args, settings) -> Tuple[List[Job], List[Outcome], str, Optional[str]]:
+def _plan_one(src: str, args, config) -> Tuple[List[Job], List[Outcome], str, Optional[str]]:
     if os.path.isdir(src):
-        return _plan_folder(src, args, settings.selector(src))
+        return _plan_folder(src, args, config.selector(src))
     if os.path.isfile(src):
         return _plan_file(src, args)
     if os.path.lexists(src):
@@ -360,8 +371,8 @@ def _plan_one(src: str, args, settings) -> Tuple[List[Job], List[Outcome], str, 
     raise UsageError(f"{src}: no such file or folder")
 
 
-def plan(args, settings=None) -> Tuple[List[Job], List[Outcome], str, Optional[str]]:
-    settings = settings or project_config.Config()
+def plan(args, config=None) -> Tuple[List[Job], List[Outcome], str, Optional[str]]:
+    config = config or project_config.Config()
     if args.command == "convert":
         if args.inplace and args.output:
             raise UsageError("--inplace and -o exclude each other")
@@ -373,18 +384,18 @@ def plan(args, settings=None) -> Tuple[List[Job], List[Outcome], str, Optional[s
             raise UsageError("several SRC go with --inplace or --diff; -o and printing take one")
     # Files named one by one (pre-commit's way) go through the project's globs too, unless one
     # file is converted to be printed or written elsewhere: that is asked for by name.
-    screened = args.command == "check" or args.inplace or args.diff
-    sources = [src for src in args.src if not (screened and os.path.isfile(src) and not settings.accepts(src))]
+    screened = _action(args) is not None
+    sources = [src for src in args.src if not (screened and os.path.isfile(src) and not config.accepts(src))]
     if len(args.src) == 1 and sources:
-        return _plan_one(sources[0], args, settings)
-    jobs, problems, mode = [], [], None
+        return _plan_one(sources[0], args, config)
+    jobs, problems = [], []
     for src in sources:  # several paths: each file named as given
-        more, trouble, mode, _ = _plan_one(src, args, settings)
+        more, trouble, _, _ = _plan_one(src, args, config)
         if os.path.isdir(src):
             more = [dataclasses.replace(job, rel=os.path.join(src, job.rel)) for job in more]
         jobs += more
         problems += trouble
-    return jobs, problems, mode or ("check" if args.command == "check" else "inplace" if args.inplace else "diff"), None
+    return jobs, problems, _action(args), None
 
 
 def _write_stdout(output) -> None:

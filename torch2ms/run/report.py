@@ -5,13 +5,11 @@ Markdown, CSV); its schema is docs/report.schema.json, versioned by SCHEMA_VERSI
 """
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import Dict, List, Optional, Sequence
 
 import torch2ms
 from torch2ms.knowledge import user_rules
-from torch2ms.run import fileio
 from torch2ms.run.runner import Outcome
 
 SCHEMA_VERSION = 1  # docs/report.schema.json: a change to the report's shape is a new version
@@ -103,12 +101,6 @@ def build_report(outcomes: Sequence[Outcome], *, source: str, destination, mode:
         "totals": totals(outcomes),
         "user_rules": _user_rules(outcomes),
     }
-
-
-def write_report(path: str, report: dict) -> None:
-    text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
-    # File names that are not UTF-8 reach us as lone surrogates; keep them as JSON escapes.
-    fileio.atomic_write(path, text.encode("utf-8", "backslashreplace"))
 
 
 def _where(outcome: Outcome) -> str:
