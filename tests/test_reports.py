@@ -165,3 +165,22 @@ def test_a_report_that_cannot_be_written_stops_the_run_before_any_work(tmp_path,
     assert code == 2
     assert err.count("\n") == 1 and err.startswith("torch2ms: error: cannot write the report to ")
     assert snapshot(tmp_path) == before and not (tmp_path / "dst").exists()
+
+
+def test_markdown_stays_within_a_pull_request_comment(reports):
+    from torch2ms.run import markdown
+
+    paths, _ = reports
+    report = json.loads(paths["json"].read_text("utf-8"))
+    clean = next(e for e in report["files"] if e["path"] == "model.py")
+    flagged = next(e for e in report["files"] if e["path"] == "pkg/flagged.py")
+    deep = "/".join(["a_rather_deeply_nested_package"] * 5)
+    report["files"] = [{**clean, "path": f"{deep}/m{i:04d}/modeling_{i:04d}.py"} for i in range(400)] + [flagged]
+    text = markdown.render(report)
+    assert len(text) < 65_000  # what a GitHub comment holds
+    line = flagged["flags"][0]["line"]
+    assert f"- `pkg/flagged.py`: converted, 1/2 references converted, 1 flag (line {line})" in text
+    assert "- and 400 files with nothing left to review (400 converted; each is in the JSON report)" in text
+    report["files"] = report["files"][:3] + [flagged]  # a small project: every file has its line
+    text = markdown.render(report)
+    assert f"`{deep}/m0002/modeling_0002.py`: converted" in text and "nothing left to review" not in text

@@ -2,12 +2,16 @@
 and one line per file. Drawn from the JSON report (run/report.py)."""
 from __future__ import annotations
 
+from collections import Counter
 from typing import List
 
 from torch2ms.run.report import left_by_api, where
 
 FIRST_LOCATIONS = 3  # per API in the table
-MAX_FILE_LINES = 500  # per-file lines before the list is cut (a PR comment holds about 65,000 characters)
+# A pull-request comment holds about 65,000 characters: past this size, files with nothing left
+# to do are counted instead of listed (and past MAX_FILE_LINES lines, the list is cut).
+COMMENT_BUDGET = 60_000
+MAX_FILE_LINES = 500
 
 
 def _cell(text) -> str:
@@ -75,7 +79,7 @@ def _file_line(entry: dict) -> str:
     return text
 
 
-def _files(report: dict) -> List[str]:
+def _files(report: dict, budget: int) -> List[str]:
     entries = [e for e in report["files"] if e["kind"] in ("python", "notebook") or e["status"] in ("failed", "kept")]
     # what needs a look first: failures, then flagged files, then the rest
     order = {"failed": 0, "kept": 1}
@@ -83,6 +87,13 @@ def _files(report: dict) -> List[str]:
     lines = [_file_line(entry) for entry in entries[:MAX_FILE_LINES]]
     if len(entries) > MAX_FILE_LINES:
         lines.append(f"- ... and {len(entries) - MAX_FILE_LINES} more files (see the JSON report)")
+    if sum(len(line) + 1 for line in lines) > budget:
+        quiet = [e for e in entries[:MAX_FILE_LINES] if e["status"] not in order and not e["flags"]]
+        lines = lines[:len(entries[:MAX_FILE_LINES]) - len(quiet)] + lines[len(entries[:MAX_FILE_LINES]):]
+        statuses = Counter(e["status"] for e in quiet)
+        lines.append(f"- and {len(quiet):,} files with nothing left to review ("
+                     + ", ".join(f"{count:,} {status}" for status, count in sorted(statuses.items()))
+                     + "; each is in the JSON report)")
     return lines
 
 
@@ -109,5 +120,5 @@ def render(report: dict) -> str:
     lines += ["", f"## What is left: {_count(t['flagged'], 'flag')}, {_count(len(t['flagged_apis']), 'API')}", ""]
     lines += _left(report)
     lines += ["", "## Files", ""]
-    lines += _files(report)
+    lines += _files(report, COMMENT_BUDGET - sum(len(line) + 1 for line in lines))
     return "\n".join(lines) + "\n"
