@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from support.project import FLAGGED, MODEL, PLAIN, make_project, notebook, run_cli, snapshot
+from support.requires import package
 from torch2ms.convert.pipeline import convert_source
 
 REPO = Path(__file__).resolve().parents[1]
@@ -95,6 +96,7 @@ def _pre_commit(repo: Path, home: Path, *argv):
 
 @pytest.mark.slow  # pre-commit builds a virtualenv with torch2ms (and libcst) in it
 def test_pre_commit_hooks_with_the_real_pre_commit(tmp_path):
+    package("pre_commit", "pre-commit")
     hooks = _this_checkout(tmp_path)
     rev = _git(hooks, "rev-parse", "HEAD").stdout.strip()
     project = tmp_path / "project"

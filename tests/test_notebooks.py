@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 
-import nbformat
 import numpy as np
 import pytest
 
 from support.project import NOTEBOOK_CELLS, make_project, notebook, run_cli, snapshot
+from support.requires import package
 from torch2ms.convert.results import Reason
 from torch2ms.run.notebook import convert_notebook
+
+nbformat = package("nbformat", "nbformat")  # opens and validates the converted notebooks, as Jupyter does
 
 
 def cells_of(data: bytes):

