@@ -243,6 +243,25 @@ class FileContext:
         if attr is not None and self.current_class is not None and self.current_class.is_cell:
             self.current_class.cell_attrs[attr] = maker
 
+    def remember_kind(self, target: cst.Name, kind: str, module_level: bool = False) -> None:
+        """The name holds a `kind` of object ("cell", "optimizer", "scheduler", "loader",
+        "dataset"; convert/kinds.py): in the current scope, or at module level."""
+        scope = self.module_scope if module_level else self.scope
+        binding = scope.names.get(target.value)
+        if binding is not None and binding.qualname is None:
+            binding.kind = kind
+            if kind == "cell":
+                binding.holds_cell = True
+
+    def kind_of(self, expr: cst.BaseExpression) -> Optional[str]:
+        """What a name (or `self.<attr>` in a Cell class) is known to hold, or None."""
+        if isinstance(expr, cst.Name):
+            binding = self.lookup(expr.value)
+            if binding is None:
+                return None
+            return binding.kind or ("cell" if binding.holds_cell else None)
+        return "cell" if self_attribute(expr) is not None and self.is_cell(expr) else None
+
     def is_cell(self, receiver: cst.BaseExpression) -> bool:
         """Is this receiver known to be a Cell: `self` in a Cell class, a variable the same scope
         assigned a Cell to (`model = Net()`), or `self.<attr>` the class assigned a layer to?"""
