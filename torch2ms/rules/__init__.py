@@ -10,6 +10,8 @@ from torch2ms.rules.api_names import ApiNames
 from torch2ms.rules.call_args import CallArgs
 from torch2ms.rules.cell_classes import CellClasses
 from torch2ms.rules.cell_modes import CellModes
+from torch2ms.rules.checkpoints import Checkpoints
+from torch2ms.rules.data_loading import DataLoading
 from torch2ms.rules.device_code import DeviceCode
 from torch2ms.rules.graph_wrappers import GraphWrappers
 from torch2ms.rules.in_place import InPlaceMethods
@@ -31,6 +33,8 @@ CORE = (
     CellClasses,
     CellModes,
     OptimizerParams,
+    DataLoading,
+    Checkpoints,
     GraphWrappers,
     DeviceCode,
     InitCalls,
