@@ -209,6 +209,7 @@ weights, and compare the outputs (see docs/verify.md).
       --args '{"block": "@BasicBlock", "layers": [2, 2, 2]}' --input-shape 2,3,32,32
   torch2ms verify --hf transformers.models.bert.modeling_bert:BertModel \\
       --converted mindone.transformers.models.bert.modeling_bert:BertModel
+  torch2ms verify --train train.py:build,train --steps 12
 
 Without --converted the model's file (with its package) is converted into a temporary
 folder first. "@Name" in --args means the module's own Name (a class passed to the
@@ -239,6 +240,9 @@ def _add_verify(commands) -> None:
     which.add_argument("--module", metavar="FILE.py:NAME", help="a PyTorch nn.Module class (or a factory function)")
     which.add_argument("--hf", metavar="MODULE:CLASS",
                        help="a transformers model, e.g. transformers.models.bert.modeling_bert:BertModel")
+    which.add_argument("--train", metavar="SCRIPT.py:BUILD,TRAIN",
+                       help="a training script: BUILD() makes the model(s), TRAIN(model, steps) returns the "
+                            "per-step losses; the loss curves are compared (docs/training.md)")
     verify.add_argument("--converted", metavar="FILE.py[:NAME]|MODULE[:CLASS]",
                         help="the MindSpore version (default: convert now into a temporary folder)")
     verify.add_argument("--args", metavar="JSON", help="constructor arguments: a JSON list or object")
@@ -248,6 +252,7 @@ def _add_verify(commands) -> None:
     verify.add_argument("--input-ids", dest="inputs", action=_InputAction, const="ids", metavar="DIMS",
                         help="random int64 token ids of this shape (repeatable)")
     verify.add_argument("--vocab", type=int, default=100, help="token ids are drawn from [0, VOCAB) (default 100)")
+    verify.add_argument("--steps", type=int, default=10, help="--train: training steps to compare (at least 10)")
     verify.add_argument("--seed", type=int, default=0)
     verify.add_argument("--atol", type=float, default=1e-4)
     verify.add_argument("--rtol", type=float, default=1e-3)
@@ -263,7 +268,15 @@ def verify(args) -> int:
     from torch2ms.verify import VerifyError, verify_hf, verify_module
 
     try:
-        if args.hf:
+        if args.train:
+            from torch2ms.verify.training import verify_training
+
+            if args.args or getattr(args, "inputs", None):
+                raise VerifyError("--train takes no --args or inputs: the script's build() and train() make them",
+                                  usage=True)
+            report = verify_training(args.train, args.converted, steps=args.steps, seed=args.seed, atol=args.atol,
+                                     rtol=args.rtol, fallback=args.fallback)
+        elif args.hf:
             if args.args:
                 raise VerifyError("--args is for --module; --hf builds the model from a tiny config", usage=True)
             if args.inputs and (len(args.inputs) > 1 or args.inputs[0][0] != "shape"):
