@@ -117,6 +117,12 @@ class DeviceCode(Rule):
         if qualname in extras.known_false():  # knowledge/data/extra_mappings.json
             ctx.discard(updated)
             return in_place_of(updated, ctx.literal(False))
+        if qualname == "torch.device" and len(updated.args) == 1 and not updated.args[0].star \
+                and updated.args[0].keyword is None:
+            # a device object that is still passed around (to the project's own functions): its
+            # name is all MindSpore code could want from it, and it is inert there
+            ctx.discard(updated.func)
+            return in_place_of(updated, updated.args[0].value)
         if isinstance(original.func, cst.Attribute) and qualname is None:
             method = original.func.attr.value
             if method in ("cuda", "cpu"):
