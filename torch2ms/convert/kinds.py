@@ -24,6 +24,9 @@ CELL, OPTIMIZER, SCHEDULER, LOADER, DATASET = "cell", "optimizer", "scheduler", 
 # Methods that return their receiver (nn.Module's, and what torch code chains on a model).
 SELF_RETURNING = {"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "bfloat16",
                   "requires_grad_", "share_memory", "apply", "type"}
+# Methods only nn.Module has.
+MODULE_ONLY = {"named_parameters", "named_modules", "named_buffers", "named_children", "register_forward_hook",
+               "register_forward_pre_hook", "register_buffer", "register_module", "load_state_dict_pre_hook"}
 # torch base classes whose subclasses are datasets.
 DATASET_BASES = {"torch.utils.data.Dataset", "torch.utils.data.IterableDataset",
                  "torch.utils.data.dataset.Dataset", "torch.utils.data.dataset.IterableDataset"}
@@ -45,6 +48,7 @@ class Kinds:
     cell_classes: Set[str] = field(default_factory=set)
     dataset_classes: Set[str] = field(default_factory=set)
     locals: Dict[str, Set[str]] = field(default_factory=dict)  # scope key -> names bound there
+    attrs: Dict[str, Dict[str, str]] = field(default_factory=dict)  # class key -> self.<attr> -> kind
 
     def of(self, scope: str, name: str) -> Optional[str]:
         """The kind of `name` read in `scope` (enclosing function scopes, then the module)."""
@@ -186,6 +190,9 @@ class _Inference:
     def kind_of(self, expr: cst.BaseExpression, scope: str) -> Optional[str]:
         if isinstance(expr, cst.Name):
             return self.kinds.of(scope, expr.value)
+        attr = _self_attr(expr)
+        if attr is not None and self._method_of(scope) is not None:
+            return self.kinds.attrs.get(self._method_of(scope), {}).get(attr)
         if not isinstance(expr, cst.Call):
             return None
         func = expr.func
@@ -211,6 +218,11 @@ class _Inference:
             if key is not None:
                 return self.returns.get(key)
         return None
+
+    def _method_of(self, scope: str) -> Optional[str]:
+        """The class key of a method's scope ("Trainer" for "Trainer.step"), else None."""
+        fn = self.functions.get(scope)
+        return scope.rpartition(".")[0] if fn is not None and fn.is_method else None
 
     def _function_key(self, name: str, scope: str) -> Optional[str]:
         """The function a name called in `scope` refers to (nested ones first, then the module's)."""
@@ -267,6 +279,10 @@ class _Inference:
                 target = small.targets[0].target
                 if isinstance(target, cst.Name):
                     self._set(scope, target.value, self.kind_of(small.value, scope))
+                elif self._method_of(scope) is not None and _self_attr(target) is not None:
+                    kind = self.kind_of(small.value, scope)
+                    if kind is not None:
+                        self.kinds.attrs.setdefault(self._method_of(scope), {})[_self_attr(target)] = kind
                 elif isinstance(target, cst.Tuple) and isinstance(small.value, cst.Tuple):
                     for element, value in zip(target.elements, small.value.elements):
                         if isinstance(element.value, cst.Name):
@@ -276,8 +292,10 @@ class _Inference:
                 if kind is None and small.value is not None:
                     kind = self.kind_of(small.value, scope)
                 self._set(scope, small.target.value, kind)
-        for call in _calls(cst.Module(body=list(body))):
+        calls = list(_calls(cst.Module(body=list(body))))
+        for call in calls:
             self._optimizer_evidence(call, scope)
+        self._module_evidence(calls, scope)
 
     def _optimizer_evidence(self, call: cst.Call, scope: str) -> None:
         """`optim.Adam(model.parameters())`: model is a Cell (torch optimizers take module parameters)."""
@@ -291,12 +309,51 @@ class _Inference:
         for inner in _calls(params):
             func = inner.func
             if isinstance(func, cst.Attribute) and func.attr.value in ("parameters", "named_parameters"):
-                if isinstance(func.value, cst.Name) and self.resolve(func.value) is None:
+                if _self_attr(func.value) is not None and self._method_of(scope) is not None:
+                    self._set_attr(scope, _self_attr(func.value))
+                elif isinstance(func.value, cst.Name) and self.resolve(func.value) is None:
                     name = func.value.value
                     owner = scope if name in self.kinds.locals.get(scope, ()) else ""
                     if owner == "" and name not in self.kinds.locals[""]:
                         continue
                     self._set(owner, name, CELL)
+
+    def _module_evidence(self, calls: List[cst.Call], scope: str) -> None:
+        """`m.named_parameters()` and friends are nn.Module's; so is a name the code both calls
+        (`model(x)`) and switches to training or evaluation (`model.train()`, `model.eval()`)."""
+        called, switched = set(), set()
+        for call in calls:
+            func = call.func
+            if isinstance(func, cst.Name) or _self_attr(func) is not None:
+                called.add(dotted(func))
+            elif isinstance(func, cst.Attribute) and (isinstance(func.value, cst.Name) or _self_attr(func.value)) \
+                    and self.resolve(func.value) is None:
+                name, method = dotted(func.value), func.attr.value
+                if method in MODULE_ONLY:
+                    self._evidence(scope, name)
+                elif method in ("train", "eval") and len(call.args) <= 1:
+                    switched.add(name)
+        for name in called & switched:
+            self._evidence(scope, name)
+
+    def _evidence(self, scope: str, name: str) -> None:
+        if name.startswith("self."):
+            if self._method_of(scope) is not None:
+                self._set_attr(scope, name[5:])
+        else:
+            self._set_evidence(scope, name)
+
+    def _set_attr(self, scope: str, attr: str) -> None:
+        known = self.kinds.attrs.setdefault(self._method_of(scope), {})
+        if known.get(attr) in (None, CELL):
+            known[attr] = CELL
+
+    def _set_evidence(self, scope: str, name: str) -> None:
+        owner = scope if name in self.kinds.locals.get(scope, ()) else ""
+        if owner == "" and name not in self.kinds.locals[""]:
+            return
+        if self.kinds.names.get(owner, {}).get(name) in (None, CELL):
+            self._set(owner, name, CELL)
 
     def _params(self, fn: _Function) -> None:
         params = (*fn.node.params.posonly_params, *fn.node.params.params, *fn.node.params.kwonly_params)
@@ -325,10 +382,13 @@ class _Inference:
             for call in _calls(cst.Module(body=list(body))):
                 name = dotted(call.func)
                 key = self._function_key(name, scope) if name else None
+                skip = 0
+                if key is None and name is not None and f"{name}.__init__" in self.functions:
+                    key, skip = f"{name}.__init__", 1  # a class of the file: its __init__ takes the arguments
                 if key is None:
                     continue
                 fn = self.functions[key]
-                position = 0
+                position = skip
                 for arg in call.args:
                     if arg.star:
                         break
@@ -343,6 +403,12 @@ class _Inference:
         for (key, param), kinds in seen.items():
             if len(kinds) == 1 and None not in kinds and param not in self.kinds.names.get(key, {}):
                 self._set(key, param, next(iter(kinds)))
+
+
+def _self_attr(node: cst.CSTNode) -> Optional[str]:
+    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+        return node.attr.value
+    return None
 
 
 def infer(module: cst.Module, resolve: Resolve, is_layer: IsLayer,

@@ -508,10 +508,12 @@ class Planner:
         if body:
             body[0] = body[0].with_changes(leading_lines=[l for l in body[0].leading_lines if l.comment])
         loss = self._updated_loss(region)
-        values = [loss, *(cst.Name(n) for n in region.aux)]
-        returned = values[0] if len(values) == 1 else cst.Tuple(
-            elements=[cst.Element(value=v, comma=COMMA) for v in values[:-1]] + [cst.Element(value=values[-1])],
-            lpar=[], rpar=[])
+        if region.aux:  # MindSpore takes any auxiliary values (objects, None) when they come as one tuple
+            returned = cst.Tuple(elements=[cst.Element(value=loss, comma=COMMA),
+                                           cst.Element(value=cst.parse_expression(_aux_tuple(region.aux)))],
+                                 lpar=[], rpar=[])
+        else:
+            returned = loss
         body.append(cst.SimpleStatementLine(body=[cst.Return(value=returned)]))
         params = [cst.Param(name=cst.Name(p), comma=COMMA) for p in region.params[:-1]]
         if region.params:
@@ -536,7 +538,7 @@ class Planner:
 
     def _call(self, region: Region) -> cst.BaseStatement:
         loss = self._loss_name(region.event) or "_"
-        outputs = f"({', '.join([loss, *region.aux])})" if region.aux else loss
+        outputs = f"({loss}, {_aux_tuple(region.aux)})" if region.aux else loss
         text = f"{outputs}, {region.grads} = {region.grad_fn}({', '.join(region.params)})"
         statement = _statement(text)
         original = self.updated[region.event.index]
@@ -618,20 +620,20 @@ class Planner:
         limit = ctx.duplicate(limit)
         if qualname in CLIP_NORM:
             if isinstance(small, cst.Assign):  # `norm = clip_grad_norm_(...)`: the norm before clipping
-                norm = _statement(f"TARGET = NORM(STACK([NORM(g) for g in {grads}]))")
+                norm = _statement(f"TARGET = OUTER(STACK([INNER(g) for g in {grads}]))")
                 norm = _replace_name(norm, "TARGET", small.targets[0].target)
                 norm = _replace_name(norm, "STACK", ctx.emit("mindspore.mint.stack"))
-                norm = _replace_name(norm, "NORM", ctx.emit("mindspore.mint.norm"), every=True)
+                norm = _replace_name(norm, "OUTER", ctx.emit("mindspore.mint.norm"))
+                norm = _replace_name(norm, "INNER", ctx.emit("mindspore.mint.norm"))
                 out.append(norm)
             statement = _statement(f"{grads} = CLIP({grads}, LIMIT)")
             statement = _replace_name(statement, "CLIP", ctx.emit("mindspore.ops.clip_by_global_norm"))
         else:
             if isinstance(small, cst.Assign):
                 raise Refused("the result of clip_grad_value_ is used")
-            statement = _statement(f"{grads} = tuple(CLAMP(g, -(LIMIT), LIMIT) for g in {grads})")
+            statement = _statement(f"{grads} = tuple(CLAMP(g, -(LOW), LIMIT) for g in {grads})")
             statement = _replace_name(statement, "CLAMP", ctx.emit("mindspore.mint.clamp"))
-            limit_again = ctx.duplicate(limit)
-            statement = _replace_name(statement, "LIMIT", limit_again)
+            statement = _replace_name(statement, "LOW", ctx.duplicate(limit))
         return _replace_name(statement, "LIMIT", limit)
 
     def _zero(self, event: Event, buffer, zeros) -> List[cst.BaseStatement]:
@@ -768,12 +770,14 @@ def _statement(text: str) -> cst.SimpleStatementLine:
     return cst.parse_statement(text + "\n")
 
 
-def _replace_name(node: cst.CSTNode, name: str, new: cst.CSTNode, every: bool = False) -> cst.CSTNode:
-    """`node` with the placeholder Name `name` replaced by `new` (once, or everywhere)."""
-    targets = [n for n in iter_names(node) if n.value == name]
-    for target in targets if every else targets[:1]:
-        node = node.deep_replace(target, new if target is targets[0] or not every else new.deep_clone())
-    return node
+def _replace_name(node: cst.CSTNode, name: str, new: cst.CSTNode) -> cst.CSTNode:
+    """`node` with the (one) placeholder Name `name` replaced by `new`."""
+    target = next(n for n in iter_names(node) if n.value == name)
+    return node.deep_replace(target, new)
+
+
+def _aux_tuple(names: List[str]) -> str:
+    return f"({names[0]},)" if len(names) == 1 else f"({', '.join(names)})"
 
 
 def _accumulate(buffer: str, grads: str) -> cst.BaseStatement:

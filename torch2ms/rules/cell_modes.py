@@ -189,8 +189,19 @@ class CellModes(Rule):
         entry = extras.cell_methods()[updated.func.attr.value]
         if ctx.qualname(original.func) is not None:
             return updated  # a torch function of that name, not a method
-        if entry["receiver"] == "cell" and not ctx.is_cell(original.func.value):
+        if entry["receiver"] == "cell" and not _cell_or_part(ctx, original.func.value):
             return updated
         args = [a.with_changes(keyword=cst.Name(entry["rename"][keyword(a)])) if keyword(a) in entry["rename"] else a
                 for a in updated.args]
         return updated.with_changes(func=updated.func.with_changes(attr=cst.Name(entry["to"])), args=args)
+
+
+def _cell_or_part(ctx: FileContext, receiver: cst.BaseExpression) -> bool:
+    """A Cell, or an attribute of one (`model.backbone`): a tensor attribute has no parameters()
+    or children(), so what these methods are called on there is a sub-Cell."""
+    while True:
+        if ctx.is_cell(receiver):
+            return True
+        if not isinstance(receiver, cst.Attribute):
+            return False
+        receiver = receiver.value

@@ -117,6 +117,9 @@ class ObjectKinds(Rule):
 
     def visit_ClassDef(self, ctx: FileContext, node: cst.ClassDef) -> None:
         self._scopes.append(node.name.value)
+        if self._kinds is not None:
+            for attr, kind in self._kinds.attrs.get(object_kinds.scope_key(self._scopes), {}).items():
+                ctx.remember_kind(cst.Attribute(value=cst.Name("self"), attr=cst.Name(attr)), kind)
 
     def leave_ClassDef(self, ctx: FileContext, original, updated):
         self._scopes.pop()

@@ -88,10 +88,10 @@ class TrainingStep(Rule):
             def forward_fn():
                 out = model(x)
                 loss = ((out - y) ** 2).mean()
-                return loss, out
+                return loss, (out,)
             grad_fn = mindspore.value_and_grad(forward_fn, None, optimizer.parameters, has_aux=True)
             for step in range(5):
-                (loss, out), grads = grad_fn()
+                (loss, (out,)), grads = grad_fn()
                 grads = ops.clip_by_global_norm(grads, 1.0)
                 optimizer(grads)
                 losses.append(loss.item() + out.sum().item())
@@ -172,6 +172,7 @@ class TrainingStep(Rule):
         self._pending: Dict[int, List[cst.BaseStatement]] = {}  # id(original loop) -> statements before it
         self._taken: Set[str] = set()
         self._module: Optional[cst.Module] = None
+        self._planned: Set[int] = set()  # ids of the defs (0: the module) with a restructured step
 
     # ---- where the walk is --------------------------------------------------------------------
     def visit_Module(self, ctx: FileContext, node: cst.Module) -> None:
@@ -222,6 +223,7 @@ class TrainingStep(Rule):
         except step_plan.Refused as why:
             self._flag_leftovers(ctx, events, updated, str(why))
             return None
+        self._planned.add(id(self.function()) if self.function() is not None else 0)
         return plan
 
     def _event(self, ctx: FileContext, statement: cst.CSTNode, index: int) -> Optional[Event]:
@@ -284,7 +286,13 @@ class TrainingStep(Rule):
                                                            "with grads from mindspore.value_and_grad")
             elif event.kind == "Z" and (has_backward or ctx.kind_of(event.call.func.value) in ("optimizer", "cell")):
                 node = self._updated_small(updated, event)
-                if node is not None:
+                here = id(self.function()) if self.function() is not None else 0
+                if node is not None and why is None and here in self._planned:
+                    # gradients in this function come from value_and_grad now: nothing to zero
+                    self._withdraw(ctx, updated[event.index])
+                    ctx.discard(updated[event.index])
+                    ctx.doom(updated[event.index])
+                elif node is not None:
                     ctx.flag(node, API_ZERO, Reason.MANUAL, "MindSpore keeps no gradients to zero: drop it once "
                                                            "the gradients come from mindspore.value_and_grad")
 
