@@ -104,8 +104,9 @@ def run(case: Case) -> Outcome:
     missing = [s for s in case.expect if s not in converted]
     if missing:
         return Outcome(case, False, f"converted code lacks {missing}", converted)
-    torch_ns: Dict[str, Any] = {}
-    ms_ns: Dict[str, Any] = {}
+    # a module name, as a file has: MindSpore's autodiff keys functions by their module
+    torch_ns: Dict[str, Any] = {"__name__": "torch_case"}
+    ms_ns: Dict[str, Any] = {"__name__": "mindspore_case"}
     try:
         exec(compile(case.code, f"<torch {case.api}>", "exec"), torch_ns)
     except Exception as exc:  # the case itself is broken

@@ -750,6 +750,10 @@ def _models_in(params: cst.BaseExpression) -> Optional[Set[str]]:
     if isinstance(params, cst.BinaryOperation) and isinstance(params.operator, cst.Add):
         left, right = _models_in(params.left), _models_in(params.right)
         return None if left is None or right is None else left | right
+    if isinstance(params, (cst.List, cst.Tuple)) and params.elements:  # `[w, b]`: the parameters themselves
+        names = [dotted(e.value) for e in params.elements if not isinstance(e, cst.StarredElement)]
+        if len(names) == len(params.elements) and all(names):
+            return set(names)
     return None
 
 

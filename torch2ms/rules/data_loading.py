@@ -208,9 +208,10 @@ class DataLoading(Rule):
         shuffle = args.get("shuffle")
         if sampler is not None and sampler[0] == "shuffle":
             shuffle = sampler[1]
-        dataset_kw.append(_kw("shuffle", shuffle if shuffle is not None else cst.Name("False")))
         if sampler is not None and sampler[0] == "sampler":
-            dataset_kw.append(_kw("sampler", sampler[1]))
+            dataset_kw.append(_kw("sampler", sampler[1]))  # MindSpore takes a sampler or a shuffle flag
+        else:
+            dataset_kw.append(_kw("shuffle", shuffle if shuffle is not None else cst.Name("False")))
         workers = args.get("num_workers")
         if workers is not None and not (isinstance(workers, cst.Integer) and workers.value == "0"):
             if not isinstance(workers, cst.Integer):

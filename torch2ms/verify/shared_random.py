@@ -131,16 +131,26 @@ class SharedRandomness:
 
         self._set(F, "dropout", dropout)
 
-        def sampler_iter(sampler):
-            key = getattr(sampler, "_t2ms_key", None)
-            if key is None:
-                key = sampler._t2ms_key = next(shared._loaders["torch"])
-                sampler._t2ms_epoch = 0
+        from torch.utils.data import SubsetRandomSampler
+
+        def keyed(cls):
+            init = cls.__init__
+
+            def make(sampler, *args, **kwargs):
+                init(sampler, *args, **kwargs)
+                sampler._t2ms_key, sampler._t2ms_epoch = next(shared._loaders["torch"]), 0
+            return make
+
+        def next_order(sampler, n):
             epoch = sampler._t2ms_epoch
             sampler._t2ms_epoch += 1
-            return iter(_order(shared.seed, key, epoch, len(sampler.data_source)))
+            return _order(shared.seed, sampler._t2ms_key, epoch, n)
 
-        self._set(RandomSampler, "__iter__", sampler_iter)
+        self._set(RandomSampler, "__init__", keyed(RandomSampler))
+        self._set(RandomSampler, "__iter__", lambda s: iter(next_order(s, len(s.data_source))))
+        self._set(SubsetRandomSampler, "__init__", keyed(SubsetRandomSampler))
+        self._set(SubsetRandomSampler, "__iter__",
+                  lambda s: iter([s.indices[i] for i in next_order(s, len(s.indices))]))
 
     # ---- mindspore ------------------------------------------------------------------------------
     def _patch_mindspore(self) -> None:
@@ -206,15 +216,30 @@ class SharedRandomness:
             def __len__(self):
                 return self.n
 
+        class SharedSubset(SharedOrder):
+            """mindspore.dataset.SubsetRandomSampler, in the shared order."""
+
+            def __init__(self, indices, num_samples=None) -> None:
+                super().__init__(next(shared._loaders["mindspore"]), len(indices))
+                self.indices = list(indices)
+                shared._epochs[self.key] = -1
+
+            def __iter__(self):
+                return iter([self.indices[i] for i in super().__iter__()])
+
+        self._set(ds, "SubsetRandomSampler", SharedSubset)
         original_init = ds.GeneratorDataset.__init__
 
         def init(self, source, *args, **kwargs):
-            if kwargs.get("shuffle") is True and kwargs.get("sampler") is None \
+            sampler = kwargs.get("sampler")
+            if kwargs.get("shuffle") is True and sampler is None \
                     and hasattr(source, "__getitem__") and hasattr(source, "__len__"):
                 key = next(shared._loaders["mindspore"])
                 kwargs = dict(kwargs, shuffle=None, sampler=SharedOrder(key, len(source)))
                 self._t2ms_key = key
                 shared._epochs[key] = -1
+            elif isinstance(sampler, SharedSubset):
+                self._t2ms_key = sampler.key
             original_init(self, source, *args, **kwargs)
 
         self._set(ds.GeneratorDataset, "__init__", init)
