@@ -117,6 +117,9 @@ def main(model=None, steps=12):
     return losses[:args.steps]
 
 
+VERIFY = "build,run"
+
+
 def run(model, steps):
     return main(model, steps)
 
