@@ -101,3 +101,28 @@ CASES = [
         opt = torch.optim.SparseAdam([w])
     """, mode="flag"),
 ]
+
+CASES += [
+    Case("torch.autograd.grad", """
+        import torch
+        import torch.nn as nn
+        model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
+        with torch.no_grad():
+            for i, p in enumerate(model.parameters()):
+                p.copy_(torch.linspace(-0.5, 0.5, p.numel()).reshape(p.shape) * (i + 1))
+        x = torch.linspace(-1, 1, 6).reshape(2, 3)
+        x.requires_grad_(True)
+        y = model(x).pow(2).sum()
+        dx, = torch.autograd.grad(y, x)
+        loss = model(x).mean()
+        grads = torch.autograd.grad(loss, model.parameters())
+        norms = torch.stack([g.norm() for g in grads])
+        value = y.detach()
+    """, outputs=("dx", "norms", "value"), note="with respect to an input tensor, and to a model's parameters"),
+    Case("torch.autograd.grad", """
+        import torch
+        x = torch.ones(3, requires_grad=True)
+        y = (x ** 3).sum()
+        g, = torch.autograd.grad(y, x, create_graph=True)
+    """, mode="flag", note="higher-order gradients are not restructured"),
+]

@@ -20,6 +20,7 @@ from torch2ms.convert.cstutil import dotted, keyword
 from torch2ms.convert.dataflow import binds, target_names
 
 CELL, OPTIMIZER, SCHEDULER, LOADER, DATASET = "cell", "optimizer", "scheduler", "loader", "dataset"
+GRAD_SCALER = "grad_scaler"
 
 # Methods that return their receiver (nn.Module's, and what torch code chains on a model).
 SELF_RETURNING = {"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "bfloat16",
@@ -36,6 +37,9 @@ MAKERS = {
     "torch.utils.data.dataloader.DataLoader": LOADER,
     "torch.utils.data.TensorDataset": DATASET,
     "torch.utils.data.dataset.TensorDataset": DATASET,
+    "torch.cuda.amp.GradScaler": GRAD_SCALER,
+    "torch.amp.GradScaler": GRAD_SCALER,
+    "torch.cpu.amp.GradScaler": GRAD_SCALER,
 }
 
 Resolve = Callable[[cst.BaseExpression], Optional[str]]  # a Name/Attribute chain -> torch qualname

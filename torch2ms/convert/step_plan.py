@@ -21,6 +21,7 @@ from torch2ms.convert.results import Reason
 
 CLIP_NORM = {"torch.nn.utils.clip_grad_norm_", "torch.nn.utils.clip_grad.clip_grad_norm_"}
 CLIP_VALUE = {"torch.nn.utils.clip_grad_value_", "torch.nn.utils.clip_grad.clip_grad_value_"}
+AUTOGRAD_GRAD = {"torch.autograd.grad"}
 NO_GRAD_CONTEXTS = {"torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad"}
 # Methods whose result carries no gradient.
 NO_GRAD_METHODS = {"detach", "item", "tolist", "numpy", "size", "dim", "numel", "data_ptr", "get_device"}
@@ -46,6 +47,7 @@ class Event:
     inner: List[Tuple[int, "Event"]] = field(default_factory=list)  # IF: (branch, event), in order
     small: Optional[cst.BaseSmallStatement] = None  # the small statement holding the call
     position: int = -1  # inside an IF: position in its branch
+    scaled: bool = False  # B: `scaler.scale(loss).backward()` (mixed-precision loss scaling)
 
 
 def expr_call(statement: cst.CSTNode) -> Optional[Tuple[cst.Call, cst.BaseSmallStatement]]:
@@ -158,6 +160,19 @@ class Taint:
             return False
         if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
             return False
+        if isinstance(node, cst.SimpleStatementLine):
+            return any(self._small(small) for small in node.body)
+        return self.expr(node)
+
+    def _small(self, node: cst.BaseSmallStatement) -> bool:
+        """What a simple statement computes (the names it assigns to are no reads)."""
+        if isinstance(node, cst.Assign):
+            bases = [t.target.value for t in node.targets if isinstance(t.target, (cst.Attribute, cst.Subscript))]
+            return self.expr(node.value) or any(self.expr(b) for b in bases)
+        if isinstance(node, cst.AnnAssign):
+            return node.value is not None and self.expr(node.value)
+        if isinstance(node, cst.AugAssign):
+            return self.expr(node.value) or self.expr(node.target)
         return self.expr(node)
 
 
@@ -182,6 +197,8 @@ class Region:
     forward: str = ""
     grad_fn: str = ""
     grads: str = ""
+    inputs: Optional[List[str]] = None  # autograd.grad: the tensors differentiated for (None: parameters)
+    single: bool = False  # autograd.grad(out, x): one tensor, a 1-tuple of gradients
 
 
 class Planner:
@@ -198,22 +215,62 @@ class Planner:
     # ---- the plan ---------------------------------------------------------------------------------
     def plan(self) -> List[cst.BaseStatement]:
         self._check_calls()
+        loops = self.host.enclosing_loops()
+        regions = [self._grad_region(e) for e in self.events if e.kind == "G"]
+        if not any(e.kind in ("B", "S") for e in self._all_events()):
+            if any(e.kind in ("Z", "C", "IF") for e in self.events):
+                raise Refused("zero_grad or clipping beside autograd.grad, with no optimizer step")
+            return self._emit(regions, [], {}, set(), {}, loops)
         optimizers = self._optimizers()
         coverage = {o: self._coverage(o) for o in optimizers}
         zeros = self._zero_targets(optimizers, coverage)
         buffered = {o for o in optimizers if self._conditional(o, zeros)}
         consumers, consumed = self._simulate(optimizers, zeros, buffered, coverage)
-        loops = self.host.enclosing_loops()
         if buffered and not loops:
             raise Refused("a step inside an `if` accumulates gradients across calls, and no loop is around")
         if buffered and len(optimizers) > 1:
             raise Refused("gradient accumulation with several optimizers")
-        regions = [self._region(e, consumers[e.index], coverage) for e in self.events if e.kind == "B"]
+        regions += [self._region(e, consumers[e.index], coverage) for e in self.events if e.kind == "B"]
+        regions.sort(key=lambda r: r.event.index)
         return self._emit(regions, optimizers, zeros, buffered, consumed, loops)
+
+    # ---- torch.autograd.grad -----------------------------------------------------------------------
+    def _grad_region(self, event: Event) -> Region:
+        """`g = torch.autograd.grad(out, inputs)`: inputs are model parameters (`m.parameters()`)
+        or tensors the code computes `out` from (which the forward function then takes)."""
+        call = event.call
+        args = {keyword(a) or ("outputs", "inputs", "grad_outputs")[i]: a.value
+                for i, a in enumerate(call.args) if i < 3 or keyword(a)}
+        extra = sorted(set(args) - {"outputs", "inputs", "grad_outputs"})
+        if extra:
+            raise Refused(f"autograd.grad({extra[0]}=...) is not restructured")
+        if "grad_outputs" in args and not _ones_like(self.ctx, args["grad_outputs"], args.get("outputs")):
+            raise Refused("autograd.grad with grad_outputs other than ones_like(outputs)")
+        outputs, inputs = args.get("outputs"), args.get("inputs")
+        if isinstance(outputs, (cst.List, cst.Tuple)) and len(outputs.elements) == 1:
+            outputs = outputs.elements[0].value
+        if not isinstance(outputs, cst.Name) or inputs is None:
+            raise Refused("autograd.grad of something other than one named value")
+        if isinstance(inputs, cst.Call) and isinstance(inputs.func, cst.Attribute) \
+                and inputs.func.attr.value == "parameters" and not inputs.args and dotted(inputs.func.value):
+            sources, positions = {dotted(inputs.func.value)}, None
+        else:
+            items = inputs.elements if isinstance(inputs, (cst.List, cst.Tuple)) else [cst.Element(value=inputs)]
+            names = [e.value.value if isinstance(e.value, cst.Name) else None for e in items]
+            if not all(names):
+                raise Refused("autograd.grad with respect to something other than named tensors or parameters()")
+            sources, positions = set(names), names
+        event.loss = outputs
+        region = self._region(event, [], None, sources=sources)
+        region.inputs = positions
+        region.single = positions is not None and not isinstance(args.get("inputs"), (cst.List, cst.Tuple))
+        return region
 
     def _check_calls(self) -> None:
         for event in self._all_events():
             call = event.call
+            if event.kind == "AMP" or event.scaled:
+                raise Refused("the loss is scaled for mixed precision (torch.amp.GradScaler)")
             if event.kind == "B" and call.args:
                 words = ", ".join(keyword(a) or "gradient" for a in call.args)
                 raise Refused(f"backward({words}=...) is not restructured")
@@ -353,13 +410,14 @@ class Planner:
         return consumers, consumed
 
     # ---- one backward's forward function -----------------------------------------------------------
-    def _region(self, event: Event, consumers: List[str], coverage) -> Region:
-        sources: Optional[Set[str]] = set()
-        for optimizer in consumers:
-            if coverage[optimizer] is None:
-                sources = None
-                break
-            sources |= coverage[optimizer]
+    def _region(self, event: Event, consumers: List[str], coverage, sources: Optional[Set[str]] = None) -> Region:
+        if coverage is not None:
+            sources = set()
+            for optimizer in consumers:
+                if coverage[optimizer] is None:
+                    sources = None
+                    break
+                sources |= coverage[optimizer]
         tainted, _ = self._taint(sources)
         b = event.index
         barrier = max((e.index for e in self.events if e.index < b and e.kind != "Z"), default=-1)
@@ -434,6 +492,8 @@ class Planner:
             removed |= set(region.moved)
             removed |= set(region.hoisted)
             replace[region.event.index] = [*(self.updated[j] for j in region.hoisted), self._call(region)]
+            if region.event.kind == "G":
+                replace[region.event.index].append(self._grad_result(region))
             for optimizer in region.consumers:
                 if optimizer in buffer:
                     replace[region.event.index].append(_accumulate(buffer[optimizer], region.grads))
@@ -463,8 +523,9 @@ class Planner:
             return dataflow.binds(anchor)
         first = min(min([*r.moved, *r.hoisted, r.event.index]) for r in regions)
         bound: Set[str] = set()
-        for statement in self.original[:first]:
-            bound |= dataflow.binds(statement)
+        if self.host.function() is not None:  # a function's own locals (module globals are read as they are)
+            for statement in self.original[:first]:
+                bound |= dataflow.binds(statement)
         for loop in self.host.enclosing_loops():
             bound |= dataflow.binds(loop.target) if isinstance(loop, cst.For) else set()
         return bound
@@ -488,7 +549,10 @@ class Planner:
         assigned_set = set(assigned)
         for j in region.dups:
             assigned_set |= dataflow.binds(self.original[j])
-        region.params = [n for n in free if n in bound_around or n in assigned_set]
+        if region.inputs and any(n in assigned_set for n in region.inputs):
+            raise Refused("autograd.grad with respect to a tensor computed among the statements it needs")
+        forced = list(region.inputs or [])
+        region.params = forced + [n for n in free if n not in forced and (n in bound_around or n in assigned_set)]
         loss = self._loss_name(region.event)
         region.aux = [n for n in assigned if n != loss and (scope_reads[n] > inside[n] or n in region.params)]
 
@@ -520,14 +584,39 @@ class Planner:
             params.append(cst.Param(name=cst.Name(region.params[-1])))
         forward = cst.FunctionDef(name=cst.Name(region.forward), params=cst.Parameters(params=params),
                                   body=cst.IndentedBlock(body=body))
-        weights = " + ".join(f"{o}.parameters" for o in region.consumers)
         aux = ", has_aux=True" if region.aux else ""
-        grad_fn = _statement(f"{region.grad_fn} = VALUE_AND_GRAD({region.forward}, None, {weights}{aux})")
+        if region.event.kind == "G":
+            position, weights = self._differentiated(region)
+        else:
+            position, weights = "None", " + ".join(f"{o}.parameters" for o in region.consumers)
+        grad_fn = _statement(f"{region.grad_fn} = VALUE_AND_GRAD({region.forward}, {position}, {weights}{aux})")
         grad_fn = _replace_name(grad_fn, "VALUE_AND_GRAD", ctx.emit("mindspore.value_and_grad"))
         return [forward, grad_fn]
 
+    def _differentiated(self, region: Region) -> Tuple[str, str]:
+        """(grad_position, weights) for an autograd.grad region."""
+        if region.inputs is None:  # model.parameters(): the Cell's trainable parameters
+            inputs = self.updated[region.event.index].body[0].value.args[1].value
+            return "None", f"{_code(inputs.func.value)}.trainable_params()"
+        positions = [region.params.index(n) for n in region.inputs]
+        if region.single:
+            return str(positions[0]), "None"
+        return f"({', '.join(str(p) for p in positions)},)", "None"
+
+    def _grad_result(self, region: Region) -> cst.BaseStatement:
+        """The autograd.grad call's own target gets torch's tuple of gradients."""
+        small = self.updated[region.event.index].body[0]
+        value = f"({region.grads},)" if region.single else region.grads
+        targets = "".join(f"{_code(t.target)} = " for t in small.targets)
+        return _statement(f"{targets}{value}").with_changes(
+            trailing_whitespace=self.updated[region.event.index].trailing_whitespace)
+
     def _updated_loss(self, region: Region) -> cst.BaseExpression:
         statement = self.updated[region.event.index]
+        if region.event.kind == "G":
+            self.ctx.discard(statement)
+            self._withdraw(statement)
+            return cst.Name(region.event.loss.value)
         call = statement.body[0].value if isinstance(statement, cst.SimpleStatementLine) else None
         if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
             raise Refused("another rule rewrote the backward call")
@@ -782,6 +871,12 @@ def _replace_name(node: cst.CSTNode, name: str, new: cst.CSTNode) -> cst.CSTNode
 
 def _aux_tuple(names: List[str]) -> str:
     return f"({names[0]},)" if len(names) == 1 else f"({', '.join(names)})"
+
+
+def _ones_like(ctx: FileContext, expr: cst.BaseExpression, outputs) -> bool:
+    """`torch.ones_like(out)`: the gradient of the output's sum, MindSpore's default too."""
+    return (isinstance(expr, cst.Call) and ctx.qualname(expr.func) == "torch.ones_like" and len(expr.args) == 1
+            and outputs is not None and expr.args[0].value.deep_equals(outputs))
 
 
 def _accumulate(buffer: str, grads: str) -> cst.BaseStatement:

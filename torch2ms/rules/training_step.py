@@ -43,6 +43,7 @@ from torch2ms.rules.base import Rule, change, keep
 API_BACKWARD = "torch.Tensor.backward"
 API_STEP = "torch.optim.Optimizer.step"
 API_ZERO = "torch.optim.Optimizer.zero_grad"
+API_MODULE_ZERO = "torch.nn.Module.zero_grad"
 
 
 # ---- the rule ------------------------------------------------------------------------------------
@@ -212,7 +213,7 @@ class TrainingStep(Rule):
     # ---- one block ------------------------------------------------------------------------------
     def _block(self, ctx: FileContext, original: List, updated: List) -> Optional[List]:
         events = [e for e in (self._event(ctx, s, i) for i, s in enumerate(original)) if e is not None]
-        if not any(e.kind in ("B", "S") or (e.kind == "IF" and any(x.kind == "S" for _, x in e.inner))
+        if not any(e.kind in ("B", "S", "AMP", "G") or (e.kind == "IF" and any(x.kind == "S" for _, x in e.inner))
                    for e in events):
             self._flag_leftovers(ctx, events, updated, None)
             return None
@@ -251,15 +252,21 @@ class TrainingStep(Rule):
         qualname = ctx.qualname(call.func)
         if qualname in step_plan.CLIP_NORM or qualname in step_plan.CLIP_VALUE:
             return Event("C", index, call=call, small=small)
+        if qualname in step_plan.AUTOGRAD_GRAD and isinstance(small, cst.Assign):
+            return Event("G", index, call=call, small=small)
         if not isinstance(call.func, cst.Attribute) or qualname is not None:
             return None
         method, receiver = call.func.attr.value, call.func.value
         text = dotted(receiver)
         if method == "backward" and isinstance(small, cst.Expr):
-            return Event("B", index, call=call, loss=receiver, small=small)
+            scaled = (isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute)
+                      and receiver.func.attr.value == "scale" and ctx.kind_of(receiver.func.value) == "grad_scaler")
+            return Event("B", index, call=call, loss=receiver, small=small, scaled=scaled)
         if text is None or not isinstance(small, cst.Expr):
             return None
         kind = ctx.kind_of(receiver)
+        if kind == "grad_scaler" and method == "step":
+            return Event("AMP", index, receiver=text, call=call, small=small)
         if method == "zero_grad":
             return Event("Z", index, receiver=text, call=call, small=small)
         if method == "step" and kind not in ("scheduler", "cell", "loader", "dataset"):
@@ -279,6 +286,17 @@ class TrainingStep(Rule):
                 if node is not None:
                     self._withdraw(ctx, node)
                     ctx.flag(node, API_BACKWARD, Reason.MANUAL, _backward_hint(reason))
+            elif event.kind == "G":
+                node = self._updated_small(updated, event)
+                if node is not None:
+                    self._withdraw(ctx, node)
+                    ctx.flag(node, "torch.autograd.grad", Reason.MANUAL,
+                             f"{why or 'not restructured'}: MindSpore differentiates a function: "
+                             "mindspore.grad(fn, grad_position, weights) / mindspore.value_and_grad")
+            elif event.kind == "AMP":
+                node = self._updated_small(updated, event)
+                if node is not None:
+                    ctx.flag(node, "torch.amp.GradScaler.step", Reason.MANUAL, _AMP_HINT)
             elif event.kind == "S" and (has_backward or ctx.kind_of(event.call.func.value) == "optimizer"):
                 node = self._updated_small(updated, event)
                 if node is not None:
@@ -293,8 +311,9 @@ class TrainingStep(Rule):
                     ctx.discard(updated[event.index])
                     ctx.doom(updated[event.index])
                 elif node is not None:
-                    ctx.flag(node, API_ZERO, Reason.MANUAL, "MindSpore keeps no gradients to zero: drop it once "
-                                                           "the gradients come from mindspore.value_and_grad")
+                    api = API_MODULE_ZERO if ctx.kind_of(event.call.func.value) == "cell" else API_ZERO
+                    ctx.flag(node, api, Reason.MANUAL, "MindSpore keeps no gradients to zero: drop it once "
+                                                       "the gradients come from mindspore.value_and_grad")
 
     @staticmethod
     def _updated_small(updated: List, event: Event) -> Optional[cst.CSTNode]:
@@ -339,6 +358,11 @@ class TrainingStep(Rule):
 
     def module_body(self) -> Sequence[cst.CSTNode]:
         return self._module.body
+
+
+_AMP_HINT = ("mixed-precision loss scaling: MindSpore scales and unscales around value_and_grad with "
+             "mindspore.amp.DynamicLossScaler (scale, unscale, adjust) and checks mindspore.amp.all_finite(grads) "
+             "before optimizer(grads); in float32 the scaler can simply go")
 
 
 def _backward_hint(reason: str) -> str:
