@@ -260,6 +260,8 @@ class FileContext:
             return
         scope = self.module_scope if module_level else self.scope
         binding = scope.names.get(target.value)
+        if binding is None and module_level:  # `a, b = ...` at module level: prescan binds plain names only
+            binding = scope.bind(target.value)
         if binding is not None and binding.qualname is None:
             binding.kind = kind
             if kind == "cell":

@@ -425,7 +425,7 @@ class Planner:
         window = [j for j in range(barrier + 1, b) if j not in self.top]
         first = next((j for j in window if in_slice[j] and tainted[j]), None)
         dups = [j for j in range(0, barrier + 1) if j not in self.top and in_slice[j] and tainted[j]]
-        if first is None and not dups:
+        if first is None and not dups and not self._depends(event, sources):
             raise Refused("the loss does not depend on the optimized parameters in this block")
         region = Region(event, consumers, dups=dups)
         moved_binds: Set[str] = set()
@@ -545,7 +545,9 @@ class Planner:
             for name in sorted(dataflow.binds(self.original[j])):
                 if name not in assigned:
                     assigned.append(name)
-        free = dataflow.free_reads(statements)
+        loss_read = cst.SimpleStatementLine(body=[cst.Expr(self.original[region.event.index].body[0].value
+                                                            if region.event.kind == "G" else region.event.loss)])
+        free = dataflow.free_reads(statements + [loss_read])
         assigned_set = set(assigned)
         for j in region.dups:
             assigned_set |= dataflow.binds(self.original[j])
@@ -720,9 +722,12 @@ class Planner:
         else:
             if isinstance(small, cst.Assign):
                 raise Refused("the result of clip_grad_value_ is used")
-            statement = _statement(f"{grads} = tuple(CLAMP(g, -(LOW), LIMIT) for g in {grads})")
+            statement = _statement(f"{grads} = tuple(CLAMP(g, -LOW, LIMIT) for g in {grads})")
             statement = _replace_name(statement, "CLAMP", ctx.emit("mindspore.mint.clamp"))
-            statement = _replace_name(statement, "LOW", ctx.duplicate(limit))
+            low = ctx.duplicate(limit)
+            if not isinstance(low, (cst.Name, cst.Integer, cst.Float, cst.Attribute)):
+                low = low.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+            statement = _replace_name(statement, "LOW", low)
         return _replace_name(statement, "LIMIT", limit)
 
     def _zero(self, event: Event, buffer, zeros) -> List[cst.BaseStatement]:
