@@ -33,6 +33,8 @@ SAVE, LOAD = "torch.save", "torch.load"
 _NOT_STATE = {"scheduler", "loader", "dataset"}  # kinds whose state_dict is no parameter set
 _SAVE_HINT = ("MindSpore checkpoints hold a Cell's parameters: mindspore.save_checkpoint(net, path, "
               "append_dict={...}) for extra values, one file per model or optimizer")
+_CKPT_HINT = ("MindSpore reads only .ckpt files and save_checkpoint adds .ckpt to a name without it: make sure "
+              "this path ends in .ckpt")
 _LOAD_HINT = ("mindspore.load_checkpoint(path) reads a MindSpore checkpoint (a dict of Parameters); "
               "other pickled payloads have no MindSpore reader")
 
@@ -231,12 +233,13 @@ class Checkpoints(Rule):
             ctx.flag(updated, LOAD, Reason.MANUAL, _LOAD_HINT)
             return updated
         new = self._replace(ctx, updated, "mindspore.load_checkpoint", [path])
-        old_path = _path_arg(original)
-        if id(old_path) not in self._spelled and not (isinstance(old_path, cst.Name)
-                                                      and old_path.value in self._spelled_names):
-            ctx.flag(new, LOAD, Reason.MANUAL, "MindSpore reads only .ckpt files and save_checkpoint adds .ckpt to "
-                                                 "a name without it: make sure this path ends in .ckpt")
+        if self._unspelled(_path_arg(original)):
+            ctx.flag(new, LOAD, Reason.MANUAL, _CKPT_HINT)
         return new
+
+    def _unspelled(self, path: cst.BaseExpression) -> bool:
+        """A path to load whose file name the file does not spell (so it may not end in .ckpt)."""
+        return id(path) not in self._spelled and not (isinstance(path, cst.Name) and path.value in self._spelled_names)
 
 
     def _load_state(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
@@ -252,9 +255,12 @@ class Checkpoints(Rule):
                 and _strict(original) is True:
             # the checkpoint goes straight into the net (torch returns nothing worth reading then)
             if isinstance(state, cst.Call) and state.args:
-                return self._replace(ctx, updated, "mindspore.load_checkpoint",
-                                     [state.args[0].value], [("net", net), ("strict_load", cst.Name("True"))],
-                                     keep=[state.args[0].value, net])
+                new = self._replace(ctx, updated, "mindspore.load_checkpoint",
+                                    [state.args[0].value], [("net", net), ("strict_load", cst.Name("True"))],
+                                    keep=[state.args[0].value, net])
+                if self._unspelled(_path_arg(inner)):
+                    ctx.flag(new, LOAD, Reason.MANUAL, _CKPT_HINT)
+                return new
         return self._replace(ctx, updated, "mindspore.load_param_into_net", [net, state],
                              [("strict_load", cst.Name("True"))])
 
