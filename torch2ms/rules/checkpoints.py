@@ -244,8 +244,10 @@ class Checkpoints(Rule):
 
     def _load_state(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
         receiver = original.func.value
-        if ctx.kind_of(receiver) in _NOT_STATE or not updated.args or updated.args[0].star:
+        if ctx.kind_of(receiver) in _NOT_STATE or not updated.args or any(a.star for a in updated.args):
             return updated
+        if not isinstance(receiver, (cst.Name, cst.Attribute)):
+            return updated  # `super().load_state_dict(...)`: an override's own call, not a net's
         if any(keyword(a) not in (None, "state_dict", "strict", "assign") for a in updated.args):
             return updated
         net = updated.func.value
