@@ -305,7 +305,8 @@ class DataLoading(Rule):
             if isinstance(value, cst.Dict):
                 return (f"{cls.name.value} yields a dict: MindSpore's pipeline takes tuples: return a tuple and "
                         f"name the columns (column_names=[...])")
-            if not isinstance(value, cst.Tuple) or any(isinstance(e, cst.StarredElement) for e in value.elements):
+            if not isinstance(value, (cst.Tuple, cst.List)) \
+                    or any(isinstance(e, cst.StarredElement) for e in value.elements):
                 return (f"{cls.name.value} yields one value per row: MindSpore's iterator would yield a list of "
                         f"one column; return a 1-tuple and unpack `for (x,) in loader`")
             shapes.add(len(value.elements))
