@@ -201,6 +201,39 @@ def test_an_optimizer_made_in_the_loop_builds_grad_fn_inside_it():
     assert "opt = mint.optim.SGD(model.trainable_params(), lr=lr)\n    def forward_fn(x):\n        return model(x).sum()" in out
 
 
+def test_a_step_guarded_by_an_if_takes_the_gradients_before_it_and_steps_inside():
+    out = convert(HEAD + """\
+        model = nn.Linear(2, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        def run(loader, train):
+            total = 0.0
+            for x, y in loader:
+                loss = (model(x) - y).pow(2).mean()
+                if train:
+                    opt.zero_grad()
+                    loss.backward()
+                    opt.step()
+                total += loss.item()
+            return total
+        """)
+    assert "        loss, grads = grad_fn(x, y)\n        if train:\n            opt(grads)\n        total += loss.item()" in out
+    assert "# torch2ms" not in out
+
+
+def test_a_zero_grad_earlier_in_the_loop_body_covers_a_step_in_a_nested_block():
+    out = convert(HEAD + """\
+        model = nn.Linear(2, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x, y in loader:
+            opt.zero_grad()
+            with torch.autocast("cpu", enabled=False):
+                loss = (model(x) - y).pow(2).mean()
+                loss.backward()
+                opt.step()
+        """)
+    assert "loss, grads = grad_fn(x, y)\n    opt(grads)" in out and "zero_grad" not in out
+
+
 # ---- what is refused: left whole, flagged with the reason --------------------------------------
 REFUSED = {
     "retain_graph": """\
@@ -346,6 +379,19 @@ for x in data:
     errG.backward()
     optG.step()
     curve.append([errD_real.item() + errD_fake.item(), errG.item()])
+out = torch.tensor(curve)
+"""),
+    ("guarded", """\
+model = nn.Sequential(layer(2, 3, 0.5), nn.ReLU(), layer(3, 1, 0.2))
+opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+curve = []
+for k, x in enumerate(data):
+    loss = (model(x) - 0.5).pow(2).mean()
+    if k % 3 != 2:
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    curve.append(loss.item())
 out = torch.tensor(curve)
 """),
     ("two optimizers", """\

@@ -48,6 +48,7 @@ class Event:
     small: Optional[cst.BaseSmallStatement] = None  # the small statement holding the call
     position: int = -1  # inside an IF: position in its branch
     scaled: bool = False  # B: `scaler.scale(loss).backward()` (mixed-precision loss scaling)
+    guarded: bool = False  # IF: it holds a whole step (its backward too), run when its test is true
 
 
 def expr_call(statement: cst.CSTNode) -> Optional[Tuple[cst.Call, cst.BaseSmallStatement]]:
@@ -230,7 +231,7 @@ class Planner:
             raise Refused("a step inside an `if` accumulates gradients across calls, and no loop is around")
         if buffered and len(optimizers) > 1:
             raise Refused("gradient accumulation with several optimizers")
-        regions += [self._region(e, consumers[e.index], coverage) for e in self.events if e.kind == "B"]
+        regions += [self._region(e, consumers[e.index], coverage) for e in self._backwards()]
         regions.sort(key=lambda r: r.event.index)
         return self._emit(regions, optimizers, zeros, buffered, consumed, loops)
 
@@ -285,8 +286,23 @@ class Planner:
                 if len([a for a in call.args if keyword(a) not in ("error_if_nonfinite", "foreach")]) < 2:
                     raise Refused("gradient clipping without its limit")
         for event in self.events:
-            if event.kind == "IF" and any(x.kind not in ("S", "Z", "C") for _, x in event.inner):
+            if event.kind != "IF" or all(x.kind in ("S", "Z", "C") for _, x in event.inner):
+                continue
+            # a guarded step: `if training: loss.backward(); opt.step()`, all in one branch
+            kinds = [x.kind for _, x in event.inner]
+            if set(kinds) - {"S", "Z", "C", "B"} or kinds.count("B") != 1 or len({b for b, _ in event.inner}) != 1:
                 raise Refused("an `if` around part of the step")
+            event.guarded = True
+
+    def _sequence(self) -> List[Event]:
+        """The events in the order they run, a guarded step's inside its `if`."""
+        found = []
+        for event in self.events:
+            found.extend([x for _, x in event.inner] if event.kind == "IF" and event.guarded else [event])
+        return found
+
+    def _backwards(self) -> List[Event]:
+        return [e for e in self._sequence() if e.kind == "B"]
 
     def _all_events(self) -> List[Event]:
         found = []
@@ -301,7 +317,7 @@ class Planner:
                 found.append(event.receiver)
         if not found:
             raise Refused("no optimizer step follows it in this block")
-        if not any(e.kind == "B" for e in self.events):
+        if not self._backwards():
             raise Refused("no backward in this block feeds the step")
         return found
 
@@ -341,7 +357,7 @@ class Planner:
 
     def _conditional(self, optimizer: str, zeros) -> bool:
         for event in self.events:
-            if event.kind != "IF":
+            if event.kind != "IF" or event.guarded:
                 continue
             for _, inner in event.inner:
                 if (inner.kind == "S" and inner.receiver == optimizer) or (
@@ -379,20 +395,23 @@ class Planner:
 
     def _simulate(self, optimizers, zeros, buffered, coverage):
         """Which backward calls each step reads (direct) or adds to its running sum (buffered)."""
-        consumers: Dict[int, List[str]] = {e.index: [] for e in self.events if e.kind == "B"}
+        consumers: Dict[int, List[str]] = {e.index: [] for e in self._backwards()}
         consumed: Dict[int, List[int]] = {}  # id(step event) -> backward indexes it reads
         for optimizer in optimizers:
             has_zero = any(zeros.get(id(e)) == optimizer for e in self._all_events() if e.kind == "Z")
-            if not has_zero:
+            models = coverage[optimizer]
+            zeroed = self.host.zeroed_before(lambda r: r == optimizer or models is None and len(optimizers) == 1
+                                             or models is not None and any(_related(r, m) for m in models))
+            if not has_zero and not zeroed:
                 raise Refused(f"no {optimizer}.zero_grad() in this block: torch would add up the gradients of "
                               f"every iteration")
             if optimizer in buffered:
-                for event in self.events:
-                    if event.kind == "B" and self._depends(event, coverage[optimizer]):
+                for event in self._backwards():
+                    if self._depends(event, coverage[optimizer]):
                         consumers[event.index].append(optimizer)
                 continue
             pending: List[int] = []
-            for event in self.events:
+            for event in self._sequence():
                 if event.kind == "Z" and zeros.get(id(event)) == optimizer:
                     pending = []
                 elif event.kind == "B" and self._depends(event, coverage[optimizer]):
@@ -614,7 +633,7 @@ class Planner:
             trailing_whitespace=self.updated[region.event.index].trailing_whitespace)
 
     def _updated_loss(self, region: Region) -> cst.BaseExpression:
-        statement = self.updated[region.event.index]
+        statement = self._updated_line(region.event) if region.event.position >= 0 else self.updated[region.event.index]
         if region.event.kind == "G":
             self.ctx.discard(statement)
             self._withdraw(statement)
@@ -633,6 +652,8 @@ class Planner:
         text = f"{outputs}, {region.grads} = {region.grad_fn}({', '.join(region.params)})"
         statement = _statement(text)
         original = self.updated[region.event.index]
+        if region.event.position >= 0:  # a guarded step: the call goes before its `if`
+            return statement.with_changes(leading_lines=original.leading_lines)
         return statement.with_changes(leading_lines=original.leading_lines,
                                       trailing_whitespace=original.trailing_whitespace)
 
@@ -645,7 +666,11 @@ class Planner:
             elif event.kind in ("S", "C"):
                 replace[event.index] = self._step_or_clip(event, regions, consumed, buffer, summed)
             elif event.kind == "IF":
-                replace[event.index] = [self._if(event, regions, consumed, buffer, zeros, summed)]
+                new_if = self._if(event, regions, consumed, buffer, zeros, summed)
+                if event.guarded:  # the gradients come first, then the `if` uses them
+                    replace[event.index] = [*replace[event.index], new_if.with_changes(leading_lines=[])]
+                else:
+                    replace[event.index] = [new_if]
 
     def _step_target(self, event: Event) -> Optional[Event]:
         """The step a clip call prepares: the next step after it (in its branch, or the block)."""
@@ -756,6 +781,8 @@ class Planner:
                 inner = next((x for b, x in event.inner if b == branch and x.position == position), None)
                 if inner is None:
                     out.append(statement)
+                elif inner.kind == "B":
+                    continue  # computed before the `if` (_updated_loss took its uses and notes)
                 elif inner.kind == "Z":
                     out += self._zero(inner, buffer, zeros)
                 else:

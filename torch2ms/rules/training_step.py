@@ -174,6 +174,8 @@ class TrainingStep(Rule):
         self._taken: Set[str] = set()
         self._module: Optional[cst.Module] = None
         self._planned: Set[int] = set()  # ids of the defs (0: the module) with a restructured step
+        self._planned_blocks: Set[int] = set()  # ids of the original blocks restructured
+        self._current: Optional[cst.CSTNode] = None  # the original block being planned
 
     # ---- where the walk is --------------------------------------------------------------------
     def visit_Module(self, ctx: FileContext, node: cst.Module) -> None:
@@ -203,15 +205,16 @@ class TrainingStep(Rule):
     leave_While = leave_For
 
     def leave_IndentedBlock(self, ctx: FileContext, original: cst.IndentedBlock, updated: cst.IndentedBlock):
-        body = self._block(ctx, list(original.body), list(updated.body))
+        body = self._block(ctx, original, list(original.body), list(updated.body))
         return updated if body is None else updated.with_changes(body=body)
 
     def leave_Module(self, ctx: FileContext, original: cst.Module, updated: cst.Module):
-        body = self._block(ctx, list(original.body), list(updated.body))
+        body = self._block(ctx, original, list(original.body), list(updated.body))
         return updated if body is None else updated.with_changes(body=body)
 
     # ---- one block ------------------------------------------------------------------------------
-    def _block(self, ctx: FileContext, original: List, updated: List) -> Optional[List]:
+    def _block(self, ctx: FileContext, node: cst.CSTNode, original: List, updated: List) -> Optional[List]:
+        self._current = node
         events = [e for e in (self._event(ctx, s, i) for i, s in enumerate(original)) if e is not None]
         if not any(e.kind in ("B", "S", "AMP", "G") or (e.kind == "IF" and any(x.kind == "S" for _, x in e.inner))
                    for e in events):
@@ -225,6 +228,7 @@ class TrainingStep(Rule):
             self._flag_leftovers(ctx, events, updated, str(why))
             return None
         self._planned.add(id(self.function()) if self.function() is not None else 0)
+        self._planned_blocks.add(id(node))
         return plan
 
     def _event(self, ctx: FileContext, statement: cst.CSTNode, index: int) -> Optional[Event]:
@@ -234,8 +238,8 @@ class TrainingStep(Rule):
             inner = []
             for branch, block in enumerate(step_plan.branches(statement)):
                 found = [self._event(ctx, sub, index) if not isinstance(sub, cst.If) else None for sub in block]
-                if any(e is not None and e.kind == "B" for e in found):
-                    return None
+                if any(e is not None and e.kind == "B" for e in found) and self._branch_planned(statement, branch):
+                    return None  # the branch restructured its own step
                 for position, event in enumerate(found):
                     if event is not None:
                         event.position = position
@@ -332,7 +336,32 @@ class TrainingStep(Rule):
             ctx.withdraw_flag(current)
             stack.extend(current.children)
 
+    def _branch_planned(self, node: cst.If, branch: int) -> bool:
+        current, index = node, 0
+        while current is not None:
+            body = current.body if isinstance(current, (cst.If, cst.Else)) else None
+            if index == branch:
+                return body is not None and id(body) in self._planned_blocks
+            index += 1
+            current = current.orelse
+        return False
+
     # ---- for the planner -----------------------------------------------------------------------------
+    def zeroed_before(self, clears) -> bool:
+        """Does the loop around this block zero the gradients (`clears(receiver)`) earlier in each
+        iteration, directly in its body, before the statement that holds this block?"""
+        loops = self.enclosing_loops()
+        if not loops or self._current is None or loops[-1].body is self._current:
+            return False
+        for statement in loops[-1].body.body:
+            if any(node is self._current for node in _walk(statement)):
+                return False
+            found = step_plan.expr_call(statement)
+            if found is not None and isinstance(found[0].func, cst.Attribute) \
+                    and found[0].func.attr.value == "zero_grad" and clears(dotted(found[0].func.value) or ""):
+                return True
+        return False
+
     def fresh(self, base: str) -> str:
         name, number = base, 1
         while name in self._taken:
@@ -363,6 +392,14 @@ class TrainingStep(Rule):
 _AMP_HINT = ("mixed-precision loss scaling: MindSpore scales and unscales around value_and_grad with "
              "mindspore.amp.DynamicLossScaler (scale, unscale, adjust) and checks mindspore.amp.all_finite(grads) "
              "before optimizer(grads); in float32 the scaler can simply go")
+
+
+def _walk(node: cst.CSTNode):
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(current.children)
 
 
 def _backward_hint(reason: str) -> str:
