@@ -35,8 +35,8 @@ _SAVE_HINT = ("MindSpore checkpoints hold a Cell's parameters: mindspore.save_ch
               "append_dict={...}) for extra values, one file per model or optimizer")
 _CKPT_HINT = ("MindSpore reads only .ckpt files and save_checkpoint adds .ckpt to a name without it: make sure "
               "this path ends in .ckpt")
-_LOAD_HINT = ("mindspore.load_checkpoint(path) reads a MindSpore checkpoint (a dict of Parameters); "
-              "other pickled payloads have no MindSpore reader")
+_LOAD_HINT = ("mindspore.load_checkpoint(path) reads a MindSpore checkpoint (a dict of Parameters); other pickled "
+              "payloads have no MindSpore reader; a torch checkpoint of the model converts once with `torch2ms weights`")
 
 
 def _method_call(node: cst.BaseExpression, name: str) -> bool:
