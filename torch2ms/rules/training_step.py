@@ -247,6 +247,9 @@ class TrainingStep(Rule):
             if inner:
                 return Event("IF", index, inner=inner)
             return None
+        manual = step_plan.manual_update(ctx, statement)
+        if manual is not None:
+            return Event("S", index, receiver=manual[0], manual=manual[1])
         if not isinstance(statement, cst.SimpleStatementLine):
             return None
         found = step_plan.expr_call(statement)
@@ -301,6 +304,8 @@ class TrainingStep(Rule):
                 node = self._updated_small(updated, event)
                 if node is not None:
                     ctx.flag(node, "torch.amp.GradScaler.step", Reason.MANUAL, _AMP_HINT)
+            elif event.kind == "S" and event.manual:
+                continue  # its `.grad` reads carry their notes
             elif event.kind == "S" and (has_backward or ctx.kind_of(event.call.func.value) == "optimizer"):
                 node = self._updated_small(updated, event)
                 if node is not None:
