@@ -89,7 +89,7 @@ def run_one(path: Path, steps: int, timeout: int) -> dict:
         row["curve"] = "DIFFER"
     if report.get("problems"):
         row["problem"] = report["problems"][-1][:200]
-    row["steps"] = report.get("inputs", [""])[0].split(" ")[0]
+    row["steps"] = (report.get("inputs") or [""])[0].split(" ")[0]
     return row
 
 
@@ -101,7 +101,7 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=int, default=600)
     parser.add_argument("--json", help="write the rows here")
     args = parser.parse_args(argv)
-    paths = sorted(Path(args.scripts).glob("*.py"))
+    paths = sorted(Path(args.scripts).resolve().glob("*.py"))  # each runs in a folder of its own
     if args.only:
         paths = [p for p in paths if p.stem in args.only]
     rows = []
