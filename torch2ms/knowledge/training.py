@@ -9,7 +9,7 @@ from typing import Dict, Optional, Tuple
 from torch2ms.knowledge.store import DATA_DIR, check, read_json
 
 _SCHEMA = {"about": str, "loader": dict, "samplers": dict, "dataset_bases": list}
-_LOADER = {"params": list, "dataset": dict, "batch": dict, "drop": dict, "flag": dict}
+_LOADER = {"params": list, "dataset": dict, "batch": dict, "drop": dict, "flag": dict, "defaults": dict}
 _SAMPLER = {"shuffle": bool, "to": str, "only": list}
 
 
@@ -20,6 +20,7 @@ class LoaderForm:
     batch: Dict[str, str]  # DataLoader keyword -> Dataset.batch keyword
     drop: Dict[str, str]  # keyword -> why it can go (speed/memory only)
     flag: Dict[str, str]  # keyword -> hint (no counterpart)
+    defaults: Dict[str, object]  # torch's default of each keyword the conversion writes out
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ def _data() -> dict:
 
 def loader_form() -> LoaderForm:
     raw = _data()["loader"]
-    return LoaderForm(tuple(raw["params"]), raw["dataset"], raw["batch"], raw["drop"], raw["flag"])
+    return LoaderForm(tuple(raw["params"]), raw["dataset"], raw["batch"], raw["drop"], raw["flag"], raw["defaults"])
 
 
 def sampler_forms() -> Dict[str, SamplerForm]:
