@@ -28,6 +28,11 @@ SELF_RETURNING = {"to", "cuda", "cpu", "train", "eval", "float", "double", "half
 # Methods only nn.Module has.
 MODULE_ONLY = {"named_parameters", "named_modules", "named_buffers", "named_children", "register_forward_hook",
                "register_forward_pre_hook", "register_buffer", "register_module", "load_state_dict_pre_hook"}
+# Names other objects in a training script carry too (optimizers, schedulers, dicts): a file's
+# Cell class defining one says nothing about a receiver calling it.
+SHARED_METHODS = {"step", "zero_grad", "state_dict", "load_state_dict", "update", "reset", "get", "items", "keys",
+                  "values", "append", "pop", "copy", "save", "load", "run", "fit", "predict", "evaluate", "test",
+                  "close", "forward", "parameters"}
 # torch base classes whose subclasses are datasets.
 DATASET_BASES = {"torch.utils.data.Dataset", "torch.utils.data.IterableDataset",
                  "torch.utils.data.dataset.Dataset", "torch.utils.data.dataset.IterableDataset"}
@@ -97,6 +102,19 @@ def _classes(module: cst.Module, resolve: Resolve, is_layer: IsLayer, module_bas
                     datasets.add(name)
                     changed = True
     return cells, datasets
+
+
+def _own_methods(module: cst.Module, cells: Set[str]) -> Set[str]:
+    """Methods only the file's Cell classes define (`training_step`, `init_hidden`): a name
+    they are called on (`model.training_step(batch)`) holds one of those Cells."""
+    in_cells: Set[str] = set()
+    elsewhere: Set[str] = set()
+    for cls in (s for s in _walk_defs(module.body) if isinstance(s, cst.ClassDef)):
+        body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ()
+        names = {s.name.value for s in body if isinstance(s, cst.FunctionDef)}
+        (in_cells if cls.name.value in cells else elsewhere).update(names)
+    return {n for n in in_cells - elsewhere - SHARED_METHODS - SELF_RETURNING - MODULE_ONLY
+            if not n.startswith("__")}
 
 
 def _walk_defs(body) -> Iterator[cst.CSTNode]:
@@ -180,6 +198,7 @@ class _Inference:
         self.kinds = Kinds()
         self.kinds.cell_classes, self.kinds.dataset_classes = _classes(module, resolve, is_layer, module_bases)
         self.functions = _functions(module)
+        self.cell_methods = _own_methods(module, self.kinds.cell_classes)
         self.returns: Dict[str, str] = {}  # function key -> the kind every return gives
         self.kinds.locals[""] = set()
         for node in module.body:
@@ -333,7 +352,7 @@ class _Inference:
             elif isinstance(func, cst.Attribute) and (isinstance(func.value, cst.Name) or _self_attr(func.value)) \
                     and self.resolve(func.value) is None:
                 name, method = dotted(func.value), func.attr.value
-                if method in MODULE_ONLY:
+                if method in MODULE_ONLY or method in self.cell_methods:
                     self._evidence(scope, name)
                 elif method in ("train", "eval") and len(call.args) <= 1:
                     switched.add(name)
