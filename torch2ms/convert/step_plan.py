@@ -600,9 +600,40 @@ class Planner:
         if region.inputs and any(n in assigned_set for n in region.inputs):
             raise Refused("autograd.grad with respect to a tensor computed among the statements it needs")
         forced = list(region.inputs or [])
-        region.params = forced + [n for n in free if n not in forced and (n in bound_around or n in assigned_set)]
+        # a name bound only among the moved statements (`output` from `for ...: output, h = rnn(...)`)
+        # is the forward function's own: free_reads counts it because a loop may run no times
+        outside = self._bound_outside({id(self.original[j]) for j in region.moved})
+        region.params = forced + [n for n in free if n not in forced and (n in bound_around or n in assigned_set)
+                                  and (n in outside or n not in assigned_set)]
         loss = self._loss_name(region.event)
         region.aux = [n for n in assigned if n != loss and (scope_reads[n] > inside[n] or n in region.params)]
+
+    def _bound_outside(self, skip: Set[int]) -> Set[str]:
+        """Names the scope binds anywhere but in the statements `skip` (and its parameters)."""
+        found: Set[str] = set()
+        fn = self.host.function()
+        if fn is not None:
+            params = fn.params
+            for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+                found.add(param.name.value)
+            for star in (params.star_arg, params.star_kwarg):
+                if isinstance(star, cst.Param):
+                    found.add(star.name.value)
+
+        def visit(node: cst.CSTNode) -> None:
+            if id(node) in skip:
+                return
+            if not any(id(n) in skip for n in _walk(node)):
+                found.update(dataflow.binds(node))
+                return
+            if isinstance(node, cst.For):
+                found.update(dataflow.target_names(node.target))
+            for child in node.children:
+                visit(child)
+
+        for statement in self.host.scope_body():
+            visit(statement)
+        return found
 
     def _definitions(self, region: Region) -> List[cst.BaseStatement]:
         ctx = self.ctx
