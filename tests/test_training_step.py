@@ -481,6 +481,22 @@ for x in data:
     curve.append(loss.item())
 out = torch.tensor(curve)
 """),
+    ("a value bound in a loop among the loss statements", """\
+cell = layer(3, 2, 0.4)
+opt = torch.optim.SGD(cell.parameters(), lr=0.2)
+def step(x):
+    opt.zero_grad()
+    hidden = torch.zeros(4, 1)
+    for t in range(2):
+        output = torch.tanh(cell(torch.cat([x * (t + 1), hidden], 1)))
+        hidden = output[:, :1]
+    loss = output.pow(2).mean()
+    loss.backward()
+    opt.step()
+    return output, loss.item()
+curve = [step(x)[1] for x in data]
+out = torch.tensor(curve)
+"""),
 ])
 def test_the_restructured_step_trains_as_torch_does(name, body, cpu_fallback):
     from api.harness import Case, run
