@@ -133,6 +133,20 @@ def test_a_method_only_the_files_cell_classes_define_makes_its_receiver_a_cell()
     assert found.names["fit"] == {"model": "cell"}  # step: optimizers have it; shared: Runner too
 
 
+def test_a_copy_of_a_cell_is_a_cell_and_passes_its_kind_on():
+    found = _kinds("""\
+        import copy
+        def fit(model: nn.Module, data):
+            ema = copy.deepcopy(model)
+            other = copy.deepcopy(data)
+            average(ema, model)
+        def average(ema, model):
+            pass
+        """)
+    assert found.names["fit"] == {"model": "cell", "ema": "cell"}
+    assert found.names["average"] == {"ema": "cell", "model": "cell"}
+
+
 def test_calls_that_disagree_give_no_kind():
     found = _kinds("""\
         def show(thing):

@@ -25,6 +25,8 @@ GRAD_SCALER = "grad_scaler"
 # Methods that return their receiver (nn.Module's, and what torch code chains on a model).
 SELF_RETURNING = {"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "bfloat16",
                   "requires_grad_", "share_memory", "apply", "type"}
+# The standard library's copies (`import copy` / `from copy import deepcopy`).
+COPIES = {"copy.deepcopy", "copy.copy", "deepcopy"}
 # Methods only nn.Module has.
 MODULE_ONLY = {"named_parameters", "named_modules", "named_buffers", "named_children", "register_forward_hook",
                "register_forward_pre_hook", "register_buffer", "register_module", "load_state_dict_pre_hook"}
@@ -232,6 +234,9 @@ class _Inference:
                 return OPTIMIZER
             return CELL if self.is_layer(qualname) else None
         name = dotted(func)
+        if name in COPIES and len(expr.args) == 1 and not expr.args[0].keyword and not expr.args[0].star:
+            inner = self.kind_of(expr.args[0].value, scope)  # `ema = copy.deepcopy(model)`: a Cell too
+            return inner if inner == CELL else None
         if name in self.kinds.cell_classes:
             return CELL
         if name in self.kinds.dataset_classes:
