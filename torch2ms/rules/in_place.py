@@ -98,6 +98,28 @@ class InPlaceMethods(Rule):
             """,
             note="a list index is a copy in torch too (the statement changes nothing there); index_add_ is kept",
         ),
+        change(
+            """
+            import torch
+
+            ema = torch.ones(3)
+            w = torch.arange(3.0)
+            ema.mul_(0.9).add_(w, alpha=0.1).clamp_(0.0, 0.5)
+            y = torch.zeros(3)
+            y.copy_(w).sub_(1)
+            """,
+            """
+            from mindspore import mint
+
+            ema = mint.ones(3)
+            w = mint.arange(3.0)
+            ema.copy_(ema.mul(0.9).add(w, alpha=0.1).clamp(0.0, 0.5))
+            y = mint.zeros(3)
+            y.copy_(w.sub(1))
+            """,
+            run=("ema", "y"),
+            note="a chain of in-place methods (an EMA update) is one copy_: each returns the tensor itself",
+        ),
     )
 
     def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
@@ -138,6 +160,13 @@ class InPlaceMethods(Rule):
 
 def _in_place(ctx: FileContext, node: cst.Call, method: str):
     receiver = node.func.value
+    chained = _copied(receiver)
+    if chained is not None and method not in extras.tensor_facts().fillers:
+        # `x.mul_(a).add_(b)`: copy_ returns x, so `x.copy_(V).add_(b)` is `x.copy_(V.add(b))`
+        target, value = chained
+        value = cst.Call(func=cst.Attribute(value=value, attr=cst.Name(extras.out_of_place(method))),
+                         args=last_without_comma(node.args))
+        return cst.Call(func=cst.Attribute(value=target, attr=cst.Name("copy_")), args=[cst.Arg(value=value)])
     if not is_plain_reference(receiver):
         if method in extras.tensor_facts().not_mutating_on_cpu:
             ctx.flag(node, f"torch.Tensor.{method}", Reason.MANUAL,
@@ -148,6 +177,15 @@ def _in_place(ctx: FileContext, node: cst.Call, method: str):
     if value is None:
         return node
     return cst.Call(func=cst.Attribute(value=receiver, attr=cst.Name("copy_")), args=[cst.Arg(value=value)])
+
+
+def _copied(node: cst.BaseExpression):
+    """(x, V) for `x.copy_(V)` on a name or attribute chain, else None."""
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "copy_" \
+            and is_plain_reference(node.func.value) and len(node.args) == 1 and not node.args[0].star \
+            and not node.args[0].keyword and not node.lpar:
+        return node.func.value, node.args[0].value
+    return None
 
 
 def _new_content(ctx: FileContext, node: cst.Call, method: str, receiver: cst.BaseExpression):
