@@ -314,6 +314,39 @@ def test_optimizer_parameters_rates_and_schedulers():
     assert convert(out) == out
 
 
+def test_a_scheduler_step_with_an_epoch_mindspore_cannot_take_is_flagged():
+    # measured: CosineAnnealingWarmRestarts(opt, T_0, T_mult=2).step(epoch) raises TypeError in
+    # MindSpore 2.10 (ops.Log() called with two arguments); with T_mult=1, or step(), it works
+    out = convert("""\
+        import torch
+        m = torch.nn.Linear(2, 2)
+        opt = torch.optim.SGD(m.parameters(), lr=0.1)
+        plain = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, 2)
+        doubling = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=2, T_mult=2)
+        plain.step(2.5)
+        doubling.step()
+        doubling.step(2.5)
+        """)
+    lines = {line.split("(")[0].strip(): line for line in out.splitlines() if ".step(" in line}
+    assert "# torch2ms" not in lines["plain.step"] and "# torch2ms" not in out.split("doubling.step()")[1].split("\n")[0]
+    assert "T_mult != 1" in out.split("doubling.step(2.5)")[1].split("\n")[0]
+
+
+def test_mindspores_warm_restarts_step_with_an_epoch_fails_only_with_t_mult_above_one():
+    ms = pytest.importorskip("mindspore")
+    from mindspore import mint
+    from mindspore.experimental.optim import SGD
+    from mindspore.experimental.optim.lr_scheduler import CosineAnnealingWarmRestarts
+
+    def make(t_mult):
+        return CosineAnnealingWarmRestarts(SGD(mint.nn.Linear(2, 1).trainable_params(), lr=0.1), 2, t_mult)
+
+    make(1).step(2.5)
+    make(2).step()
+    with pytest.raises(TypeError):
+        make(2).step(2.5)
+
+
 def test_optimizer_options_mindspore_lacks_are_flagged_unless_torchs_default():
     src = """\
         import torch

@@ -15,8 +15,9 @@ from typing import Set
 import libcst as cst
 
 from torch2ms.convert.context import FileContext
-from torch2ms.convert.cstutil import COMMA, in_place_of, iter_names, keyword
-from torch2ms.knowledge import inventory
+from torch2ms.convert.cstutil import COMMA, dotted, in_place_of, iter_names, keyword
+from torch2ms.convert.results import Reason
+from torch2ms.knowledge import inventory, training
 from torch2ms.rules.base import Rule, change, keep
 
 _PARAMETER_LISTS = {"parameters", "get_parameters"}
@@ -135,6 +136,23 @@ class OptimizerParams(Rule):
         self._stores: Set[int] = set()  # ids of assignment targets (a rate written, not read)
         self._floated: Set[int] = set()  # ids of expressions the code passes to float() already
         self._groups: Set[str] = set()  # loop variables over `X.param_groups`
+        self._epoch_steps: dict = {}  # scheduler name -> the hint for its failing step(epoch)
+
+    def visit_Assign(self, ctx: FileContext, node: cst.Assign) -> None:
+        """`sched = CosineAnnealingWarmRestarts(opt, T_0, T_mult=2)`: its step(epoch) fails in MindSpore."""
+        if len(node.targets) != 1 or not isinstance(node.value, cst.Call):
+            return
+        name = dotted(node.targets[0].target)
+        form = training.scheduler_epoch_steps().get(ctx.qualname(node.value.func) or "")
+        if name is None or form is None:
+            return
+        args = node.value.args
+        given = next((a.value for a in args if keyword(a) == form.argument), None)
+        if given is None and len(args) > form.position and all(keyword(a) is None and not a.star
+                                                              for a in args[:form.position + 1]):
+            given = args[form.position].value
+        if any(a.star for a in args) or given is not None and _literal(given) != form.works_with:
+            self._epoch_steps[name] = form.hint
 
     def visit_Call(self, ctx: FileContext, node: cst.Call) -> None:
         if isinstance(node.func, cst.Name) and node.func.value == "float" and len(node.args) == 1:
@@ -181,7 +199,15 @@ class OptimizerParams(Rule):
                         and element.key.evaluated_value == "params":
                     self._mark(element.value)
 
+    def _epoch_step(self, ctx: FileContext, original: cst.Call, updated: cst.Call) -> None:
+        func = original.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "step" and original.args \
+                and dotted(func.value) in self._epoch_steps:
+            ctx.flag(updated, "torch.optim.lr_scheduler.LRScheduler.step", Reason.MANUAL,
+                     self._epoch_steps[dotted(func.value)])
+
     def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
+        self._epoch_step(ctx, original, updated)
         if id(original) in self._lists and isinstance(updated.func, cst.Attribute) \
                 and updated.func.attr.value in _PARAMETER_LISTS:
             return updated.with_changes(func=updated.func.with_changes(attr=cst.Name("trainable_params")))
@@ -253,6 +279,10 @@ class OptimizerParams(Rule):
                     and isinstance(node.value, cst.Name) and node.value.value in self._groups:
                 return True
         return _reads_a_rate(node)
+
+
+def _literal(node: cst.BaseExpression) -> str:
+    return cst.Module(body=[]).code_for_node(node).strip()
 
 
 def _write_rate(ctx: FileContext, target: cst.BaseExpression, value: cst.BaseExpression) -> cst.Expr:
