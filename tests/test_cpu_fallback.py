@@ -574,6 +574,7 @@ GRAD_CASES = {
     "mish": (lambda t, x: t.F.mish(x * 3), [f32(4, 5)]),
     "std": (lambda t, x: t.m.std(x, 1), [f32(4, 5)]),
     "index_select": (lambda t, x, i: t.m.index_select(x, 1, i), [f32(4, 5), ints(3, high=5)]),
+    "mm": (lambda t, a, b: t.m.mm(a, b), [f32(3, 4), f32(4, 5)]),
     # stand-ins from before, now under training too
     "gelu": (lambda t, x: t.F.gelu(x), [f32(3, 7)]),
     "conv2d": (lambda t, x, w, b: t.F.conv2d(x, w, b, stride=2, padding=1), [X4, f32(5, 4, 3, 3), f32(5)]),

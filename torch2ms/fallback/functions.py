@@ -215,6 +215,14 @@ def _scaled(value, factor):
     return value if factor == 1 else value * factor
 
 
+@stand_in("mint.mm", probe="force(mint.mm(t(2, 3), t(3, 4)))")
+def mm(input, mat2):
+    # MindSpore 2.10 on CPU: "The kernel Mm unregistered" (a SimCLR loss's similarity matrix)
+    if input.ndim != 2 or mat2.ndim != 2:
+        raise ValueError(f"mint.mm takes two 2-D tensors, got {input.ndim}-D and {mat2.ndim}-D")
+    return mint.matmul(input, mat2)
+
+
 @stand_in("mint.addmm", probe="force(mint.addmm(t(2, 4), t(2, 3), t(3, 4)))")
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     # beta == 0 ignores input entirely (nan/inf included), as torch documents.
