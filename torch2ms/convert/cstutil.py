@@ -19,22 +19,25 @@ COMMA = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
 
 
 # ---- names and dotted paths ------------------------------------------------------------
+# dotted and chain_root run for nearly every name, attribute and call the rules look at:
+# they test the node's exact type (libcst has no subclasses of Name or Attribute), as an
+# isinstance that fails goes through ABCMeta.__instancecheck__ and cost twice as much.
 def dotted(node: cst.CSTNode) -> Optional[str]:
     """`a.b.c` for a Name/Attribute chain, None for anything else (calls, subscripts, ...)."""
     parts = []
-    while isinstance(node, cst.Attribute):
+    while type(node) is cst.Attribute:
         parts.append(node.attr.value)
         node = node.value
-    if not isinstance(node, cst.Name):
+    if type(node) is not cst.Name:
         return None
     parts.append(node.value)
     return ".".join(reversed(parts))
 
 
 def chain_root(node: cst.CSTNode) -> Optional[cst.Name]:
-    while isinstance(node, cst.Attribute):
+    while type(node) is cst.Attribute:
         node = node.value
-    return node if isinstance(node, cst.Name) else None
+    return node if type(node) is cst.Name else None
 
 
 def build(path: str) -> cst.BaseExpression:
