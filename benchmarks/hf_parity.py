@@ -17,6 +17,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+import pathlib
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # this checkout's torch2ms, not an installed one
 
 DEV_SET = (
     "bert roberta albert electra deberta_v2 distilbert gpt2 gpt_neo gptj llama mistral mixtral qwen2 "

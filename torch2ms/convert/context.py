@@ -92,6 +92,7 @@ class FileContext:
     doomed: Dict[int, Tuple[cst.CSTNode, Optional[Binding]]] = field(default_factory=dict)
     # Nodes whose id() is remembered above stay referenced here, so an id is never reused.
     _keep_alive: List[cst.CSTNode] = field(default_factory=list)
+    _by_type: Optional[Dict[type, List[cst.CSTNode]]] = None  # nodes_of's index, made on first use
 
     def __post_init__(self) -> None:
         self.scope = self.module_scope
@@ -123,6 +124,26 @@ class FileContext:
         return binding
 
     # ==== rule API: what names refer to ========================================================
+    def nodes_of(self, *types: type) -> List[cst.CSTNode]:
+        """Rule API: every node of these exact types in the file as parsed, in source
+        order (for several types: grouped by type, each in source order).
+
+        For rules that read the whole file before the walk (which names hold checkpoints,
+        which classes are Datasets): one walk of the file, made on the first request, serves
+        them all instead of a walk each.
+        """
+        if self._by_type is None:
+            index: Dict[type, List[cst.CSTNode]] = {}
+            stack: List[cst.CSTNode] = [self.module]
+            while stack:
+                node = stack.pop()
+                index.setdefault(type(node), []).append(node)
+                stack.extend(reversed(cstutil.code_children(node)))
+            self._by_type = index
+        if len(types) == 1:
+            return list(self._by_type.get(types[0], ()))
+        return [node for t in types for node in self._by_type.get(t, ())]
+
     def lookup(self, name: str) -> Optional[Binding]:
         """The binding a name has where the walk is now (Python's scoping rules)."""
         return self.scope.lookup(name)

@@ -14,6 +14,8 @@ from typing import Iterable, Iterator, List, Sequence, Set
 
 import libcst as cst
 
+from torch2ms.convert.cstutil import code_children
+
 # Fields that hold names which are no loads: attribute names, keywords, def/class/param names.
 _NOT_LOADS = {
     cst.Attribute: ("attr",),
@@ -55,15 +57,8 @@ def _changed_through(target: cst.CSTNode) -> Iterator[str]:
         yield node.value
 
 
-def _children(node: cst.CSTNode, skip: Sequence[str]) -> Iterator[cst.CSTNode]:
-    for name in getattr(node, "__dataclass_fields__", {}):
-        if name in skip:
-            continue
-        value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            yield value
-        elif isinstance(value, (tuple, list)):
-            yield from (v for v in value if isinstance(v, cst.CSTNode))
+def _children(node: cst.CSTNode, skip: Sequence[str]) -> List[cst.CSTNode]:
+    return code_children(node, tuple(skip))
 
 
 def reads(node: cst.CSTNode) -> Set[str]:

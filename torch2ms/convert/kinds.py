@@ -16,7 +16,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from torch2ms.convert.cstutil import dotted, keyword
+from torch2ms.convert.cstutil import code_children, dotted, keyword
 from torch2ms.convert.dataflow import binds, target_names
 
 CELL, OPTIMIZER, SCHEDULER, LOADER, DATASET = "cell", "optimizer", "scheduler", "loader", "dataset"
@@ -188,7 +188,7 @@ def _calls(node: cst.CSTNode) -> Iterator[cst.Call]:
             continue
         if isinstance(current, cst.Call):
             yield current
-        stack.extend(current.children)
+        stack.extend(code_children(current))
 
 
 class _Inference:
@@ -202,6 +202,8 @@ class _Inference:
         self.functions = _functions(module)
         self.cell_methods = _own_methods(module, self.kinds.cell_classes)
         self.returns: Dict[str, str] = {}  # function key -> the kind every return gives
+        self._scope_calls: Dict[str, List[cst.Call]] = {}
+        self._function_returns: Dict[str, List[cst.Return]] = {}
         self.kinds.locals[""] = set()
         for node in module.body:
             self.kinds.locals[""] |= binds(node)
@@ -320,7 +322,7 @@ class _Inference:
                 if kind is None and small.value is not None:
                     kind = self.kind_of(small.value, scope)
                 self._set(scope, small.target.value, kind)
-        calls = list(_calls(cst.Module(body=list(body))))
+        calls = self._calls_in(scope, body)
         for call in calls:
             self._optimizer_evidence(call, scope)
         self._module_evidence(calls, scope)
@@ -388,16 +390,27 @@ class _Inference:
         for param in params:
             self._set(fn.key, param.name.value, self._annotation_kind(param.annotation))
 
+    def _calls_in(self, scope: str, body) -> List[cst.Call]:
+        """The calls of a scope's own code (not of the defs inside it); the tree does not change
+        while kinds are inferred, and the rounds of `run` ask again: found once."""
+        found = self._scope_calls.get(scope)
+        if found is None:
+            found = self._scope_calls[scope] = list(_calls(cst.Module(body=list(body))))
+        return found
+
     def _returns(self, fn: _Function) -> None:
-        kinds = set()
-        stack = list(fn.node.body.body)
-        while stack:
-            node = stack.pop()
-            if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-                continue
-            if isinstance(node, cst.Return):
-                kinds.add(self.kind_of(node.value, fn.key) if node.value is not None else None)
-            stack.extend(node.children)
+        returns = self._function_returns.get(fn.key)
+        if returns is None:
+            returns = self._function_returns[fn.key] = []
+            stack = list(fn.node.body.body)
+            while stack:
+                node = stack.pop()
+                if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                    continue
+                if isinstance(node, cst.Return):
+                    returns.append(node)
+                stack.extend(code_children(node))
+        kinds = {self.kind_of(node.value, fn.key) if node.value is not None else None for node in returns}
         if len(kinds) == 1 and None not in kinds:
             self.returns[fn.key] = kinds.pop()
 
@@ -407,7 +420,7 @@ class _Inference:
         seen: Dict[Tuple[str, str], Set[Optional[str]]] = {}
         scopes = [("", self.module.body)] + [(k, f.node.body.body) for k, f in self.functions.items()]
         for scope, body in scopes:
-            for call in _calls(cst.Module(body=list(body))):
+            for call in self._calls_in(scope, body):
                 name = dotted(call.func)
                 key = self._function_key(name, scope) if name else None
                 skip = 0

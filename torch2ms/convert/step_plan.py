@@ -16,7 +16,7 @@ import libcst as cst
 
 from torch2ms.convert import dataflow
 from torch2ms.convert.context import FileContext
-from torch2ms.convert.cstutil import COMMA, dotted, iter_names, keyword
+from torch2ms.convert.cstutil import COMMA, code_children, dotted, iter_names, keyword
 from torch2ms.convert.results import Reason
 
 CLIP_NORM = {"torch.nn.utils.clip_grad_norm_", "torch.nn.utils.clip_grad.clip_grad_norm_"}
@@ -200,7 +200,7 @@ class Taint:
 
 
 def _code_children(node: cst.CSTNode):
-    for child in node.children:
+    for child in code_children(node):
         if isinstance(child, (cst.FunctionDef, cst.ClassDef)):
             continue
         yield child
@@ -925,7 +925,7 @@ def _walk(node: cst.CSTNode):
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(current.children)
+        stack.extend(code_children(current))
 
 
 def _flat(body) -> List[cst.BaseSmallStatement]:

@@ -138,6 +138,10 @@ class Tidy:
                 statement = statement.with_changes(leading_lines=[*carried, *statement.leading_lines])
                 carried = []
             kept.append(statement)
+        if kept and not carried and len(kept) == len(block.body) and all(a is b for a, b in zip(kept, block.body)):
+            # Nothing dropped or added: keep the very block. A copy (equal, byte for byte) made
+            # the walk rebuild every statement around every block of the file.
+            return block
         if isinstance(block, cst.Module):
             return block.with_changes(body=kept, footer=[*carried, *block.footer])
         if not kept:

@@ -19,7 +19,7 @@ from typing import Dict, List, Optional, Sequence
 import libcst as cst
 
 from torch2ms.convert.context import FileContext
-from torch2ms.convert.cstutil import COMMA, TIGHT_EQUAL, dotted, in_place_of, keyword
+from torch2ms.convert.cstutil import COMMA, TIGHT_EQUAL, code_children, dotted, in_place_of, keyword
 from torch2ms.convert.results import Reason
 from torch2ms.knowledge import training
 from torch2ms.rules.base import Rule, change, keep
@@ -166,7 +166,7 @@ class DataLoading(Rule):
     def visit_Module(self, ctx: FileContext, node: cst.Module) -> None:
         self._module = node
         bases = set(training.dataset_bases())
-        classes = [s for s in _all_classes(node)]
+        classes = ctx.nodes_of(cst.ClassDef)
         changed = True
         while changed:
             changed = False
@@ -466,22 +466,12 @@ def _walk(node: cst.CSTNode):
         if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and current is not node:
             continue
         yield current
-        stack.extend(current.children)
+        stack.extend(code_children(current))
 
 
 def _withdraw(ctx: FileContext, node: cst.CSTNode) -> None:
     for current in _walk(node):
         ctx.withdraw_flag(current)
-
-
-def _all_classes(module: cst.Module) -> List[cst.ClassDef]:
-    found, stack = [], [module]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.ClassDef):
-            found.append(current)
-        stack.extend(current.children)
-    return found
 
 
 def _int_index(cls: cst.ClassDef) -> cst.ClassDef:

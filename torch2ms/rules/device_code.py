@@ -16,7 +16,7 @@ from typing import Optional
 import libcst as cst
 
 from torch2ms.convert.context import FileContext
-from torch2ms.convert.cstutil import dotted, drop_args, in_place_of, keyword
+from torch2ms.convert.cstutil import code_children, dotted, drop_args, in_place_of, keyword
 from torch2ms.knowledge import extras
 from torch2ms.rules.base import Rule, change, keep
 
@@ -267,7 +267,7 @@ def _mentions_device(node: cst.CSTNode) -> bool:
         text = _string(current)
         if text is not None and text.split(":")[0] in DEVICE_NAMES:
             return True
-        stack.extend(current.children)
+        stack.extend(code_children(current))
     return False
 
 
