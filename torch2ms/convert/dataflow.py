@@ -145,14 +145,28 @@ def _subscript_parts(target: cst.CSTNode) -> Iterator[cst.CSTNode]:
         yield target
 
 
-def binds(statement: cst.CSTNode) -> Set[str]:
-    """Names a statement (compound ones: anywhere in their blocks) binds in its scope."""
+def binds(statement: cst.CSTNode, walrus: bool = True) -> Set[str]:
+    """Names a statement (compound ones: anywhere in their blocks) binds in its scope.
+
+    `walrus=False`: the caller knows the file has no `:=`, the one expression that binds a
+    name, so expressions are not searched (most of the nodes of a file).
+    """
     found: Set[str] = set()
-    _binds(statement, found)
+    _binds(statement, found, walrus)
     return found
 
 
-def _binds(node: cst.CSTNode, found: Set[str]) -> None:
+_IS_EXPRESSION: dict = {}
+
+
+def _binds(node: cst.CSTNode, found: Set[str], walrus: bool = True) -> None:
+    if not walrus:
+        cls = type(node)
+        is_expression = _IS_EXPRESSION.get(cls)
+        if is_expression is None:
+            is_expression = _IS_EXPRESSION[cls] = issubclass(cls, cst.BaseExpression)
+        if is_expression:
+            return
     if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
         found.add(node.name.value)
         return
@@ -182,7 +196,7 @@ def _binds(node: cst.CSTNode, found: Set[str]) -> None:
                 found.add((_dotted(alias.name) or "").split(".")[0])
         return
     for child in _children(node, ()):
-        _binds(child, found)
+        _binds(child, found, walrus)
 
 
 def _walrus(node: cst.CSTNode, found: Set[str]) -> None:

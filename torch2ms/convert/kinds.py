@@ -193,7 +193,7 @@ def _calls(node: cst.CSTNode) -> Iterator[cst.Call]:
 
 class _Inference:
     def __init__(self, module: cst.Module, resolve: Resolve, is_layer: IsLayer,
-                 module_bases: Callable[[str], bool]) -> None:
+                 module_bases: Callable[[str], bool], walrus: bool = True) -> None:
         self.module = module
         self.resolve = resolve
         self.is_layer = is_layer
@@ -206,11 +206,11 @@ class _Inference:
         self._function_returns: Dict[str, List[cst.Return]] = {}
         self.kinds.locals[""] = set()
         for node in module.body:
-            self.kinds.locals[""] |= binds(node)
+            self.kinds.locals[""] |= binds(node, walrus)
         for key, fn in self.functions.items():
             bound = set(fn.params)
             for node in fn.node.body.body:
-                bound |= binds(node)
+                bound |= binds(node, walrus)
             self.kinds.locals[key] = bound
 
     # ---- what an expression makes ----------------------------------------------------
@@ -453,9 +453,9 @@ def _self_attr(node: cst.CSTNode) -> Optional[str]:
 
 
 def infer(module: cst.Module, resolve: Resolve, is_layer: IsLayer,
-          module_bases: Callable[[str], bool] = lambda name: False) -> Kinds:
-    """The kinds of the file's names, scope by scope."""
-    return _Inference(module, resolve, is_layer, module_bases).run()
+          module_bases: Callable[[str], bool] = lambda name: False, walrus: bool = True) -> Kinds:
+    """The kinds of the file's names, scope by scope (`walrus=False`: the file has no `:=`)."""
+    return _Inference(module, resolve, is_layer, module_bases, walrus).run()
 
 
 def scope_key(stack: List[str]) -> str:
