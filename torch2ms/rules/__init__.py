@@ -11,6 +11,7 @@ from torch2ms.rules.call_args import CallArgs
 from torch2ms.rules.cell_classes import CellClasses
 from torch2ms.rules.cell_modes import CellModes
 from torch2ms.rules.device_code import DeviceCode
+from torch2ms.rules.grad_checkpointing import GradientCheckpointing
 from torch2ms.rules.graph_wrappers import GraphWrappers
 from torch2ms.rules.in_place import InPlaceMethods
 from torch2ms.rules.init_calls import InitCalls
@@ -28,6 +29,7 @@ CORE = (
     CellModes,
     GraphWrappers,
     DeviceCode,
+    GradientCheckpointing,
     InitCalls,
     InplaceArgs,
     LegacyConstructors,

@@ -13,7 +13,7 @@ from typing import List, Set
 import libcst as cst
 
 from torch2ms.convert.context import FileContext
-from torch2ms.convert.cstutil import COMMA, TIGHT_EQUAL, drop_args, keyword
+from torch2ms.convert.cstutil import COMMA, TIGHT_EQUAL, dotted, drop_args, keyword
 from torch2ms.convert.results import Reason
 from torch2ms.knowledge import ArgRule, record
 from torch2ms.rules.base import Rule, change, keep
@@ -52,6 +52,31 @@ class CallArgs(Rule):
         change(
             """
             import torch
+            from torch import nn
+
+
+            def upsampler(factor: int, mode="nearest"):
+                return nn.Upsample(scale_factor=factor, mode=mode)
+
+
+            up = upsampler(2)(torch.arange(8.0).reshape(1, 2, 2, 2))
+            """,
+            """
+            from mindspore import mint
+
+
+            def upsampler(factor: int, mode="nearest"):
+                return mint.nn.Upsample(scale_factor=float(factor), mode=mode)
+
+
+            up = upsampler(2)(mint.arange(8.0).reshape(1, 2, 2, 2))
+            """,
+            run=("up",),
+            note="a parameter annotated as a number is a number: float() makes it the float MindSpore wants",
+        ),
+        change(
+            """
+            import torch
 
             def f(x, z):
                 return torch.add(x, x, out=z)
@@ -77,6 +102,16 @@ class CallArgs(Rule):
 
     def __init__(self) -> None:
         self._cast_already: Set[int] = set()  # ids of calls whose result the code casts itself
+        self._numbers: List[Set[str]] = [set()]  # per function: parameters annotated `int` / `float`
+
+    def visit_FunctionDef(self, ctx: FileContext, node: cst.FunctionDef) -> None:
+        params = [*node.params.params, *node.params.kwonly_params, *node.params.posonly_params]
+        self._numbers.append({p.name.value for p in params if p.annotation is not None
+                              and dotted(p.annotation.annotation) in ("int", "float")})
+
+    def leave_FunctionDef(self, ctx: FileContext, original, updated):
+        self._numbers.pop()
+        return updated
 
     def visit_Call(self, ctx: FileContext, node: cst.Call) -> None:
         # `x.bincount().to(mindspore.int64)` (converted code converted again, or a cast the user
@@ -97,7 +132,7 @@ class CallArgs(Rule):
             ("keyword_only", rule.keyword_only and rule.params, lambda c: _name_positionals(c, rule)),
             ("tuple_args", rule.tuple_args, lambda c: _tuples(c, rule)),
             ("int_as_tuple", rule.int_as_tuple, lambda c: _int_as_tuple(c, rule)),
-            ("float_args", rule.float_args, lambda c: _floats(ctx, c, rule, api)),
+            ("float_args", rule.float_args, lambda c: _floats(ctx, c, rule, api, self._numbers[-1])),
             ("rename", rule.rename, lambda c: c.with_changes(args=[_renamed(a, rule) for a in c.args])),
             ("drop", rule.drop, lambda c: drop_args(ctx, c, lambda i, a: keyword(a) in rule.drop)),
             ("drop_default", rule.drop_default, lambda c: drop_args(ctx, c, lambda i, a: _is_default(a, rule))),
@@ -217,14 +252,17 @@ def _tuples(call: cst.Call, rule: ArgRule) -> cst.Call:
     return call.with_changes(args=args)
 
 
-def _floats(ctx: FileContext, call: cst.Call, rule: ArgRule, api: str) -> cst.Call:
-    """`scale_factor=2` -> `scale_factor=2.0` where MindSpore rejects an int."""
+def _floats(ctx: FileContext, call: cst.Call, rule: ArgRule, api: str, numbers: Set[str]) -> cst.Call:
+    """`scale_factor=2` -> `scale_factor=2.0` where MindSpore rejects an int; a parameter annotated as a
+    number (`factor: int`) -> `float(factor)`; anything else (it may be a tuple) is flagged."""
     args = list(call.args)
     for index, arg in enumerate(args):
         name = keyword(arg) or (rule.params[index] if arg.keyword is None and index < len(rule.params) else None)
         if name not in rule.float_args:
             continue
         value = _as_float(arg.value)
+        if value is None and isinstance(arg.value, cst.Name) and arg.value.value in numbers:
+            value = cst.Call(func=cst.Name("float"), args=[cst.Arg(value=arg.value)])
         if value is None:
             ctx.flag(call, api, Reason.MANUAL, f"`{name}` must be a float in MindSpore")
         else:
