@@ -13,7 +13,8 @@ same way, never guessed:
     to_mindone   mindone has the same module and the name, as its own object
     moved        mindone has it elsewhere or renamed (pytorch_utils -> mindspore_utils,
                  torch_int -> mindspore_int): a candidate is kept only if it exists in
-                 mindone, and candidates seen in mindone's own ports come first
+                 mindone, and candidates seen in mindone's own ports come first; a dataclass
+                 whose mindone twin renamed fields is no counterpart (its readers would break)
     keep         the library's object itself (mindone lacks it, or only re-exports it),
                  usable without torch: the import stays in the library
     keep_at      the same, from the object's home module when this one needs torch
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import ast
 import collections
+import dataclasses
 import functools
 import importlib
 import importlib.metadata
@@ -80,6 +82,7 @@ class Library:
     is_model_module: Callable[[str], bool]  # a module of the model code (not infrastructure)
     port_of: Callable[[pathlib.Path, pathlib.Path, pathlib.Path], pathlib.Path]  # (root, port root, file) -> port
     extra: Callable[[pathlib.Path], dict]  # further top-level keys of the JSON (model packages, ...)
+    answers: bool = False  # also record `answers` (see answers_without_torch)
 
     @property
     def port(self) -> str:
@@ -432,6 +435,8 @@ def build(lib: Library) -> dict:
         for name in candidate_names(lib, tmod, scanned.get(module, set())):
             tobj = get(tmod, name)
             target = find_in_mindone(module, name, tobj, mmod, counterpart, evidence.get((module, name)))
+            if target is not None and _fields_renamed(tobj, target[1]):
+                target = None  # another data contract (`latent_dist` became `latent`): the library's own stays
             if target is not None:
                 path, mobj = target
                 if path == f"{counterpart}.{name}":
@@ -482,6 +487,10 @@ def build(lib: Library) -> dict:
             if key in entry and not entry[key]:
                 del entry[key]
 
+    if lib.answers:
+        extra_answers = {"answers": answers_without_torch(entries, evidence)}
+    else:
+        extra_answers = {}
     data = {
         f"{lib.name}_version": library.__version__,
         "mindone_version": version("mindone", mroot.parent),
@@ -489,6 +498,7 @@ def build(lib: Library) -> dict:
         "signatures": dict(sorted(signatures.items())),
         "methods": dict(sorted(methods.items())),
         **lib.extra(troot),
+        **extra_answers,
     }
     counts = collections.Counter()
     for entry in entries.values():
@@ -497,6 +507,51 @@ def build(lib: Library) -> dict:
     print(f"{len(entries)} modules, {dict(counts)}, {len(signatures)} signatures, {len(methods)} classes",
           file=sys.stderr)
     return data
+
+
+ANSWER_PROBE = HIDE_TORCH + r"""
+import importlib, json
+wanted = json.loads(sys.stdin.read())
+result = {}
+for module, names in wanted.items():
+    mod = importlib.import_module(module)
+    for name in names:
+        obj = getattr(mod, name, None)
+        if isinstance(obj, bool):
+            result[f"{module}.{name}"] = {"value": obj}
+        elif callable(obj) and name.startswith("is_") and not isinstance(obj, type):
+            try:
+                value = obj()
+            except Exception:
+                continue
+            if isinstance(value, bool):
+                result[f"{module}.{name}"] = {"value": value, "call": True}
+print("\n@@" + json.dumps(result))
+"""
+
+
+def answers_without_torch(entries: Dict[str, dict], evidence) -> Dict[str, dict]:
+    """Library constants (`USE_PEFT_BACKEND`) and availability checks (`is_torch_npu_available()`) that
+    stay in the library, that mindone's own ports never import (they rewrite the code they guard),
+    and whose value without torch is a bool: that value is the answer a port runs with."""
+    wanted: Dict[str, List[str]] = collections.defaultdict(list)
+    for module, entry in entries.items():
+        for name in [*entry.get("keep", ()), *entry.get("keep_at", {})]:
+            ports = evidence.get((module, name), collections.Counter())
+            if ports["rewritten"] and not any(where.startswith("mindone") for where in ports):
+                wanted[entry.get("keep_at", {}).get(name, module)].append(name)
+    proc = subprocess.run([sys.executable, "-c", ANSWER_PROBE], input=json.dumps(wanted), capture_output=True,
+                          text=True)
+    if proc.returncode != 0 or "\n@@" not in proc.stdout:
+        raise SystemExit(f"answer probe failed:\n{proc.stderr[-3000:]}")
+    found = json.loads(proc.stdout.rsplit("\n@@", 1)[1])
+    out = {}
+    for module, entry in entries.items():  # under the name the modeling files import it by
+        for name in [*entry.get("keep", ()), *entry.get("keep_at", {})]:
+            home = entry.get("keep_at", {}).get(name, module)
+            if f"{home}.{name}" in found and name in wanted.get(home, ()):
+                out[f"{module}.{name}"] = found[f"{home}.{name}"]
+    return dict(sorted(out.items()))
 
 
 def write(lib: Library, data: dict) -> None:
@@ -521,6 +576,14 @@ def find_in_mindone(module, name, tobj, mmod, counterpart, ports) -> Optional[Tu
             continue  # a namesake of another kind is no counterpart
         return f"{mod_name}.{attr}", mobj
     return None
+
+
+def _fields_renamed(tobj, mobj) -> bool:
+    """A dataclass (a model output) whose mindone twin renamed fields: reads of the old names break too."""
+    if not (inspect.isclass(tobj) and dataclasses.is_dataclass(tobj)):
+        return False
+    change = signature_change(tobj, mobj)
+    return bool(change and change.get("rename"))
 
 
 def _record_signatures(lib: Library, key: str, tobj, mobj, signatures: dict, methods: dict) -> None:

@@ -83,20 +83,23 @@ def _import_froms(body: Iterable[cst.CSTNode]) -> Iterable[cst.ImportFrom]:
             yield from _import_froms(statement.body.body)
 
 
-def imports_internals(lib: Library, module: cst.Module, path: str) -> bool:
-    """Does the file import library internals that need torch (modeling_utils, ...)?
+def imports_internals(lib: Library, module: cst.Module, path: str, torch_only: bool = True,
+                      placed: bool = False) -> bool:
+    """Does the file import library internals that need torch (modeling_utils, ...)? With
+    torch_only=False, any module of the library's infrastructure counts (`..modeling_outputs`).
 
     Relative imports count from two dots up (`...modeling_utils`): a project's own
-    `.utils` is never mistaken for the library's.
+    `.utils` is never mistaken for the library's. placed=True: relative imports count only for a
+    file the path places inside the library (another library's files import `...utils` too).
     """
     layout = lib.layout_of(path)
     for node in _import_froms(module.body):
         dots, text = module_text(node)
-        if dots == 1:
+        if dots == 1 or (dots and placed and layout.package is None):
             continue
         absolute, _ = lib.resolve(dots, text, layout)
         entry = lib.map.module_entry(absolute) if absolute else None
-        if entry is not None and entry.imports_torch:
+        if entry is not None and (entry.imports_torch or not torch_only):
             return True
     return False
 
