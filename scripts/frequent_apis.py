@@ -24,7 +24,7 @@ from torch2ms.convert.pipeline import convert_source  # noqa: E402
 RULE_REWRITES = {
     "torch.device": "device_code: removed with the device code",
     "torch.cuda.is_available": "device_code: False, device-agnostic branch kept",
-    "torch.jit.is_tracing": "device_code: False (data/extra_mappings.json known_false), eager branch kept",
+    "torch.jit.is_tracing": "device_code: False (knowledge/data/extra_mappings.json known_false), eager branch kept",
     "torch.Tensor.size": "tensor_methods: x.shape / x.shape[d]",
     "torch.Tensor.to": "device_code: device dropped, dtype kept",
     "torch.Tensor.cuda": "device_code: removed",
@@ -72,7 +72,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=100)
     parser.add_argument("--write", type=pathlib.Path)
     args = parser.parse_args()
-    from tests.api.harness import all_cases
+    from api.harness import all_cases
 
     with_cases = {case.api for case in all_cases()}
     seen: Counter = Counter()

@@ -5,8 +5,8 @@ Run by a human whenever the pinned versions change (needs both frameworks):
     python scripts/gen_inventory.py            # writes both files
     python scripts/gen_inventory.py ms|torch   # one side only
 
-Outputs torch2ms/data/ms_api.json and torch2ms/data/torch_api.json, read at
-conversion time by torch2ms/inventory.py. Each framework is inspected in its own
+Outputs torch2ms/knowledge/data/ms_api.json and torch2ms/knowledge/data/torch_api.json, read at
+conversion time by torch2ms/knowledge/inventory.py. Each framework is inspected in its own
 subprocess so that neither one's import side effects reach the other.
 """
 

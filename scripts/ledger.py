@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from support import ms_cpu_fallback  # noqa: E402
-from tests.api.harness import all_cases, run  # noqa: E402
+from api.harness import all_cases, run  # noqa: E402
 from torch2ms.knowledge import tables  # noqa: E402
 
 

@@ -118,7 +118,9 @@ def test_folder_is_mirrored(tmp_path, capsysbinary, jobs):
         "pkg/weights.bin": bytes(range(256)),
         "README.md": b"# readme\n",
     }
-    assert snapshot(dst) == expected  # .git, __pycache__ and the virtualenv are left out
+    written = snapshot(dst)
+    assert json.loads(written.pop(".torch2ms-manifest.json"))["files"].keys() == expected.keys()  # run/manifest.py
+    assert written == expected  # .git, __pycache__ and the virtualenv are left out
     assert "2 converted, 2 unchanged, 0 failed (4 Python files); 2 other files copied" in err
 
 
@@ -152,12 +154,12 @@ def test_report_json_shape(tmp_path, capsysbinary):
     assert set(files) == {"model.py", "README.md", "pkg/__init__.py", "pkg/broken.py", "pkg/flagged.py",
                           "pkg/util.py", "pkg/weights.bin"}
     for entry in report["files"]:
-        assert set(entry) == {"path", "kind", "status", "error", "flags", "stats"}
+        assert set(entry) == {"path", "kind", "status", "error", "flags", "stats", "references", "reused"}
     assert files["model.py"]["status"] == "converted"
     assert files["model.py"]["stats"] == dict(convert_source(MODEL, "m.py").stats)
     assert files["pkg/util.py"]["status"] == "unchanged"
     assert files["README.md"] == {"path": "README.md", "kind": "copy", "status": "copied", "error": None,
-                                  "flags": [], "stats": {}}
+                                  "flags": [], "stats": {}, "references": 0, "reused": False}
     broken = files["pkg/broken.py"]
     with pytest.raises(ConversionError) as expected_error:
         convert_source(BROKEN, "b.py")
@@ -290,3 +292,48 @@ def test_auto_convert_script_both_styles_and_module_entry_point(tmp_path):
     module = run_script("-m", "torch2ms", "convert", src / "pkg" / "flagged.py", cwd=tmp_path)
     assert module.returncode == 0
     assert module.stdout == converted(FLAGGED)
+
+
+# ---- library modes and the knowledge commands -------------------------------------------------
+HF_FILE = b"""import torch
+from ...modeling_utils import PreTrainedModel
+
+
+class Model(PreTrainedModel):
+    def forward(self, x):
+        return torch.ones(2) * x
+"""
+
+
+@pytest.mark.parametrize("flags, expected", [
+    ([], b"from mindone.transformers.modeling_utils import PreTrainedModel"),
+    (["--profile", "transformers"], b"from mindone.transformers.modeling_utils import PreTrainedModel"),
+    (["--hf"], b"from mindone.transformers.modeling_utils import PreTrainedModel"),
+    (["--profile", "none"], b"from ...modeling_utils import PreTrainedModel"),
+])
+def test_the_profile_flag_chooses_the_library_mode(tmp_path, flags, expected):
+    src = tmp_path / "models" / "mine" / "modeling_mine.py"
+    src.parent.mkdir(parents=True)
+    src.write_bytes(HF_FILE)
+    out = tmp_path / "out.py"
+    assert cli.main(["convert", str(src), "-o", str(out), "-q", *flags]) == 0
+    converted = out.read_bytes()
+    assert expected in converted and b"def construct(self, x)" in converted
+
+
+def test_an_unknown_profile_is_a_usage_error_naming_the_known_ones(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["convert", str(tmp_path), "--diff", "--profile", "diffusion"])
+    assert stop.value.code == 2
+    assert "transformers" in capsys.readouterr().err
+
+
+def test_rules_lists_every_rule_in_registry_order_and_the_profiles(capsys):
+    from torch2ms import rules
+
+    assert cli.main(["rules"]) == 0
+    out = capsys.readouterr().out
+    modules = [rule.__module__.rsplit(".", 1)[1] for rule in rules.REGISTRY]
+    positions = [out.index(f"  {name} ") for name in modules]
+    assert positions == sorted(positions)
+    assert "transformers" in out and "imports" in out and "signatures" in out

@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.slow  # runs the example models in torch and MindSpore
+
 torch = pytest.importorskip("torch")
 ms = pytest.importorskip("mindspore")
 

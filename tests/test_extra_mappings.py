@@ -4,6 +4,8 @@ import textwrap
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.slow  # runs the conversions in torch and MindSpore
+
 from torch2ms.convert.pipeline import convert_source
 
 torch = pytest.importorskip("torch")

@@ -21,6 +21,7 @@ import textwrap
 
 import pytest
 
+from conftest import check as shared_check
 from torch2ms.convert.pipeline import convert_source
 from torch2ms.profiles._common import docstrings
 from torch2ms.profiles.transformers import data as hf_data, decisions as hf_decisions
@@ -34,7 +35,7 @@ def hf(src: str, path: str = MODEL, mode="transformers"):
 
 
 def check(before: str, after: str, path: str = MODEL) -> None:
-    assert hf(before, path).code == textwrap.dedent(after)
+    shared_check(before, after, path, profile="transformers")
 
 
 # ---- imports of the infrastructure ---------------------------------------------------------
@@ -657,12 +658,14 @@ def under_mindone(converted, tmp_path_factory):
     return json.loads(proc.stdout.rsplit("\n@@", 1)[1]), names
 
 
+@pytest.mark.slow  # imports mindone in a subprocess
 def test_every_mindone_name_the_conversions_import_exists(under_mindone):
     report, names = under_mindone
     assert sum(len(n) for n in names.values()) > 30  # the check checked something
     assert report["missing"] == []
 
 
+@pytest.mark.slow  # imports mindone in a subprocess
 def test_the_converted_modules_import_under_mindone_without_torch(under_mindone):
     report, _names = under_mindone
     assert report["imported"] == {f"converted_{name}": "ok" for name in REAL}

@@ -139,6 +139,7 @@ def test_recorded_torch_version_is_the_installed_one():
 
 
 @needs_mindspore
+@pytest.mark.slow  # imports the framework in a subprocess
 def test_mindspore_inventory_matches_the_installed_mindspore():
     api = json.loads((DATA_DIR / "ms_api.json").read_text(encoding="utf-8"))["api"]
     sample = random.Random(2024).sample(sorted(api), 200)
@@ -148,6 +149,7 @@ def test_mindspore_inventory_matches_the_installed_mindspore():
 
 
 @needs_torch
+@pytest.mark.slow  # imports the framework in a subprocess
 def test_torch_inventory_matches_the_installed_torch():
     kinds = json.loads((DATA_DIR / "torch_api.json").read_text(encoding="utf-8"))["kinds"]
     rng = random.Random(2024)

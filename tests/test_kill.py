@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # converts hundreds of files in subprocesses and kills them
+
 from torch2ms.run import fileio
 from torch2ms.convert.pipeline import convert_source
 

@@ -31,6 +31,8 @@ from typing import Callable, Dict, List, Optional, Set, Tuple
 import hypothesmith
 import libcst as cst
 import pytest
+
+pytestmark = pytest.mark.slow  # hypothesis searches generated programs
 from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
 from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, QualifiedNameSource

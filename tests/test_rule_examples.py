@@ -59,7 +59,7 @@ RUNNABLE = [(rule, i, example) for rule, i, example in EXAMPLES if example.run]
 @pytest.mark.slow
 @pytest.mark.parametrize("rule, index, example", RUNNABLE, ids=[f"{r.__name__}-{i}" for r, i, _ in RUNNABLE])
 def test_example_computes_what_torch_computes(rule, index, example, cpu_fallback):
-    from tests.api.harness import Case, run
+    from api.harness import Case, run
 
     outcome = run(Case(f"{rule.__name__}.EXAMPLES[{index}]", example.source, example.run))
     assert outcome.ok, f"{outcome.detail}\n--- converted ---\n{outcome.converted}"

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # runs models in torch and MindSpore
+
 torch = pytest.importorskip("torch")
 ms = pytest.importorskip("mindspore")
 

@@ -1,5 +1,5 @@
 """Cases for frequent APIs beyond the tables that the priority rule maps (docs/frequent-apis.md)."""
-from tests.api.harness import Case
+from api.harness import Case
 
 CASES = [
     Case("torch.nn.Conv1d", """

@@ -1,5 +1,5 @@
 """Cases for a few rows, showing the form (the per-table files hold the rest)."""
-from tests.api.harness import Case
+from api.harness import Case
 
 CASES = [
     Case("torch.cat", """

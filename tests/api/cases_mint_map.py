@@ -4,13 +4,13 @@ Each row is called the ways people write it: positional and keyword arguments, n
 then through `import torch as th`. Inputs are built with torch too (they are converted).
 
 `text` cases: MindSpore 2.10 has no CPU kernel for the mint API and the test fallback
-(tests/support/ms_cpu_fallback.py) has no stand-in yet; the note names the missing kernel.
+(torch2ms/fallback/) has no stand-in yet; the note names the missing kernel.
 Their sources still run under torch, so a new stand-in turns them into `exec` cases by
 deleting `mode`/`expect`.
 
 GAPS (end of file, not collected) are call styles that no argument rule can convert yet.
 """
-from tests.api.harness import Case
+from api.harness import Case
 
 NO_KERNEL = "no CPU kernel in MindSpore 2.10 ({}) and no fallback stand-in"
 

@@ -7,7 +7,7 @@ identical numbers. Inputs are sin(arange(n)): deterministic, not monotone, with 
 """
 import textwrap
 
-from tests.api.harness import Case
+from api.harness import Case
 
 _HEAD = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
 _FILL = """
@@ -27,7 +27,7 @@ def C(api, body, fill=False, kernel="", **kw):
     src = _HEAD + (textwrap.dedent(_FILL).lstrip() if fill else "") + textwrap.dedent(body).strip() + "\n"
     if kernel:
         assert kw.get("expect"), api
-        note = f"no CPU kernel: {kernel}, and no stand-in in tests/support/ms_cpu_fallback.py"
+        note = f"no CPU kernel: {kernel}, and no stand-in in torch2ms/fallback/"
         kw["note"] = f"{kw['note']}; {note}" if kw.get("note") else note
         kw["mode"] = "text"
     return Case(api, src, **kw)

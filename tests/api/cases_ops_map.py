@@ -1,5 +1,5 @@
 """Cases for the rows of the `ops_map` table (torch.X -> mindspore.ops.X, some corrected to mint)."""
-from tests.api.harness import Case
+from api.harness import Case
 
 NO_KERNEL = "no CPU kernel in MindSpore 2.10 ({}) and no fallback stand-in"
 

@@ -1,5 +1,5 @@
 """Cases for the rows of the `others` table: tensor constructors, dtypes, and a few utilities."""
-from tests.api.harness import Case
+from api.harness import Case
 
 _DTYPES = {  # row: data it is tried on
     "float": "[1.5, -2.0]", "double": "[1.5, -2.0]", "float32": "[1.5, -2.0]", "float64": "[1.5, -2.0]",

@@ -104,8 +104,9 @@ def run(case: Case) -> Outcome:
     missing = [s for s in case.expect if s not in converted]
     if missing:
         return Outcome(case, False, f"converted code lacks {missing}", converted)
-    torch_ns: Dict[str, Any] = {}
-    ms_ns: Dict[str, Any] = {}
+    # a module name, as a file has: MindSpore's autodiff keys functions by their module
+    torch_ns: Dict[str, Any] = {"__name__": "torch_case"}
+    ms_ns: Dict[str, Any] = {"__name__": "mindspore_case"}
     try:
         exec(compile(case.code, f"<torch {case.api}>", "exec"), torch_ns)
     except Exception as exc:  # the case itself is broken
@@ -126,6 +127,6 @@ def all_cases() -> Sequence[Case]:
     """Every CASES list of the tests/api/cases_*.py modules."""
     found = []
     for path in sorted(Path(__file__).parent.glob("cases_*.py")):
-        module = importlib.import_module(f"tests.api.{path.stem}" if __package__ else path.stem)
+        module = importlib.import_module(f"{__package__}.{path.stem}" if __package__ else path.stem)
         found.extend(module.CASES)
     return found

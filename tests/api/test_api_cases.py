@@ -1,11 +1,13 @@
 """Every per-API case, converted by the tool and run in both frameworks (see harness.py)."""
 import pytest
 
+pytestmark = pytest.mark.slow  # runs every per-API case in torch and MindSpore
+
 pytest.importorskip("torch")
 pytest.importorskip("mindspore")
 
 from support import ms_cpu_fallback  # noqa: E402
-from tests.api.harness import all_cases, run  # noqa: E402
+from api.harness import all_cases, run  # noqa: E402
 
 CASES = all_cases()
 

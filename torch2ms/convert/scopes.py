@@ -28,6 +28,7 @@ class Binding:
     leaf_target: Optional[str] = None  # for `from torch.x import Y`: the MindSpore path now imported
     new_name: Optional[str] = None  # the local name that leaf import binds now
     holds_cell: bool = False  # assigned a Cell instance (`model = Net()`)
+    kind: Optional[str] = None  # what it holds, where known: "cell", "optimizer", "loader", ... (convert/kinds.py)
 
     @property
     def is_torch(self) -> bool:

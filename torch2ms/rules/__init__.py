@@ -10,6 +10,8 @@ from torch2ms.rules.api_names import ApiNames
 from torch2ms.rules.call_args import CallArgs
 from torch2ms.rules.cell_classes import CellClasses
 from torch2ms.rules.cell_modes import CellModes
+from torch2ms.rules.checkpoints import Checkpoints
+from torch2ms.rules.data_loading import DataLoading
 from torch2ms.rules.device_code import DeviceCode
 from torch2ms.rules.grad_checkpointing import GradientCheckpointing
 from torch2ms.rules.graph_wrappers import GraphWrappers
@@ -18,15 +20,22 @@ from torch2ms.rules.init_calls import InitCalls
 from torch2ms.rules.inplace_args import InplaceArgs
 from torch2ms.rules.legacy_constructors import LegacyConstructors
 from torch2ms.rules.method_forms import MethodForms
+from torch2ms.rules.object_kinds import ObjectKinds
+from torch2ms.rules.optimizer_params import OptimizerParams
 from torch2ms.rules.pair_results import PairResults
 from torch2ms.rules.python_dtypes import PythonDtypes
 from torch2ms.rules.tensor_methods import TensorMethods
 from torch2ms.rules.training_from_the_start import TrainingFromTheStart
+from torch2ms.rules.training_step import TrainingStep
 from torch2ms.rules.wrapped_calls import WrappedCalls
 
 CORE = (
+    ObjectKinds,
     CellClasses,
     CellModes,
+    OptimizerParams,
+    DataLoading,
+    Checkpoints,
     GraphWrappers,
     DeviceCode,
     GradientCheckpointing,
@@ -43,7 +52,7 @@ CORE = (
     ApiNames,
 )
 # After the profile's rules: it wraps finished calls (the others rewrite the call itself).
-FINISHING = (TrainingFromTheStart,)
+FINISHING = (TrainingFromTheStart, TrainingStep)
 
 REGISTRY = CORE + FINISHING
 

@@ -259,7 +259,8 @@ class CellModes(Rule):
         entry = extras.cell_methods()[updated.func.attr.value]
         if ctx.qualname(original.func) is not None:
             return updated  # a torch function of that name, not a method
-        if entry["receiver"] == "cell" and not self._is_cell(ctx, original.func.value):
+        if entry["receiver"] == "cell" and not (self._is_cell(ctx, original.func.value)
+                                               or _cell_or_part(ctx, original.func.value)):
             return updated
         args = [a.with_changes(keyword=cst.Name(entry["rename"][keyword(a)])) if keyword(a) in entry["rename"] else a
                 for a in updated.args]
@@ -318,3 +319,14 @@ def _parameters_passed_cells(ctx: FileContext) -> Dict[str, Set[str]]:
         if always:
             out.setdefault(function, set()).add(name)
     return out
+
+
+def _cell_or_part(ctx: FileContext, receiver: cst.BaseExpression) -> bool:
+    """A Cell, or an attribute of one (`model.backbone`): a tensor attribute has no parameters()
+    or children(), so what these methods are called on there is a sub-Cell."""
+    while True:
+        if ctx.is_cell(receiver):
+            return True
+        if not isinstance(receiver, cst.Attribute):
+            return False
+        receiver = receiver.value

@@ -3,8 +3,8 @@
 Decorators (`@torch.jit.script`) are removed, wrapper calls (`torch.compile(model, ...)`)
 become their first argument, and a disabled autocast block (`with torch.autocast("cuda",
 enabled=False):`) becomes its body: MindSpore has no autocast to switch off (enabled ones
-stay, flagged). The wrappers are data (data/extra_mappings.json, "unwrap" and "autocast"); `torch.jit.is_tracing()`
-and the like are answered False by the device rule, so their eager branch is kept.
+stay, flagged). The wrappers are data (knowledge/data/extra_mappings.json, "unwrap" and
+"autocast"); `torch.jit.is_tracing()` and the like are answered False by the device rule, so their eager branch is kept.
 """
 from __future__ import annotations
 

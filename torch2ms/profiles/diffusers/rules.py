@@ -246,9 +246,9 @@ class DiffusersCompat(compat.PortCompat):
 
 
             def chunked(x):
-                return x.unflatten(-1, (2, -1)), mint.nn.functional.silu(x)
+                return x.unflatten(-1, (2, -1)), mint.nn.functional.silu(x)  # torch2ms: torch.Tensor.unflatten is not in the tables (hint: MindSpore's Tensor has no unflatten, nor torch.unflatten)
             """,
             path="project/model.py",
-            note="outside a diffusers file mindone's stand-ins are not reached for",
+            note="outside a diffusers file mindone's stand-ins are not reached for: the core rules flag it",
         ),
     )
