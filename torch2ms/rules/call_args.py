@@ -8,7 +8,7 @@ difference is one field plus one function. Method calls (`x.flip(0)`) use the ru
 """
 from __future__ import annotations
 
-from typing import List, Set
+from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -77,6 +77,36 @@ class CallArgs(Rule):
         change(
             """
             import torch
+            from torch import nn
+
+
+            class Upsample(nn.Upsample):
+                def forward(self, x):
+                    return super().forward(x.float()).type_as(x)
+
+
+            up = Upsample(scale_factor=(2.0, 2.0), mode="nearest-exact")
+            out = up(torch.arange(18.0).reshape(1, 2, 3, 3))
+            """,
+            """
+            from mindspore import mint
+
+
+            class Upsample(mint.nn.Upsample):
+                def construct(self, x):
+                    return super().construct(x.float()).type_as(x)
+
+
+            up = Upsample(scale_factor=(2.0, 2.0), mode="nearest").set_train(True)
+            out = up(mint.arange(18.0).reshape(1, 2, 3, 3))
+            """,
+            run=("out",),
+            note="same_value, also for a subclass of the layer without an __init__ of its own: mint has no "
+                 "'nearest-exact', which picks what 'nearest' picks for a whole upscaling factor",
+        ),
+        change(
+            """
+            import torch
 
             def f(x, z):
                 return torch.add(x, x, out=z)
@@ -103,6 +133,21 @@ class CallArgs(Rule):
     def __init__(self) -> None:
         self._cast_already: Set[int] = set()  # ids of calls whose result the code casts itself
         self._numbers: List[Set[str]] = [set()]  # per function: parameters annotated `int` / `float`
+        self._subclasses: Optional[Dict[str, str]] = None  # see _layer_subclasses
+
+    def _layer_subclasses(self, ctx: FileContext) -> Dict[str, str]:
+        """The file's classes deriving from one torch layer and defining no __init__ -> that layer."""
+        if self._subclasses is None:
+            self._subclasses = {}
+            for statement in ctx.module.body:
+                if not isinstance(statement, cst.ClassDef) or len(statement.bases) != 1:
+                    continue
+                base = ctx.qualname(statement.bases[0].value)
+                own_init = any(isinstance(s, cst.FunctionDef) and s.name.value == "__init__"
+                               for s in statement.body.body)
+                if base and base.startswith("torch.nn.") and not own_init:
+                    self._subclasses[statement.name.value] = base
+        return self._subclasses
 
     def visit_FunctionDef(self, ctx: FileContext, node: cst.FunctionDef) -> None:
         params = [*node.params.params, *node.params.kwonly_params, *node.params.posonly_params]
@@ -124,7 +169,11 @@ class CallArgs(Rule):
         api = ctx.api_of(original)
         rule = record(api).arg_rule if api else None
         if rule is None:
-            return updated
+            # `WanUpsample(mode="nearest-exact")`, a subclass of a torch layer with no __init__ of its own:
+            # its arguments are the layer's (only same_value is applied to them so far)
+            base = self._layer_subclasses(ctx).get(dotted(original.func) or "")
+            rule = record(base).arg_rule if base else None
+            return _same_values(ctx, updated, rule, base) if rule is not None and rule.same_value else updated
         call = updated
         steps = (
             ("pack_size", rule.pack_size, lambda c: _pack_size(c)),
@@ -137,6 +186,7 @@ class CallArgs(Rule):
             ("drop", rule.drop, lambda c: drop_args(ctx, c, lambda i, a: keyword(a) in rule.drop)),
             ("drop_default", rule.drop_default, lambda c: drop_args(ctx, c, lambda i, a: _is_default(a, rule))),
             ("defaults", rule.defaults, lambda c: _with_defaults(ctx, c, rule)),
+            ("same_value", rule.same_value, lambda c: _same_values(ctx, c, rule, api)),
         )
         for kind, wanted, step in steps:
             if wanted:
@@ -316,3 +366,46 @@ def _renamed(arg: cst.Arg, rule: ArgRule) -> cst.Arg:
     if name in rule.rename:
         return arg.with_changes(keyword=cst.Name(rule.rename[name]))
     return arg
+
+
+def _argument(call: cst.Call, rule: ArgRule, name: str) -> Tuple[int, Optional[cst.Arg]]:
+    """(index, the argument given for parameter `name`) by keyword or by position; (-1, None) if absent."""
+    for index, arg in enumerate(call.args):
+        if arg.star:
+            break
+        if keyword(arg) == name or (arg.keyword is None and index < len(rule.params) and rule.params[index] == name):
+            return index, arg
+    return -1, None
+
+
+def _whole(node: cst.BaseExpression) -> bool:
+    """A number literal, or a tuple/list of them, each a whole number >= 1 (`2`, `2.0`, `(2.0, 2.0)`)."""
+    if isinstance(node, (cst.Tuple, cst.List)):
+        return bool(node.elements) and all(_whole(e.value) for e in node.elements)
+    if isinstance(node, (cst.Integer, cst.Float)):
+        value = float(node.evaluated_value)
+        return value >= 1 and value.is_integer()
+    return False
+
+
+def _same_values(ctx: FileContext, call: cst.Call, rule: ArgRule, api: str) -> cst.Call:
+    """`mode="nearest-exact"` -> `mode="nearest"` where the two compute the same (data: same_value);
+    flagged where that cannot be shown from the call."""
+    args, hints = list(call.args), []
+    for param, values in rule.same_value.items():
+        index, arg = _argument(call, rule, param)
+        literal = arg.value.evaluated_value if arg is not None and isinstance(arg.value, cst.SimpleString) else None
+        if literal not in values:
+            continue
+        entry = values[literal]
+        _, other = _argument(call, rule, entry["when_whole"])
+        if other is not None and _whole(other.value):
+            quote = arg.value.quote
+            args[index] = arg.with_changes(value=cst.SimpleString(f"{quote}{entry['to']}{quote}"))
+        else:
+            hints.append(f"`{param}={literal!r}`: mint's interpolate lacks it; it computes what {entry['to']!r} computes only "
+                         f"for a whole `{entry['when_whole']}` >= 1, which this call does not show")
+    call = call.with_changes(args=args)
+    for hint in hints:
+        ctx.flag(call, api, Reason.MANUAL, hint)
+    return call
