@@ -18,7 +18,10 @@ from torch2ms.convert.context import FileContext
 from torch2ms.convert.cstutil import in_place_of
 from torch2ms.knowledge import inventory
 from torch2ms.rules.base import Rule, change, keep
-from torch2ms.rules.device_code import DEVICE_ONLY_MODULES
+
+
+# asked of the accelerator, not of torch: the device rule answers these (rules do not import each other)
+DEVICE_ONLY_MODULES = ("torch.cuda.", "torch.backends.", "torch.mps.", "torch.xpu.", "torch.npu.")
 
 
 class FeatureChecks(Rule):
