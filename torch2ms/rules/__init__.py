@@ -13,6 +13,8 @@ from torch2ms.rules.cell_modes import CellModes
 from torch2ms.rules.checkpoints import Checkpoints
 from torch2ms.rules.data_loading import DataLoading
 from torch2ms.rules.device_code import DeviceCode
+from torch2ms.rules.feature_checks import FeatureChecks
+from torch2ms.rules.grad_checkpointing import GradientCheckpointing
 from torch2ms.rules.graph_wrappers import GraphWrappers
 from torch2ms.rules.in_place import InPlaceMethods
 from torch2ms.rules.init_calls import InitCalls
@@ -37,6 +39,8 @@ CORE = (
     Checkpoints,
     GraphWrappers,
     DeviceCode,
+    FeatureChecks,
+    GradientCheckpointing,
     InitCalls,
     InplaceArgs,
     LegacyConstructors,

@@ -1,6 +1,7 @@
 """Device code goes: MindSpore places tensors through mindspore.set_context.
 
 `.to(device)` / `.cuda()` / `.cpu()` moves go (a dtype in `.to(device, dtype)` stays),
+`torch.device` in a type annotation is `str` (a MindSpore tensor's `.device` is a string),
 `device=` / `pin_memory=` / `non_blocking=` leave calls into torch, variables that only hold
 a device go once nothing reads them, `torch.cuda.*` statements go, and questions about the
 accelerator (`torch.cuda.is_available()`, `x.is_cuda`, `x.device.type == "cuda"`, tracing and
@@ -25,6 +26,7 @@ TENSOR_METHODS_WITH_DEVICE = {"new_zeros", "new_ones", "new_full", "new_empty", 
 DEVICE_NAMES = {"cuda", "cpu", "mps", "xpu", "npu", "meta"}
 DEVICE_ONLY_MODULES = ("torch.cuda.", "torch.backends.", "torch.mps.", "torch.xpu.", "torch.npu.")
 ACCELERATOR_FLAGS = {"is_cuda", "is_mps", "is_xpu"}
+DEVICE_TYPE = "torch.device"
 
 
 def _string(node: cst.CSTNode) -> Optional[str]:
@@ -89,6 +91,29 @@ class DeviceCode(Rule):
                 return "host"
             """,
         ),
+        change(
+            """
+            import torch
+            from typing import Optional, Union
+
+            def place(x: torch.Tensor, device: Optional[torch.device] = None) -> torch.Tensor:
+                return x
+
+            def where(device: Union[str, torch.device]) -> torch.device:
+                return device
+            """,
+            """
+            import mindspore
+            from typing import Optional, Union
+
+            def place(x: mindspore.Tensor, device: Optional[str] = None) -> mindspore.Tensor:
+                return x
+
+            def where(device: str) -> str:
+                return device
+            """,
+            note="a device in an annotation is a string: MindSpore names devices by strings (x.device == 'CPU')",
+        ),
         keep(
             """
             import torch
@@ -110,6 +135,21 @@ class DeviceCode(Rule):
             note="the project's own helpers keep their device arguments, and a read parameter stays",
         ),
     )
+
+    # ---- annotations: a device is a string ------------------------------------
+    def leave_Annotation(self, ctx: FileContext, original: cst.Annotation, updated: cst.Annotation):
+        """`device: Optional[torch.device]` -> `device: Optional[str]`, once the names in it are resolved
+        (the torch.device the other rules flagged is what goes)."""
+        devices = {id(f.node) for f in ctx.flags if f.api == DEVICE_TYPE}
+        found = [n for n in _subtree(updated.annotation) if id(n) in devices]
+        if not found:
+            return updated
+        annotation = updated.annotation
+        for node in found:
+            ctx.withdraw_flag(node)
+            ctx.discard(node)
+            annotation = annotation.deep_replace(node, cst.Name("str"))
+        return updated.with_changes(annotation=_one_of_each(annotation))
 
     # ---- calls ------------------------------------------------------------
     def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
@@ -255,6 +295,33 @@ class DeviceCode(Rule):
                     return True  # `device_type = x.device.type if ... else "cpu"`: dropped if unread
                 return is_device_value(ctx, old.value) and not isinstance(old.value, cst.SimpleString)
         return False
+
+
+def _subtree(node: cst.CSTNode):
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(current.children)
+
+
+def _one_of_each(annotation: cst.BaseExpression) -> cst.BaseExpression:
+    """`Union[str, str]` -> `str`, `Union[str, str, None]` -> `Union[str, None]` (a device that was
+    `Union[str, torch.device]` is one type now)."""
+    if not isinstance(annotation, cst.Subscript) or dotted(annotation.value) not in ("Union", "typing.Union"):
+        return annotation
+    kept, seen = [], set()
+    for element in annotation.slice:
+        code = cst.Module([]).code_for_node(element.slice)
+        if code not in seen:
+            seen.add(code)
+            kept.append(element)
+    if len(kept) == len(annotation.slice):
+        return annotation
+    if len(kept) == 1 and isinstance(kept[0].slice, cst.Index):
+        return kept[0].slice.value
+    kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return annotation.with_changes(slice=kept)
 
 
 def _mentions_device(node: cst.CSTNode) -> bool:
