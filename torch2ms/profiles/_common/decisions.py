@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Dict, Iterable, Optional, Set, Tuple, Union
+from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple, Union
 
 import libcst as cst
 
@@ -170,7 +170,7 @@ def _prescan(tree: ast.AST, library: str) -> Tuple[Set[str], Set[str], Set[str]]
     names = []
     imported: Set[str] = set()
     library_names: Set[str] = set()
-    for node in ast.walk(tree):
+    for node in _walk(tree):
         if isinstance(node, ast.Name):
             names.append(node)
         elif isinstance(node, ast.Call):
@@ -190,3 +190,29 @@ def _prescan(tree: ast.AST, library: str) -> Tuple[Set[str], Set[str], Set[str]]
     other = {n.id for n in names if id(n) not in decorating}
     called = {n.id for n in names if id(n) in calling} - {n.id for n in names if id(n) not in calling}
     return (used | imported) - other, library_names, called
+
+
+_AST_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+def _walk(tree: ast.AST) -> Iterator[ast.AST]:
+    """Every node of an ast tree, as ast.walk gives them but in another order (fine for
+    _prescan, which only collects sets) and about twice as fast: one loop over each class's
+    field names, looked up once, instead of two generators per node; the expression
+    contexts (Load/Store/Del), which hold nothing, are not visited."""
+    stack: List[object] = [tree]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, ast.AST):  # the str of Global.names, the None of Dict.keys, ...
+            continue
+        yield node
+        cls = type(node)
+        fields = _AST_FIELDS.get(cls)
+        if fields is None:
+            fields = _AST_FIELDS[cls] = tuple(f for f in cls._fields if f != "ctx")
+        for field in fields:
+            value = getattr(node, field, None)
+            if type(value) is list:
+                stack.extend(value)
+            elif isinstance(value, ast.AST):
+                stack.append(value)

@@ -46,31 +46,36 @@ def retext_code(code: str) -> str:
     """Docstrings (string statements) and comments of finished code, retexted; the rest untouched."""
     if "torch" not in code:
         return code
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
-    except (tokenize.TokenError, IndentationError, SyntaxError):
-        return code
+    # The tokens are taken one at a time (with one of lookahead), not listed first: a list of
+    # all the tokens of a big file keeps a hundred thousand objects alive for nothing.
+    tokens = tokenize.generate_tokens(io.StringIO(code).readline)
     lines = io.StringIO(code).readlines()  # the lines tokenize sees ("\n" ends one)
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line))
     edits: List[Tuple[int, int, str]] = []
     previous = tokenize.NEWLINE
-    for index, token in enumerate(tokens):
-        new = None
-        if token.type == tokenize.COMMENT and "torch" in token.string:
-            head, mark, tail = token.string.partition(MARK)
-            new = retext(head) + mark + tail
-        elif token.type == tokenize.STRING and "torch" in token.string and previous in _STATEMENT_START:
-            following = tokens[index + 1].type if index + 1 < len(tokens) else tokenize.ENDMARKER
-            if following in (tokenize.NEWLINE, tokenize.ENDMARKER, tokenize.COMMENT):
-                new = retext(token.string)
-        if new is not None and new != token.string:
-            start = starts[token.start[0] - 1] + token.start[1]
-            end = starts[token.end[0] - 1] + token.end[1]
-            edits.append((start, end, new))
-        if token.type not in (tokenize.NL, tokenize.COMMENT):
-            previous = token.type
+    try:
+        token = next(tokens, None)
+        while token is not None:
+            following_token = next(tokens, None)
+            new = None
+            if token.type == tokenize.COMMENT and "torch" in token.string:
+                head, mark, tail = token.string.partition(MARK)
+                new = retext(head) + mark + tail
+            elif token.type == tokenize.STRING and "torch" in token.string and previous in _STATEMENT_START:
+                following = following_token.type if following_token is not None else tokenize.ENDMARKER
+                if following in (tokenize.NEWLINE, tokenize.ENDMARKER, tokenize.COMMENT):
+                    new = retext(token.string)
+            if new is not None and new != token.string:
+                start = starts[token.start[0] - 1] + token.start[1]
+                end = starts[token.end[0] - 1] + token.end[1]
+                edits.append((start, end, new))
+            if token.type not in (tokenize.NL, tokenize.COMMENT):
+                previous = token.type
+            token = following_token
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return code  # as before: code tokenize cannot read is left as it is
     for start, end, new in reversed(edits):
         code = code[:start] + new + code[end:]
     return code
