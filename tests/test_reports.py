@@ -156,7 +156,15 @@ def test_report_format_flag_and_unknown_extensions(tmp_path, capsys):
     assert code == 0 and out.read_text("utf-8").startswith("# torch2ms conversion report")
 
 
-@pytest.mark.parametrize("where", ["missing/report.json", "afile/report.json", "afolder"])
+def test_a_report_in_folders_not_made_yet_is_written_there(tmp_path, capsys):
+    src = make_project(tmp_path)
+    code, _, err = run_cli(capsys, "convert", src, "-o", tmp_path / "out" / "dst", "--report",
+                           tmp_path / "out" / "reports" / "report.json")
+    assert code == 0, err
+    assert json.loads((tmp_path / "out" / "reports" / "report.json").read_text("utf-8"))["files"]
+
+
+@pytest.mark.parametrize("where", ["afile/report.json", "afile/deeper/report.json", "afolder"])
 def test_a_report_that_cannot_be_written_stops_the_run_before_any_work(tmp_path, capsys, where):
     src = make_project(tmp_path)
     (tmp_path / "afile").write_bytes(b"")

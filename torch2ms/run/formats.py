@@ -46,6 +46,10 @@ def check_writable(path: str) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
         raise FormatError(f"cannot write the report to {path}: it is a folder")
+    # Folders that do not exist yet are made when the report is written, as the output's are
+    # (`-o out/x --report out/report.json` in a fresh checkout); what exists must be folders.
+    while not os.path.exists(folder) and os.path.dirname(folder) != folder:
+        folder = os.path.dirname(folder)
     if not os.path.isdir(folder):
         raise FormatError(f"cannot write the report to {path}: no folder {folder}")
     if os.path.exists(path):
@@ -84,4 +88,5 @@ def render(report: dict, fmt: str) -> str:
 
 def write(path: str, report: dict, fmt: str) -> None:
     # File names that are not UTF-8 reach us as lone surrogates; keep them as escapes.
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     fileio.atomic_write(path, render(report, fmt).encode("utf-8", "backslashreplace"))
