@@ -16,7 +16,7 @@ import libcst as cst
 
 from torch2ms.convert import dataflow
 from torch2ms.convert.context import FileContext
-from torch2ms.convert.cstutil import COMMA, code_children, dotted, iter_names, keyword
+from torch2ms.convert.cstutil import COMMA, code_children, dotted, iter_names, keyword, walk_code
 from torch2ms.convert.results import Reason
 
 CLIP_NORM = {"torch.nn.utils.clip_grad_norm_", "torch.nn.utils.clip_grad.clip_grad_norm_"}
@@ -63,7 +63,7 @@ def manual_update(ctx: FileContext, statement: cst.CSTNode) -> Optional[Tuple[st
         return None
     model = dotted(loop.func.value)
     variable = statement.target.value
-    if model is None or not any(_is_grad_of(node, variable) for node in _walk(statement.body)):
+    if model is None or not any(_is_grad_of(node, variable) for node in walk_code(statement.body)):
         return None
     return model, variable
 
@@ -491,7 +491,7 @@ class Planner:
         for j in region.dups + region.moved:
             if dataflow.escapes(self.original[j]):
                 raise Refused("a return, break or continue among the statements that compute the loss")
-            if any(isinstance(n, cst.Attribute) and n.attr.value == "backward" for n in _walk(self.original[j])):
+            if any(isinstance(n, cst.Attribute) and n.attr.value == "backward" for n in walk_code(self.original[j])):
                 raise Refused("a backward nested among the statements that compute the loss")
         for j in region.dups:  # what they read must still hold the same values at the backward
             changed_later = set()
@@ -623,7 +623,7 @@ class Planner:
         def visit(node: cst.CSTNode) -> None:
             if id(node) in skip:
                 return
-            if not any(id(n) in skip for n in _walk(node)):
+            if not any(id(n) in skip for n in walk_code(node)):
                 found.update(dataflow.binds(node))
                 return
             if isinstance(node, cst.For):
@@ -798,7 +798,7 @@ class Planner:
         self._withdraw(loop)
         grad = self.host.fresh(f"{event.manual}_grad")
         body = loop.body
-        for node in [n for n in _walk(body) if _is_grad_of(n, event.manual)]:
+        for node in [n for n in walk_code(body) if _is_grad_of(n, event.manual)]:
             body = body.deep_replace(node, cst.Name(grad))
         self.ctx.discard(loop.iter)
         pairs = _statement(f"for _ in zip(MODEL.trainable_params(), GRADS): pass").iter
@@ -896,7 +896,7 @@ class Planner:
         return self._updated_line(event).body[0]
 
     def _withdraw(self, node: cst.CSTNode) -> None:
-        for current in _walk(node):
+        for current in walk_code(node):
             self.ctx.withdraw_flag(current)
 
     def _assemble(self, replace: Dict[int, List], removed: Set[int]) -> List[cst.BaseStatement]:
@@ -920,14 +920,6 @@ class Planner:
 
 
 # ---- small helpers ------------------------------------------------------------------------------------
-def _walk(node: cst.CSTNode):
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(code_children(current))
-
-
 def _flat(body) -> List[cst.BaseSmallStatement]:
     """Small statements of a block and the blocks inside it (not inside defs)."""
     found = []

@@ -25,7 +25,7 @@ from typing import Optional, Set
 import libcst as cst
 
 from torch2ms.convert.context import FileContext
-from torch2ms.convert.cstutil import COMMA, TIGHT_EQUAL, code_children, in_place_of, keyword
+from torch2ms.convert.cstutil import COMMA, TIGHT_EQUAL, in_place_of, keyword, walk_code
 from torch2ms.convert.results import Reason
 from torch2ms.rules.base import Rule, change, keep
 
@@ -269,8 +269,8 @@ class Checkpoints(Rule):
     @staticmethod
     def _replace(ctx: FileContext, old: cst.Call, target: str, args, keywords=(), keep=None):
         keep = list(args) + [v for _, v in keywords] if keep is None else keep
-        staying = {id(n) for value in keep for n in _walk(value)}
-        for node in _walk(old):
+        staying = {id(n) for value in keep for n in walk_code(value)}
+        for node in walk_code(old):
             if id(node) not in staying:
                 ctx.withdraw_flag(node)
                 if isinstance(node, cst.Name):
@@ -326,14 +326,6 @@ def _strict(call: cst.Call) -> Optional[bool]:
     return True
 
 
-def _walk(node: cst.CSTNode):
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(code_children(current))
-
-
 def _withdraw(ctx: FileContext, node: cst.CSTNode) -> None:
-    for current in _walk(node):
+    for current in walk_code(node):
         ctx.withdraw_flag(current)

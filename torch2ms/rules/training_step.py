@@ -35,7 +35,7 @@ import libcst as cst
 
 from torch2ms.convert import step_plan
 from torch2ms.convert.context import FileContext
-from torch2ms.convert.cstutil import code_children, dotted
+from torch2ms.convert.cstutil import code_children, dotted, walk_code
 from torch2ms.convert.step_plan import Event
 from torch2ms.convert.results import Reason
 from torch2ms.rules.base import Rule, change, keep
@@ -359,7 +359,7 @@ class TrainingStep(Rule):
         if not loops or self._current is None or loops[-1].body is self._current:
             return False
         for statement in loops[-1].body.body:
-            if any(node is self._current for node in _walk(statement)):
+            if any(node is self._current for node in walk_code(statement)):
                 return False
             found = step_plan.expr_call(statement)
             if found is not None and isinstance(found[0].func, cst.Attribute) \
@@ -397,14 +397,6 @@ class TrainingStep(Rule):
 _AMP_HINT = ("mixed-precision loss scaling: MindSpore scales and unscales around value_and_grad with "
              "mindspore.amp.DynamicLossScaler (scale, unscale, adjust) and checks mindspore.amp.all_finite(grads) "
              "before optimizer(grads); in float32 the scaler can simply go")
-
-
-def _walk(node: cst.CSTNode):
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(code_children(current))
 
 
 def _backward_hint(reason: str) -> str:
