@@ -801,7 +801,7 @@ class Planner:
         for node in [n for n in walk_code(body) if _is_grad_of(n, event.manual)]:
             body = body.deep_replace(node, cst.Name(grad))
         self.ctx.discard(loop.iter)
-        pairs = _statement(f"for _ in zip(MODEL.trainable_params(), GRADS): pass").iter
+        pairs = _statement("for _ in zip(MODEL.trainable_params(), GRADS): pass").iter
         pairs = _replace_name(pairs, "MODEL", self.ctx.duplicate(loop.iter.func.value))
         pairs = _replace_name(pairs, "GRADS", grads)
         target = cst.Tuple(elements=[cst.Element(value=loop.target, comma=COMMA), cst.Element(value=cst.Name(grad))],

@@ -12,12 +12,12 @@ CellList from a loop over a tensor (a CellList takes only Python ints).
 """
 from __future__ import annotations
 
-from typing import Dict, List, Set, Tuple
+from typing import Dict, Set, Tuple
 
 import libcst as cst
 
 from torch2ms.convert.context import FileContext, self_attribute
-from torch2ms.convert.cstutil import dotted, in_place_of, keyword
+from torch2ms.convert.cstutil import code_children, dotted, in_place_of, keyword
 from torch2ms.knowledge import extras, inventory
 from torch2ms.rules.base import Rule, change, keep
 
@@ -310,7 +310,7 @@ def _parameters_passed_cells(ctx: FileContext) -> Dict[str, Set[str]]:
                 if name is not None:
                     key = (node.func.value, name)
                     passed[key] = passed.get(key, True) and is_layer(arg.value, layers)
-        for child in node.children:
+        for child in code_children(node):
             walk(child, layers)
 
     walk(ctx.module, set())

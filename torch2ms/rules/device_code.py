@@ -17,7 +17,7 @@ from typing import Optional
 import libcst as cst
 
 from torch2ms.convert.context import FileContext
-from torch2ms.convert.cstutil import code_children, dotted, drop_args, in_place_of, keyword
+from torch2ms.convert.cstutil import code_children, dotted, drop_args, in_place_of, keyword, walk_code
 from torch2ms.knowledge import extras
 from torch2ms.rules.base import Rule, change, keep
 
@@ -141,7 +141,9 @@ class DeviceCode(Rule):
         """`device: Optional[torch.device]` -> `device: Optional[str]`, once the names in it are resolved
         (the torch.device the other rules flagged is what goes)."""
         devices = {id(f.node) for f in ctx.flags if f.api == DEVICE_TYPE}
-        found = [n for n in _subtree(updated.annotation) if id(n) in devices]
+        if not devices:
+            return updated
+        found = [n for n in walk_code(updated.annotation) if id(n) in devices]
         if not found:
             return updated
         annotation = updated.annotation
@@ -295,14 +297,6 @@ class DeviceCode(Rule):
                     return True  # `device_type = x.device.type if ... else "cpu"`: dropped if unread
                 return is_device_value(ctx, old.value) and not isinstance(old.value, cst.SimpleString)
         return False
-
-
-def _subtree(node: cst.CSTNode):
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(current.children)
 
 
 def _one_of_each(annotation: cst.BaseExpression) -> cst.BaseExpression:

@@ -128,7 +128,6 @@ def tiny_kwargs(model_class) -> Tuple[Dict[str, Any], Dict[str, Any]]:
             out[name] = WIDTH
         elif _CHANNELS.search(name) and value is None and name in ("in_channels",):
             out[name] = WIDTH
-    heads = {n: out.get(n, base[n]) for n in base if _HEADS.match(n)}
     if _is_int(base.get("hidden_size")) and heads_old:
         out["hidden_size"] = HEADS * head_dim
     _follow_products(base, out)
