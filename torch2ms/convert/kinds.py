@@ -202,8 +202,7 @@ class _Inference:
         self.functions = _functions(module)
         self.cell_methods = _own_methods(module, self.kinds.cell_classes)
         self.returns: Dict[str, str] = {}  # function key -> the kind every return gives
-        self._scope_calls: Dict[str, List[cst.Call]] = {}
-        self._function_returns: Dict[str, List[cst.Return]] = {}
+        self._scope_code: Dict[str, Tuple[List[cst.Call], List[cst.Return]]] = {}
         self.kinds.locals[""] = set()
         for node in module.body:
             self.kinds.locals[""] |= binds(node, walrus)
@@ -390,26 +389,33 @@ class _Inference:
         for param in params:
             self._set(fn.key, param.name.value, self._annotation_kind(param.annotation))
 
-    def _calls_in(self, scope: str, body) -> List[cst.Call]:
-        """The calls of a scope's own code (not of the defs inside it); the tree does not change
-        while kinds are inferred, and the rounds of `run` ask again: found once."""
-        found = self._scope_calls.get(scope)
+    def _own_code(self, scope: str, body) -> Tuple[List[cst.Call], List[cst.Return]]:
+        """The calls and returns of a scope's own code (not of the defs inside it), in one walk;
+        the tree does not change while kinds are inferred, and the rounds of `run` ask again:
+        found once."""
+        found = self._scope_code.get(scope)
         if found is None:
-            found = self._scope_calls[scope] = list(_calls(cst.Module(body=list(body))))
-        return found
-
-    def _returns(self, fn: _Function) -> None:
-        returns = self._function_returns.get(fn.key)
-        if returns is None:
-            returns = self._function_returns[fn.key] = []
-            stack = list(fn.node.body.body)
+            calls: List[cst.Call] = []
+            returns: List[cst.Return] = []
+            stack = list(body)
             while stack:
                 node = stack.pop()
-                if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                kind = type(node)
+                if kind is cst.FunctionDef or kind is cst.ClassDef or kind is cst.Lambda:
                     continue
-                if isinstance(node, cst.Return):
+                if kind is cst.Call:
+                    calls.append(node)
+                elif kind is cst.Return:
                     returns.append(node)
                 stack.extend(code_children(node))
+            found = self._scope_code[scope] = (calls, returns)
+        return found
+
+    def _calls_in(self, scope: str, body) -> List[cst.Call]:
+        return self._own_code(scope, body)[0]
+
+    def _returns(self, fn: _Function) -> None:
+        returns = self._own_code(fn.key, fn.node.body.body)[1]
         kinds = {self.kind_of(node.value, fn.key) if node.value is not None else None for node in returns}
         if len(kinds) == 1 and None not in kinds:
             self.returns[fn.key] = kinds.pop()
