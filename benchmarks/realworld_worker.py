@@ -37,9 +37,12 @@ def resolve(call: str):
 
 
 def materialise(value):
-    """{"@call": "m:f", "args": [...], "kwargs": {...}} values are built first (nested configs)."""
+    """{"@call": "m:f", "args": [...], "kwargs": {...}} values are built first (nested configs);
+    {"@tuple": [...]} is a tuple (JSON has none)."""
     if isinstance(value, dict) and "@call" in value:
-        return build(value)
+        return build(dict(value, call=value["@call"]))
+    if isinstance(value, dict) and "@tuple" in value:
+        return tuple(materialise(v) for v in value["@tuple"])
     if isinstance(value, dict):
         return {k: materialise(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -88,6 +88,13 @@ class FileContext:
     introduced: Set[int] = field(default_factory=set)  # ids of literals the rules wrote (True/False)
     # Statements to drop when the tree is finished: always (None), or only if a binding ends unused.
     doomed: Dict[int, Tuple[cst.CSTNode, Optional[Binding]]] = field(default_factory=dict)
+    # Top-level packages of the project being converted (`timm` while converting timm): their
+    # imports point into the converted tree, whatever the names say.
+    own_packages: FrozenSet[str] = frozenset()
+    # Imports of other PyTorch libraries (ids of Import/ImportFrom nodes -> the hint): guarded.
+    foreign_imports: Dict[int, str] = field(default_factory=dict)
+    # Guarded imports tidy kept (the import node, the names it binds): annotate notes their users.
+    kept_imports: List[Tuple[cst.CSTNode, List[str]]] = field(default_factory=list)
     # Nodes whose id() is remembered above stay referenced here, so an id is never reused.
     _keep_alive: List[cst.CSTNode] = field(default_factory=list)
 
@@ -350,10 +357,28 @@ class FileContext:
         """Take back a doom (the statement was folded into another)."""
         self.doomed.pop(id(statement), None)
 
+    # ==== rule API: imports of other PyTorch libraries ===============================================
+    def is_own_module(self, module: str) -> bool:
+        """Is this (absolute or relative) module part of the project being converted?"""
+        return module.startswith(".") or module.split(".")[0] in self.own_packages
+
+    def guard_import(self, node: cst.CSTNode) -> None:
+        """Keep this import, guarded by `try/except ImportError` (the file imports without it)."""
+        self.foreign_imports[id(node)] = ""
+        self._keep_alive.append(node)
+
     # ==== rule API: flags and figures ================================================================
     def flag(self, node: cst.CSTNode, api: str, reason: Reason, hint: Optional[str] = None) -> None:
         """Leave `node` for a human: a `# torch2ms:` note on its line and an entry in the report."""
         self.flags.append(PendingFlag(node, api, reason, hint))
+
+    def withdraw_flags_in(self, subtree: cst.CSTNode) -> List[PendingFlag]:
+        """Take back every flag on a node inside `subtree` (a rule dropped or replaced it)."""
+        inside = {id(n) for n in cstutil.iter_nodes(subtree)}
+        withdrawn = [f for f in self.flags if id(f.node) in inside]
+        if withdrawn:
+            self.flags[:] = [f for f in self.flags if id(f.node) not in inside]
+        return withdrawn
 
     def withdraw_flag(self, node: cst.CSTNode) -> List[PendingFlag]:
         """Take back the flags on `node` (a later rule rewrote it after all); returns them."""

@@ -27,24 +27,25 @@ AUTO = "auto"  # the profile is detected from the file (its imports, where it si
 
 
 def convert_source(source: Union[str, bytes], path: str = "<string>", profile: Optional[str] = AUTO,
-                   exclude: Collection[type] = ()) -> FileResult:
+                   exclude: Collection[type] = (), packages: Collection[str] = ()) -> FileResult:
     """Convert one file's text. Bytes in, bytes out (encoding, BOM and newlines kept).
 
     `profile`: a library mode by name ("transformers"), None for none, "auto" (default) to
     detect it. `exclude`: rule classes left out (the rule-example test proves each rule by
-    converting without it).
+    converting without it). `packages`: the top-level packages of the project the file belongs
+    to (converting a folder): absolute imports of them stay the project's own.
     """
     if profile in (None, AUTO) and (b"torch" if isinstance(source, bytes) else "torch") not in source:
         check_syntax(source, path)  # nothing to convert, but broken input is still reported
         return FileResult(code=source)
     module = parse(source, path)
-    ctx = FileContext(module, module_bases=profiles.module_bases())
+    ctx = FileContext(module, module_bases=profiles.module_bases(), own_packages=frozenset(packages))
     mode = profiles.detect(module, path) if profile == AUTO else profiles.get(profile) if profile else None
     extra = mode.rules(path, source) if mode is not None else ()
     chosen = [rule for rule in rules.instances(extra) if type(rule) not in exclude]
     tree = Engine(ctx, chosen).run(module)
     tree = Tidy(ctx).run(tree)
-    code, flags = annotate.render(tree, ctx.flags)
+    code, flags = annotate.render(tree, ctx.flags, ctx.kept_imports)
     if mode is not None:
         code = mode.finish(code)
     if isinstance(source, bytes):

@@ -13,6 +13,7 @@ from typing import Dict, List, Optional, Set
 import libcst as cst
 
 from torch2ms.convert import cstutil as names
+from torch2ms.convert import guards
 from torch2ms.convert.context import ROOTS, FileContext
 from torch2ms.convert.scopes import Binding
 from torch2ms.convert.walk import transform
@@ -43,6 +44,7 @@ class Tidy:
         self.first_torch_import: Optional[cst.CSTNode] = None
         # Nodes whose ids go into `dropped` stay referenced, so no node built later reuses an id.
         self._alive: List[cst.CSTNode] = []
+        self.guarded: Set[int] = set()  # statements a `try: ... except ImportError:` already covers
 
     def run(self, module: cst.Module) -> cst.Module:
         return transform(module, self.on_visit, self.on_leave)
@@ -50,6 +52,8 @@ class Tidy:
     def on_visit(self, node: cst.CSTNode) -> bool:
         if isinstance(node, cst.IndentedBlock):
             self.depth += 1
+        if isinstance(node, cst.Try):
+            self.guarded |= guards.guarded_statements(node)
         return isinstance(node, _CONTAINERS)
 
     def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode):
@@ -72,13 +76,19 @@ class Tidy:
         if id(line) in self.dropped:
             return line
         body: List[cst.BaseSmallStatement] = []
+        needs_guard: List[List[str]] = []  # per statement of body: the names a guard must bind
         touched = False
         for small in line.body:
             if isinstance(small, (cst.Import, cst.ImportFrom)) and self._is_torch_import(small):
                 touched = True
-                body.extend(self._rewrite_import(small))
+                for new in self._rewrite_import(small):
+                    body.append(new)
+                    needs_guard.append(self._kept_torch_names(new))
             else:
                 body.append(small)
+                foreign = self.ctx.foreign_imports.get(id(small))
+                needs_guard.append(guards.bound_names(small) if foreign is not None else [])
+                touched = touched or foreign is not None
         if not touched:
             return line
         if self.depth == 0 and self.first_torch_import is None:
@@ -86,19 +96,39 @@ class Tidy:
         if not body:
             self._drop(line)
             return line
-        if len(body) > len(line.body):
+        guard = id(line) not in self.guarded and any(needs_guard)
+        if len(body) > len(line.body) or (guard and len(body) > 1):
             # one torch import became several (torch leftovers, mint.nn, nn): one line each
-            lines = [cst.SimpleStatementLine(body=[small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)]) for small in body]
+            lines = [cst.SimpleStatementLine(body=[_without_semicolon(small)]) for small in body]
             lines[0] = lines[0].with_changes(leading_lines=line.leading_lines)
             lines[-1] = lines[-1].with_changes(trailing_whitespace=line.trailing_whitespace)
+            if guard:
+                lines = [self._guard(one, names) if names else one for one, names in zip(lines, needs_guard)]
             if line is self.first_torch_import:
                 self.first_torch_import = lines[-1]
             return cst.FlattenSentinel(lines)
-        body[-1] = body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+        if body[-1].semicolon is not cst.MaybeSentinel.DEFAULT:
+            body[-1] = body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
         new = line.with_changes(body=body)
+        if guard:
+            new = self._guard(new, needs_guard[0])
         if line is self.first_torch_import:
             self.first_torch_import = new
         return new
+
+    def _guard(self, line: cst.SimpleStatementLine, bound: List[str]) -> cst.Try:
+        """A kept torch (or torch library) import, guarded: the file imports without torch."""
+        self.ctx.kept_imports.append((line.body[0], bound))
+        return guards.guard(line, bound)
+
+    def _kept_torch_names(self, node) -> List[str]:
+        """Names a rewritten import still binds to torch (empty for its MindSpore leaf imports)."""
+        if not isinstance(node, (cst.Import, cst.ImportFrom)):
+            return []
+        bindings = [self.by_alias.get(id(a)) for a in (node.names if not isinstance(node.names, cst.ImportStar) else ())]
+        if not any(b is not None and b.is_torch for b in bindings):
+            return []
+        return guards.bound_names(node)
 
     def _is_torch_import(self, node) -> bool:
         if isinstance(node, cst.ImportFrom) and isinstance(node.names, cst.ImportStar):
@@ -161,7 +191,10 @@ class Tidy:
         statements = []
         for module in sorted(ctx.roots_used - set(ROOTS) - {"mindspore"}):  # torch, math, ...
             if not any(b.qualname == module for b in bound.values()):
-                statements.append(cst.parse_statement(f"import {module}\n"))
+                statement = cst.parse_statement(f"import {module}\n")
+                if module == "torch":  # leftovers spelled in full: guarded like a kept import
+                    statement = self._guard(statement, [module])
+                statements.append(statement)
         if "mindspore" in ctx.roots_used and not any(b.qualname == "mindspore" for b in bound.values()):
             statements.append(cst.parse_statement("import mindspore\n"))
         by_parent: Dict[str, List[str]] = {}
@@ -173,6 +206,13 @@ class Tidy:
         for parent, imported in sorted(by_parent.items(), key=lambda item: (item[0] != "mindspore", item[0])):
             statements.append(cst.parse_statement(f"from {parent} import {', '.join(imported)}\n"))
         return statements
+
+
+def _without_semicolon(small: cst.BaseSmallStatement) -> cst.BaseSmallStatement:
+    """The statement without a `;` after it (the same node when it has none: flags point at it)."""
+    if small.semicolon is cst.MaybeSentinel.DEFAULT:
+        return small
+    return small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
 
 
 def _leaf_import(module: str, bindings: List[Binding]) -> cst.ImportFrom:

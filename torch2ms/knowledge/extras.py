@@ -17,7 +17,7 @@ from torch2ms.knowledge.store import DATA_DIR, KnowledgeError, check, read_json
 _EXTRA_SCHEMA = {
     "about": str, "mappings": dict, "known_false": list, "unwrap": list, "wrap_first_arg": dict, "autocast": list,
     "constant_calls": dict, "info_scalars": dict, "python_dtypes": dict, "method_to_function": dict,
-    "mode_dependent_layers": list, "cell_methods": dict,
+    "mode_dependent_layers": list, "cell_methods": dict, "annotation_unwrap": list,
 }
 
 
@@ -87,9 +87,42 @@ def known_false() -> FrozenSet[str]:
 
 
 @lru_cache(maxsize=None)
+def annotation_unwrap() -> FrozenSet[str]:
+    """Type qualifiers with no MindSpore meaning: `torch.jit.Final[int]` is `int`."""
+    return frozenset(_extra()["annotation_unwrap"])
+
+
+@lru_cache(maxsize=None)
 def unwrapped() -> FrozenSet[str]:
     """TorchScript / torch.compile wrappers: the wrapped function or module is what remains."""
     return frozenset(_extra()["unwrap"])
+
+
+# ---- other PyTorch libraries -----------------------------------------------------------------
+@lru_cache(maxsize=None)
+def _torch_libraries() -> dict:
+    return check("torch_libraries.json", read_json(DATA_DIR / "torch_libraries.json"),
+                 {"about": str, "libraries": dict, "name_marks": list, "not_libraries": list},
+                 required=("libraries", "name_marks", "not_libraries"))
+
+
+def torch_library(module: str) -> Optional[str]:
+    """The library an absolute module belongs to when it is built on PyTorch (`einops.layers.torch`,
+    `timm` for `timm.layers`, `torchvision`), or None (torch itself, or no PyTorch library)."""
+    data = _torch_libraries()
+    parts = module.split(".")
+    for end in range(len(parts), 0, -1):
+        if ".".join(parts[:end]) in data["libraries"]:
+            return ".".join(parts[:end])
+    top = parts[0]
+    if top in data["not_libraries"]:
+        return None
+    return top if any(mark in top.lower() for mark in data["name_marks"]) else None
+
+
+def library_counterpart(library: str) -> str:
+    """What a user may use instead of a PyTorch library in MindSpore ("" when none is known)."""
+    return _torch_libraries()["libraries"].get(library, "")
 
 
 # ---- weight initialisation ---------------------------------------------------------------

@@ -20,7 +20,9 @@ from torch2ms.rules.method_forms import MethodForms
 from torch2ms.rules.pair_results import PairResults
 from torch2ms.rules.python_dtypes import PythonDtypes
 from torch2ms.rules.tensor_methods import TensorMethods
+from torch2ms.rules.torch_libraries import TorchLibraries
 from torch2ms.rules.training_from_the_start import TrainingFromTheStart
+from torch2ms.rules.type_annotations import TypeAnnotations
 from torch2ms.rules.wrapped_calls import WrappedCalls
 
 CORE = (
@@ -38,7 +40,9 @@ CORE = (
     MethodForms,
     InPlaceMethods,
     PairResults,
+    TorchLibraries,
     ApiNames,
+    TypeAnnotations,
 )
 # After the profile's rules: it wraps finished calls (the others rewrite the call itself).
 FINISHING = (TrainingFromTheStart,)

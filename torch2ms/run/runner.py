@@ -36,6 +36,7 @@ class Job:
     dst: Optional[str] = None
     link_target: Optional[str] = None
     profile: Optional[str] = pipeline.AUTO  # the library mode: a profile's name, None, or detected
+    packages: Tuple[str, ...] = ()  # top-level packages of the folder converted (their imports are its own)
 
 
 @dataclass
@@ -80,6 +81,7 @@ def plan_folder(src_root: str, dst_root: Optional[str], action: str) -> Tuple[Li
     other actions touch .py files only and never follow symlinks.
     """
     src_root = os.path.abspath(src_root)
+    packages = own_packages(src_root)
     jobs: List[Job] = []
     problems: List[Outcome] = []
     stack = [src_root]
@@ -110,11 +112,25 @@ def plan_folder(src_root: str, dst_root: Optional[str], action: str) -> Tuple[Li
             elif not entry.is_file(follow_symlinks=False):
                 continue  # fifos, sockets, devices: opening them could block forever
             elif entry.name.endswith(".py"):
-                jobs.append(Job("python", entry.path, rel, action, dst))
+                jobs.append(Job("python", entry.path, rel, action, dst, packages=packages))
             elif action == "write":
                 jobs.append(Job("copy", entry.path, rel, action, dst))
         stack.extend(reversed(subfolders))
     return jobs, problems
+
+
+def own_packages(src_root: str) -> Tuple[str, ...]:
+    """The top-level modules a folder's code imports itself by: the folder's name when it is a
+    package (`timm/`), else the packages and modules directly inside it (a project's checkout)."""
+    if os.path.isfile(os.path.join(src_root, "__init__.py")):
+        return (os.path.basename(src_root),)
+    try:
+        names = os.listdir(src_root)
+    except OSError:
+        return ()
+    found = [n[:-3] for n in names if n.endswith(".py") and n[:-3].isidentifier()]
+    found += [n for n in names if n.isidentifier() and os.path.isfile(os.path.join(src_root, n, "__init__.py"))]
+    return tuple(sorted(set(found)))
 
 
 # ---------------------------------------------------------------- one job (runs in a worker)
@@ -147,7 +163,7 @@ def unified_diff(before: bytes, after: bytes, rel: str) -> str:
 def _convert(job: Job) -> Outcome:
     try:
         source = fileio.read_source(job.src)
-        result = pipeline.convert_source(source, job.rel, profile=job.profile)
+        result = pipeline.convert_source(source, job.rel, profile=job.profile, packages=job.packages)
     except fileio.SourceError as exc:
         return _keep_original(job, failed(job.rel, job.kind, exc.message, exc.line))
     except pipeline.ConversionError as exc:
