@@ -91,6 +91,8 @@ class FileContext:
     # Top-level packages of the project being converted (`timm` while converting timm): their
     # imports point into the converted tree, whatever the names say.
     own_packages: FrozenSet[str] = frozenset()
+    # torch names a `from .mod import *` binds (read from the project by the runner)
+    star_names: Tuple[Tuple[str, str], ...] = ()
     # Imports of other PyTorch libraries (ids of Import/ImportFrom nodes -> the hint): guarded.
     foreign_imports: Dict[int, str] = field(default_factory=dict)
     # Guarded imports tidy kept (the import node, the names it binds): annotate notes their users.
@@ -103,6 +105,10 @@ class FileContext:
         self.import_bindings = prescan_module(self.module, self.module_scope)
         for binding in self.import_bindings:
             self.interesting.add(binding.name)
+        for name, qualname in self.star_names:
+            if name not in self.module_scope.names:  # the file's own binding wins
+                self.module_scope.bind(name, qualname)
+                self.interesting.add(name)
         self._choose_root_names()
 
     def _choose_root_names(self) -> None:

@@ -45,6 +45,7 @@ class Tidy:
         # Nodes whose ids go into `dropped` stay referenced, so no node built later reuses an id.
         self._alive: List[cst.CSTNode] = []
         self.guarded: Set[int] = set()  # statements a `try: ... except ImportError:` already covers
+        self.emptied: Set[int] = set()  # blocks whose every statement was dropped
 
     def run(self, module: cst.Module) -> cst.Module:
         return transform(module, self.on_visit, self.on_leave)
@@ -65,7 +66,21 @@ class Tidy:
             updated = self._imports(updated)
         if isinstance(updated, (cst.IndentedBlock, cst.Module)):
             updated = self._sweep(updated)
+        if isinstance(updated, cst.Try) and id(updated.body) in self.emptied:
+            return self._fallback(updated)
         return updated
+
+    def _fallback(self, node: cst.Try):
+        """`try: from torch import _assert / except ImportError: def _assert(...)`: the torch import
+        went, so the fallback is what runs now (as on a machine without that torch name)."""
+        handler = next((h for h in node.handlers if guards.catches_import_error(cst.Try(
+            body=node.body, handlers=[h]))), None)
+        if handler is None or node.orelse is not None or node.finalbody is not None:
+            return node
+        body = handler.body
+        statements = list(body.body) if isinstance(body, cst.IndentedBlock) else [cst.SimpleStatementLine(body.body)]
+        statements[0] = statements[0].with_changes(leading_lines=[*node.leading_lines, *statements[0].leading_lines])
+        return cst.FlattenSentinel(statements)
 
     def _drop(self, node: cst.CSTNode) -> None:
         self.dropped.add(id(node))
@@ -81,9 +96,10 @@ class Tidy:
         for small in line.body:
             if isinstance(small, (cst.Import, cst.ImportFrom)) and self._is_torch_import(small):
                 touched = True
-                for new in self._rewrite_import(small):
+                statements, keeps_torch = self._rewrite_import(small)
+                for index, new in enumerate(statements):
                     body.append(new)
-                    needs_guard.append(self._kept_torch_names(new))
+                    needs_guard.append(guards.bound_names(new) if keeps_torch and index == 0 else [])
             else:
                 body.append(small)
                 foreign = self.ctx.foreign_imports.get(id(small))
@@ -121,15 +137,6 @@ class Tidy:
         self.ctx.kept_imports.append((line.body[0], bound))
         return guards.guard(line, bound)
 
-    def _kept_torch_names(self, node) -> List[str]:
-        """Names a rewritten import still binds to torch (empty for its MindSpore leaf imports)."""
-        if not isinstance(node, (cst.Import, cst.ImportFrom)):
-            return []
-        bindings = [self.by_alias.get(id(a)) for a in (node.names if not isinstance(node.names, cst.ImportStar) else ())]
-        if not any(b is not None and b.is_torch for b in bindings):
-            return []
-        return guards.bound_names(node)
-
     def _is_torch_import(self, node) -> bool:
         if isinstance(node, cst.ImportFrom) and isinstance(node.names, cst.ImportStar):
             return False
@@ -147,11 +154,12 @@ class Tidy:
             elif binding.uses > 0:
                 kept.append(alias)
         out: List[cst.BaseSmallStatement] = []
+        keeps_torch = any(self.by_alias.get(id(a)) is not None and self.by_alias[id(a)].is_torch for a in kept)
         if kept:
             if len(kept) < len(node.names):
                 kept[-1] = kept[-1].with_changes(comma=node.names[-1].comma)
             out.append(node.with_changes(names=kept))
-        return out + [_leaf_import(module, bindings) for module, bindings in leaves.items()]
+        return out + [_leaf_import(module, bindings) for module, bindings in leaves.items()], keeps_torch
 
     # ---- blocks -------------------------------------------------------------
     def _sweep(self, block):
@@ -173,6 +181,10 @@ class Tidy:
         if not kept:
             kept = [cst.SimpleStatementLine(body=[cst.Pass()], leading_lines=carried)]
             carried = []
+            emptied = block.with_changes(body=kept, footer=[*carried, *block.footer])
+            self.emptied.add(id(emptied))
+            self._alive.append(emptied)
+            return emptied
         return block.with_changes(body=kept, footer=[*carried, *block.footer])
 
     def _add_imports(self, body: List[cst.CSTNode]) -> List[cst.CSTNode]:

@@ -9,8 +9,10 @@ and one line here.
 from torch2ms.rules.api_names import ApiNames
 from torch2ms.rules.call_args import CallArgs
 from torch2ms.rules.cell_classes import CellClasses
+from torch2ms.rules.class_bases import ClassBases
 from torch2ms.rules.cell_modes import CellModes
 from torch2ms.rules.device_code import DeviceCode
+from torch2ms.rules.feature_checks import FeatureChecks
 from torch2ms.rules.graph_wrappers import GraphWrappers
 from torch2ms.rules.in_place import InPlaceMethods
 from torch2ms.rules.init_calls import InitCalls
@@ -29,6 +31,7 @@ CORE = (
     CellClasses,
     CellModes,
     GraphWrappers,
+    FeatureChecks,
     DeviceCode,
     InitCalls,
     InplaceArgs,
@@ -43,6 +46,7 @@ CORE = (
     TorchLibraries,
     ApiNames,
     TypeAnnotations,
+    ClassBases,
 )
 # After the profile's rules: it wraps finished calls (the others rewrite the call itself).
 FINISHING = (TrainingFromTheStart,)

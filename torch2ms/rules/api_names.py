@@ -85,6 +85,9 @@ class ApiNames(Rule):
         qualname = binding.qualname
         if inventory.torch_is_module(qualname):
             if not ctx.is_chain_root(original):
+                if ctx.alias_taken_over(original):  # `nn` is mindspore's now: say torch.nn in full
+                    ctx.discard(updated)
+                    updated = in_place_of(updated, ctx.emit_torch(qualname))
                 ctx.flag(updated, qualname, Reason.MANUAL, "a torch module used as a value")
             return updated
         ctx.saw(qualname)
@@ -95,9 +98,10 @@ class ApiNames(Rule):
             return updated
         target = found.target
         parent, _, leaf = target.path.rpartition(".")
-        if inventory.ms_kind(parent) != "module" and parent not in ("mindspore", "math"):
+        if (inventory.ms_kind(parent) != "module" and parent not in ("mindspore", "math")) or binding.alias is None:
+            # not importable by name, or bound by another module's `import *`: spell it out
             ctx.discard(updated)
-            return in_place_of(updated, ctx.emit(target.path))  # not importable by name: spell it out
+            return in_place_of(updated, ctx.emit(target.path))
         binding.leaf_target = target.path
         binding.new_name = binding.name if binding.alias.asname is not None else leaf
         if binding.new_name == updated.value:

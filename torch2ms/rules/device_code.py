@@ -110,6 +110,9 @@ class DeviceCode(Rule):
         ),
     )
 
+    def __init__(self) -> None:
+        self._stores: set = set()  # ids of attributes assigned to (targets are no reads)
+
     # ---- calls ------------------------------------------------------------
     def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
         qualname = ctx.qualname(original.func)
@@ -142,7 +145,18 @@ class DeviceCode(Rule):
         return new
 
     # ---- questions about the accelerator ---------------------------------
+    def visit_AssignTarget(self, ctx: FileContext, node: cst.AssignTarget) -> None:
+        self._stores.add(id(node.target))  # `self.is_cuda = ...` sets an attribute: no question
+
+    def visit_AnnAssign(self, ctx: FileContext, node: cst.AnnAssign) -> None:
+        self._stores.add(id(node.target))
+
+    def visit_AugAssign(self, ctx: FileContext, node: cst.AugAssign) -> None:
+        self._stores.add(id(node.target))
+
     def leave_Attribute(self, ctx: FileContext, original: cst.Attribute, updated: cst.Attribute):
+        if id(original) in self._stores:
+            return updated
         if original.attr.value in ACCELERATOR_FLAGS and ctx.qualname(original) is None:
             ctx.discard(updated)
             return in_place_of(updated, ctx.literal(False))

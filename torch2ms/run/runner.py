@@ -5,6 +5,7 @@ never a syntax tree; converted code goes straight from the worker to disk.
 """
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 import re
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, List, Optional, Tuple, Union
 
 from torch2ms.convert import pipeline
-from torch2ms.run import fileio
+from torch2ms.run import exports, fileio
 
 # Folders that are never part of the code to migrate: VCS data, caches, virtualenvs.
 SKIP_DIRS = frozenset({
@@ -37,6 +38,7 @@ class Job:
     link_target: Optional[str] = None
     profile: Optional[str] = pipeline.AUTO  # the library mode: a profile's name, None, or detected
     packages: Tuple[str, ...] = ()  # top-level packages of the folder converted (their imports are its own)
+    star: Tuple[Tuple[str, str], ...] = ()  # torch names its `from .mod import *` bind (run/exports.py)
 
 
 @dataclass
@@ -116,6 +118,9 @@ def plan_folder(src_root: str, dst_root: Optional[str], action: str) -> Tuple[Li
             elif action == "write":
                 jobs.append(Job("copy", entry.path, rel, action, dst))
         stack.extend(reversed(subfolders))
+    stars = exports.star_names(src_root, [j.src for j in jobs if j.kind == "python"], packages)
+    if stars:
+        jobs = [dataclasses.replace(j, star=stars[j.src]) if j.src in stars else j for j in jobs]
     return jobs, problems
 
 
@@ -163,7 +168,7 @@ def unified_diff(before: bytes, after: bytes, rel: str) -> str:
 def _convert(job: Job) -> Outcome:
     try:
         source = fileio.read_source(job.src)
-        result = pipeline.convert_source(source, job.rel, profile=job.profile, packages=job.packages)
+        result = pipeline.convert_source(source, job.rel, profile=job.profile, packages=job.packages, star=job.star)
     except fileio.SourceError as exc:
         return _keep_original(job, failed(job.rel, job.kind, exc.message, exc.line))
     except pipeline.ConversionError as exc:

@@ -1,0 +1,83 @@
+"""Feature checks on torch modules are answered for the converted code.
+
+`hasattr(torch.nn.functional, "scaled_dot_product_attention")` asks whether the framework has
+an API; once converted, the question is whether the tool maps that API to MindSpore, so the
+check becomes True or False (and the device rule folds the branch it guards). Only a literal
+name on a torch module (or class) is answered; anything else stays as written.
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+from torch2ms.convert.context import FileContext
+from torch2ms.convert.cstutil import in_place_of
+from torch2ms.knowledge import record
+from torch2ms.rules.base import Rule, change, keep
+
+
+class FeatureChecks(Rule):
+    EXAMPLES = (
+        change(
+            """
+            import torch
+            import torch.nn.functional as F
+
+            FUSED = hasattr(F, "scaled_dot_product_attention")
+            SILU = "silu" in dir(F)
+            if hasattr(torch, "no_such_api"):
+                kind = "new"
+            else:
+                kind = "old"
+            """,
+            """
+
+            FUSED = True
+            SILU = True
+            kind = "old"
+            """,
+            run=("FUSED", "SILU", "kind"),
+            note="the converted code has what the tool maps; the branch is folded",
+        ),
+        keep(
+            """
+            def has_head(model):
+                return hasattr(model, "head")
+            """,
+            note="a check on anything but a torch module stays",
+        ),
+    )
+
+    def leave_Comparison(self, ctx: FileContext, original: cst.Comparison, updated: cst.Comparison):
+        """`"silu" in dir(torch.nn.functional)`: the same question."""
+        if len(original.comparisons) != 1 or not isinstance(original.comparisons[0].operator, (cst.In, cst.NotIn)):
+            return updated
+        name, listing = original.left, original.comparisons[0].comparator
+        if not (isinstance(listing, cst.Call) and isinstance(listing.func, cst.Name) and listing.func.value == "dir"
+                and len(listing.args) == 1 and ctx.lookup("dir") is None):
+            return updated
+        answer = self._has(ctx, listing.args[0].value, name)
+        if answer is None:
+            return updated
+        ctx.discard(updated)
+        ctx.withdraw_flags_in(updated)
+        return in_place_of(updated, ctx.literal(answer == isinstance(original.comparisons[0].operator, cst.In)))
+
+    @staticmethod
+    def _has(ctx: FileContext, owner: cst.BaseExpression, name: cst.BaseExpression):
+        """Does the converted code have torch's `owner.name`? None: not a question about torch."""
+        qualname = ctx.qualname(owner)
+        if qualname is None or not isinstance(name, cst.SimpleString) or not isinstance(name.evaluated_value, str):
+            return None
+        return record(f"{qualname}.{name.evaluated_value}").target is not None
+
+    def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
+        if not (isinstance(original.func, cst.Name) and original.func.value == "hasattr" and len(original.args) == 2):
+            return updated
+        if ctx.lookup("hasattr") is not None:
+            return updated  # the file defines its own hasattr
+        answer = self._has(ctx, original.args[0].value, original.args[1].value)
+        if answer is None:
+            return updated
+        ctx.discard(updated)
+        ctx.withdraw_flags_in(updated)
+        return in_place_of(updated, ctx.literal(answer))
