@@ -93,6 +93,7 @@ class FileContext:
     own_packages: FrozenSet[str] = frozenset()
     # torch names a `from .mod import *` binds (read from the project by the runner)
     star_names: Tuple[Tuple[str, str], ...] = ()
+    exported: FrozenSet[str] = frozenset()  # names the project's other modules import from this file
     # Imports of other PyTorch libraries (ids of Import/ImportFrom nodes -> the hint): guarded.
     foreign_imports: Dict[int, str] = field(default_factory=dict)
     # Guarded imports tidy kept (the import node, the names it binds): annotate notes their users.
@@ -103,11 +104,16 @@ class FileContext:
     def __post_init__(self) -> None:
         self.scope = self.module_scope
         self.import_bindings = prescan_module(self.module, self.module_scope)
+        self._module_imports = {id(b) for b in self.import_bindings}
         for binding in self.import_bindings:
             self.interesting.add(binding.name)
         for name, qualname in self.star_names:
-            if name not in self.module_scope.names:  # the file's own binding wins
+            binding = self.module_scope.names.get(name)
+            if binding is None:  # a star import's
                 self.module_scope.bind(name, qualname)
+                self.interesting.add(name)
+            elif binding.alias is not None and not binding.is_torch and not binding.qualname.startswith("torch"):
+                binding.qualname = qualname  # `from .utils import F`: F is torch.nn.functional
                 self.interesting.add(name)
         self._choose_root_names()
 
@@ -141,6 +147,10 @@ class FileContext:
     def local_binding(self, name: str) -> Optional[Binding]:
         """The binding of a name in the current scope only (None if bound in an outer one)."""
         return self.scope.names.get(name)
+
+    def is_module_import(self, binding: Binding) -> bool:
+        """Was this binding made by an import at module level (in a top-level if/try too)?"""
+        return id(binding) in self._module_imports
 
     def module_binding(self, name: str) -> Optional[Binding]:
         return self.module_scope.names.get(name)
@@ -267,6 +277,15 @@ class FileContext:
                 return self.inside_cell
             binding = self.lookup(receiver.value)
             return binding is not None and binding.holds_cell
+        return False
+
+    def still_torch(self, subtree: cst.CSTNode) -> bool:
+        """Does converted code still read a torch name here (one no rule mapped)? An import that
+        the tools turns into MindSpore's (`from torch import Tensor`) is no torch name any more."""
+        for name in cstutil.iter_names(subtree):
+            entry = self.use_of.get(id(name))
+            if entry is not None and entry[1].is_torch and entry[1].leaf_target is None:
+                return True
         return False
 
     # ==== rule API: uses of names ================================================================

@@ -28,21 +28,22 @@ AUTO = "auto"  # the profile is detected from the file (its imports, where it si
 
 def convert_source(source: Union[str, bytes], path: str = "<string>", profile: Optional[str] = AUTO,
                    exclude: Collection[type] = (), packages: Collection[str] = (),
-                   star: Collection[Tuple[str, str]] = ()) -> FileResult:
+                   star: Collection[Tuple[str, str]] = (), exported: Collection[str] = ()) -> FileResult:
     """Convert one file's text. Bytes in, bytes out (encoding, BOM and newlines kept).
 
     `profile`: a library mode by name ("transformers"), None for none, "auto" (default) to
     detect it. `exclude`: rule classes left out (the rule-example test proves each rule by
     converting without it). `packages`: the top-level packages of the project the file belongs
     to (converting a folder): absolute imports of them stay the project's own. `star`: the torch
-    names the file's `from .mod import *` bind (name, qualified name), read from the project.
+    names the file's imports of the project's modules bind (name, qualified name), and
+    `exported` the names other modules import from it (both read from the project by the runner).
     """
     if profile in (None, AUTO) and (b"torch" if isinstance(source, bytes) else "torch") not in source:
         check_syntax(source, path)  # nothing to convert, but broken input is still reported
         return FileResult(code=source)
     module = parse(source, path)
     ctx = FileContext(module, module_bases=profiles.module_bases(), own_packages=frozenset(packages),
-                      star_names=tuple(star))
+                      star_names=tuple(star), exported=frozenset(exported))
     mode = profiles.detect(module, path) if profile == AUTO else profiles.get(profile) if profile else None
     extra = mode.rules(path, source) if mode is not None else ()
     chosen = [rule for rule in rules.instances(extra) if type(rule) not in exclude]

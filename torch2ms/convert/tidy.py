@@ -16,6 +16,7 @@ from torch2ms.convert import cstutil as names
 from torch2ms.convert import guards
 from torch2ms.convert.context import ROOTS, FileContext
 from torch2ms.convert.scopes import Binding
+from torch2ms.knowledge import inventory, lookup
 from torch2ms.convert.walk import transform
 
 _CONTAINERS = (cst.Module, cst.IndentedBlock, cst.BaseCompoundStatement, cst.Else, cst.ExceptHandler, cst.Finally)
@@ -137,6 +138,10 @@ class Tidy:
         self.ctx.kept_imports.append((line.body[0], bound))
         return guards.guard(line, bound)
 
+    def _exported(self, binding: Binding) -> bool:
+        """Does another module of the project import this module-level name from this file?"""
+        return binding.name in self.ctx.exported and self.ctx.is_module_import(binding)
+
     def _is_torch_import(self, node) -> bool:
         if isinstance(node, cst.ImportFrom) and isinstance(node.names, cst.ImportStar):
             return False
@@ -146,6 +151,14 @@ class Tidy:
         kept, leaves = [], {}
         for alias in node.names:
             binding = self.by_alias.get(id(alias))
+            if binding is not None and binding.is_torch and binding.uses <= 0 and self._exported(binding):
+                continue_with = exported_target(binding)  # other modules import it from here
+                if continue_with is not None:
+                    binding.leaf_target, binding.new_name = continue_with, binding.name
+                    leaves.setdefault(continue_with.rpartition(".")[0], []).append(binding)
+                else:
+                    kept.append(alias)
+                continue
             if binding is None or not binding.is_torch:
                 kept.append(alias)
             elif binding.uses > 0 and binding.leaf_target is not None:
@@ -218,6 +231,20 @@ class Tidy:
         for parent, imported in sorted(by_parent.items(), key=lambda item: (item[0] != "mindspore", item[0])):
             statements.append(cst.parse_statement(f"from {parent} import {', '.join(imported)}\n"))
         return statements
+
+
+def exported_target(binding: Binding) -> Optional[str]:
+    """The MindSpore name an unused, re-exported torch import becomes (None: it stays torch's).
+    Only a name importable from a module: `from mindspore.mint.nn import Linear`."""
+    if isinstance(binding.alias.name, cst.Attribute) or binding.qualname.count(".") < 1:
+        return None
+    target = lookup.lookup(binding.qualname)
+    if target is None or not target.path.startswith("mindspore."):
+        return None
+    parent = target.path.rpartition(".")[0]
+    if inventory.ms_kind(parent) != "module" or target.path.rpartition(".")[2] != binding.qualname.rpartition(".")[2]:
+        return None
+    return target.path
 
 
 def _without_semicolon(small: cst.BaseSmallStatement) -> cst.BaseSmallStatement:

@@ -17,7 +17,8 @@ from torch2ms.knowledge.store import DATA_DIR, KnowledgeError, check, read_json
 _EXTRA_SCHEMA = {
     "about": str, "mappings": dict, "known_false": list, "unwrap": list, "wrap_first_arg": dict, "autocast": list,
     "constant_calls": dict, "info_scalars": dict, "python_dtypes": dict, "method_to_function": dict,
-    "mode_dependent_layers": list, "cell_methods": dict, "annotation_unwrap": list,
+    "mode_dependent_layers": list, "cell_methods": dict, "annotation_unwrap": list, "expression_calls": dict,
+    "raising_calls": dict, "assert_calls": list,
 }
 
 
@@ -47,6 +48,21 @@ def wrapped_first_arg() -> Dict[str, list]:
 def constant_calls() -> Dict[str, str]:
     """`torch.get_default_dtype()` -> "mindspore.float32": calls whose MindSpore answer is fixed."""
     return _extra()["constant_calls"]
+
+
+def assert_calls() -> FrozenSet[str]:
+    """`torch._assert(cond, message)`: a statement that is Python's `assert cond, message`."""
+    return frozenset(_extra()["assert_calls"])
+
+
+def raising_calls() -> Dict[str, str]:
+    """`torch.ops.load_library` -> "OSError": calls that can only fail on MindSpore, and how."""
+    return _extra()["raising_calls"]
+
+
+def expression_calls() -> Dict[str, str]:
+    """`torch.hub.get_dir` -> a Python expression over the standard library computing the same."""
+    return _extra()["expression_calls"]
 
 
 def info_scalars() -> Dict[str, dict]:
@@ -102,8 +118,8 @@ def unwrapped() -> FrozenSet[str]:
 @lru_cache(maxsize=None)
 def _torch_libraries() -> dict:
     return check("torch_libraries.json", read_json(DATA_DIR / "torch_libraries.json"),
-                 {"about": str, "libraries": dict, "name_marks": list, "not_libraries": list},
-                 required=("libraries", "name_marks", "not_libraries"))
+                 {"about": str, "libraries": dict, "name_marks": list, "not_libraries": list, "internals": list},
+                 required=("libraries", "name_marks", "not_libraries", "internals"))
 
 
 def torch_library(module: str) -> Optional[str]:
@@ -118,6 +134,11 @@ def torch_library(module: str) -> Optional[str]:
     if top in data["not_libraries"]:
         return None
     return top if any(mark in top.lower() for mark in data["name_marks"]) else None
+
+
+def is_torch_internal(api: str) -> bool:
+    """Is this torch's dispatcher / operator-registration machinery (`torch._C.DispatchKey`)?"""
+    return any(api == prefix or api.startswith(prefix + ".") for prefix in _torch_libraries()["internals"])
 
 
 def library_counterpart(library: str) -> str:

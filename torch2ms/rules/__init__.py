@@ -22,6 +22,7 @@ from torch2ms.rules.method_forms import MethodForms
 from torch2ms.rules.pair_results import PairResults
 from torch2ms.rules.python_dtypes import PythonDtypes
 from torch2ms.rules.tensor_methods import TensorMethods
+from torch2ms.rules.torch_internals import TorchInternals
 from torch2ms.rules.torch_libraries import TorchLibraries
 from torch2ms.rules.training_from_the_start import TrainingFromTheStart
 from torch2ms.rules.type_annotations import TypeAnnotations
@@ -47,6 +48,7 @@ CORE = (
     ApiNames,
     TypeAnnotations,
     ClassBases,
+    TorchInternals,
 )
 # After the profile's rules: it wraps finished calls (the others rewrite the call itself).
 FINISHING = (TrainingFromTheStart,)

@@ -1,26 +1,29 @@
-"""A torch base class with no MindSpore counterpart leaves the class's bases (the class stays).
+"""Torch base classes and decorators with no MindSpore counterpart leave the definition.
 
-`class ImageDataset(torch.utils.data.Dataset)` runs when the module is imported, so a base
-that still names torch would make the whole file need torch. The base goes (the class derives
-from what else it named, or from object), and the class line is flagged with what it lost:
-code that relied on the base's behaviour fails where it uses it, not at import.
+`class ImageDataset(torch.utils.data.Dataset)` and `@parse_args("v", "f")` (torch.onnx) run
+when the module is imported, so a base or a decorator that still names torch would make the
+whole file need torch. It goes (the class derives from what else it named, or from object;
+the function is no longer wrapped), and the definition's line is flagged with what it lost:
+code that relied on it fails where it uses it, not at import.
 """
 from __future__ import annotations
 
 import libcst as cst
 
 from torch2ms.convert.context import FileContext
-from torch2ms.convert.cstutil import iter_names
+from torch2ms.convert.cstutil import without_decorators
 from torch2ms.convert.results import Reason
 from torch2ms.rules.base import Rule, change, keep
 
 
-def _still_torch(ctx: FileContext, expr: cst.BaseExpression) -> bool:
-    for name in iter_names(expr):
-        entry = ctx.use_of.get(id(name))
-        if entry is not None and entry[1].is_torch:
-            return True
-    return False
+def _spelled(ctx: FileContext, original, decorator: cst.Decorator, inner: cst.BaseExpression) -> str:
+    """The torch name a decorator calls, read on the original decorator where it can be found."""
+    for old in original.decorators:
+        if old.decorator.deep_equals(decorator.decorator):
+            found = ctx.qualname(old.decorator.func if isinstance(old.decorator, cst.Call) else old.decorator)
+            if found:
+                return found
+    return cst.Module([]).code_for_node(inner)
 
 
 class ClassBases(Rule):
@@ -51,6 +54,24 @@ class ClassBases(Rule):
             """,
             run=("items",),
         ),
+        change(
+            """
+            from torch.onnx.symbolic_helper import parse_args
+
+            @parse_args("v", "f")
+            def symbolic(g, x, alpha):
+                return x
+            """,
+            """
+            try:
+                from torch.onnx.symbolic_helper import parse_args
+            except ImportError:
+                parse_args = None
+
+            def symbolic(g, x, alpha):  # torch2ms: torch.onnx.symbolic_helper.parse_args needs a manual rewrite (hint: no MindSpore counterpart: the function is no longer wrapped by it)
+                return x
+            """,
+        ),
         keep(
             """
             import torch.nn as nn
@@ -68,10 +89,30 @@ class ClassBases(Rule):
         ),
     )
 
+    def leave_FunctionDef(self, ctx: FileContext, original: cst.FunctionDef, updated: cst.FunctionDef):
+        return self._decorators(ctx, original, updated)
+
+    @staticmethod
+    def _decorators(ctx: FileContext, original, updated):
+        lost = [d for d in updated.decorators if ctx.still_torch(d.decorator)]
+        if not lost:
+            return updated
+        apis = []
+        for decorator in lost:
+            inner = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
+            apis.append(_spelled(ctx, original, decorator, inner))
+        node = without_decorators(ctx, updated, lambda d: any(d is x for x in lost))
+        for decorator in lost:
+            ctx.withdraw_flags_in(decorator)
+        for api in apis:
+            ctx.flag(node.name, api, Reason.MANUAL, "no MindSpore counterpart: the function is no longer wrapped by it")
+        return node
+
     def leave_ClassDef(self, ctx: FileContext, original: cst.ClassDef, updated: cst.ClassDef):
+        updated = self._decorators(ctx, original, updated)
         kept, lost = [], []
         for old, new in zip(original.bases, updated.bases):
-            if new.keyword is None and not new.star and _still_torch(ctx, new.value):
+            if new.keyword is None and not new.star and ctx.still_torch(new.value):
                 lost.append((old, new))
             else:
                 kept.append(new)

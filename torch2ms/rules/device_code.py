@@ -119,6 +119,12 @@ class DeviceCode(Rule):
         if qualname in extras.known_false():  # knowledge/data/extra_mappings.json
             ctx.discard(updated)
             return in_place_of(updated, ctx.literal(False))
+        if qualname == "torch.device":
+            # a device value means nothing once placement is MindSpore's (set_context): what read
+            # it (moves, device= arguments) goes; what is left holds None
+            ctx.discard(updated)
+            ctx.withdraw_flags_in(updated)
+            return in_place_of(updated, cst.Name("None"))
         if isinstance(original.func, cst.Attribute) and qualname is None:
             method = original.func.attr.value
             if method in ("cuda", "cpu"):

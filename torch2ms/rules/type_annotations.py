@@ -14,18 +14,9 @@ from __future__ import annotations
 import libcst as cst
 
 from torch2ms.convert.context import FileContext
-from torch2ms.convert.cstutil import TIGHT_EQUAL, iter_names
+from torch2ms.convert.cstutil import TIGHT_EQUAL
 from torch2ms.knowledge import extras
 from torch2ms.rules.base import Rule, change, keep
-
-
-def _needs_torch(ctx: FileContext, annotation: cst.BaseExpression) -> bool:
-    """Does the (converted) annotation still read a name bound to torch?"""
-    for name in iter_names(annotation):
-        entry = ctx.use_of.get(id(name))
-        if entry is not None and entry[1].is_torch:
-            return True
-    return False
 
 
 def _as_string(ctx: FileContext, original: cst.Annotation, updated: cst.Annotation) -> cst.Annotation:
@@ -101,20 +92,20 @@ class TypeAnnotations(Rule):
         return inner.value
 
     def leave_Param(self, ctx: FileContext, original: cst.Param, updated: cst.Param):
-        if updated.annotation is None or not _needs_torch(ctx, updated.annotation.annotation):
+        if updated.annotation is None or not ctx.still_torch(updated.annotation.annotation):
             return updated
         _forget(ctx, updated.annotation)
         equal = TIGHT_EQUAL if updated.default is not None else updated.equal
         return updated.with_changes(annotation=None, equal=equal)
 
     def leave_FunctionDef(self, ctx: FileContext, original: cst.FunctionDef, updated: cst.FunctionDef):
-        if updated.returns is None or not _needs_torch(ctx, updated.returns.annotation):
+        if updated.returns is None or not ctx.still_torch(updated.returns.annotation):
             return updated
         _forget(ctx, updated.returns)
         return updated.with_changes(returns=None)
 
     def leave_AnnAssign(self, ctx: FileContext, original: cst.AnnAssign, updated: cst.AnnAssign):
-        if not _needs_torch(ctx, updated.annotation.annotation):
+        if not ctx.still_torch(updated.annotation.annotation):
             return updated
         in_class = ctx.scope.kind == "class"
         if in_class or updated.value is None:

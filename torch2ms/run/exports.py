@@ -1,10 +1,14 @@
-"""What `from .module import *` brings into a file, when that is torch: read from the project.
+"""Torch names that travel between a project's modules: read from the project by the runner.
 
-A library often imports torch in one module and re-exports it (`from .activations import *`
-then `torch.nn.functional`, `F.silu` in the importing file). One file alone cannot tell what
-those names are, so the runner reads every module of the folder being converted (Python's own
-parser: fast, and only module-level imports and `__all__` matter) and gives each job the torch
-names its star imports bind, as (name, qualified torch name) pairs.
+A library often imports torch in one module and re-exports it: `from .activations import *`
+then `F.silu` in the importing file, or `from torch.hub import load_state_dict_from_url` in a
+utils module that the others import it from. One file alone cannot tell what those names are,
+so the runner reads every module of the folder being converted (Python's own parser: fast, and
+only module-level imports and `__all__` matter) and gives each job
+- the torch names its imports of the project's own modules bind (star imports included), as
+  (local name, qualified torch name) pairs, so that their uses convert as torch's do;
+- the names other modules import from it, so that a torch import there that the file itself no
+  longer uses stays (converted, or guarded), for them.
 """
 from __future__ import annotations
 
@@ -36,10 +40,12 @@ def _resolve(module: str, level: int, here: str, is_package: bool) -> str:
     return ".".join(base + ([module] if module else []))
 
 
-def _scan(tree: ast.Module, here: str, is_package: bool) -> Tuple[Names, List[str], Optional[List[str]]]:
-    """(torch names bound at module level, modules star-imported, __all__ if a literal list)."""
+def _scan(tree: ast.Module, here: str, is_package: bool):
+    """(torch names bound at module level, modules star-imported, __all__ if a literal list,
+    (module, name, local name) of every from-import)."""
     names: Names = {}
     stars: List[str] = []
+    imported: List[Tuple[str, str, str]] = []
     exported: Optional[List[str]] = None
     for node in tree.body:
         if isinstance(node, ast.Import):
@@ -54,15 +60,18 @@ def _scan(tree: ast.Module, here: str, is_package: bool) -> Tuple[Names, List[st
                     stars.append(module)
                 elif _is_torch(module):
                     names[alias.asname or alias.name] = f"{module}.{alias.name}"
+                else:
+                    imported.append((module, alias.name, alias.asname or alias.name))
         elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
             if isinstance(node.value, (ast.List, ast.Tuple)):
                 exported = [e.value for e in node.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
-    return names, stars, exported
+    return names, stars, exported, imported
 
 
-def star_names(root: str, files: List[str], packages: Tuple[str, ...]) -> Dict[str, Tuple[Tuple[str, str], ...]]:
-    """path -> the torch names its star imports of the project's own modules bind."""
-    modules: Dict[str, Tuple[Names, List[str], Optional[List[str]]]] = {}
+def project_names(root: str, files: List[str], packages: Tuple[str, ...]):
+    """(path -> torch names its imports of the project's own modules bind,
+        path -> names the project's other modules import from it)."""
+    modules: Dict[str, tuple] = {}
     by_path: Dict[str, str] = {}
     for path in files:
         name = _module_name(root, path, packages)
@@ -76,26 +85,53 @@ def star_names(root: str, files: List[str], packages: Tuple[str, ...]) -> Dict[s
         modules[name] = _scan(tree, name, os.path.basename(path) == "__init__.py")
         by_path[path] = name
 
-    def exports(module: str, seen) -> Names:
+    memo: Dict[str, Names] = {}
+
+    def bound(module: str, seen) -> Names:
+        """Every torch name a module binds at its top level (through its own imports too)."""
+        if module in memo:
+            return memo[module]
         if module not in modules or module in seen:
             return {}
-        own, stars, listed = modules[module]
+        memo[module] = found = _bound(module, seen)
+        return found
+
+    def _bound(module: str, seen) -> Names:
+        own, stars, listed, imported = modules[module]
         found: Names = {}
         for star in stars:
-            found.update(exports(star, seen | {module}))
+            found.update(starred(star, seen | {module}))
+        for source, name, local in imported:
+            qualname = bound(source, seen | {module}).get(name)
+            if qualname is not None:
+                found[local] = qualname
         found.update(own)
+        return found
+
+    def starred(module: str, seen) -> Names:
+        if module not in modules:
+            return {}
+        listed = modules[module][2]
+        found = bound(module, seen)
         if listed is not None:
             return {k: v for k, v in found.items() if k in listed}
         return {k: v for k, v in found.items() if not k.startswith("_")}
 
-    result = {}
+    names: Dict[str, Tuple[Tuple[str, str], ...]] = {}
+    wanted: Dict[str, set] = {}
     for path, module in by_path.items():
-        _, stars, _ = modules[module]
-        if not stars:
-            continue
+        _, stars, _, imported = modules[module]
         found: Names = {}
         for star in stars:
-            found.update(exports(star, {module}))
+            found.update(starred(star, {module}))
+        for source, name, local in imported:
+            if source in modules:
+                wanted.setdefault(source, set()).add(name)
+                qualname = bound(source, {module}).get(name)
+                if qualname is not None:
+                    found[local] = qualname
         if found:
-            result[path] = tuple(sorted(found.items()))
-    return result
+            names[path] = tuple(sorted(found.items()))
+    module_paths = {module: path for path, module in by_path.items()}
+    exported = {module_paths[m]: tuple(sorted(n)) for m, n in wanted.items() if m in module_paths}
+    return names, exported

@@ -38,7 +38,8 @@ class Job:
     link_target: Optional[str] = None
     profile: Optional[str] = pipeline.AUTO  # the library mode: a profile's name, None, or detected
     packages: Tuple[str, ...] = ()  # top-level packages of the folder converted (their imports are its own)
-    star: Tuple[Tuple[str, str], ...] = ()  # torch names its `from .mod import *` bind (run/exports.py)
+    star: Tuple[Tuple[str, str], ...] = ()  # torch names its imports of the project's modules bind (run/exports.py)
+    exported: Tuple[str, ...] = ()  # names the project's other modules import from this one
 
 
 @dataclass
@@ -118,9 +119,10 @@ def plan_folder(src_root: str, dst_root: Optional[str], action: str) -> Tuple[Li
             elif action == "write":
                 jobs.append(Job("copy", entry.path, rel, action, dst))
         stack.extend(reversed(subfolders))
-    stars = exports.star_names(src_root, [j.src for j in jobs if j.kind == "python"], packages)
-    if stars:
-        jobs = [dataclasses.replace(j, star=stars[j.src]) if j.src in stars else j for j in jobs]
+    stars, exported = exports.project_names(src_root, [j.src for j in jobs if j.kind == "python"], packages)
+    if stars or exported:
+        jobs = [dataclasses.replace(j, star=stars.get(j.src, ()), exported=exported.get(j.src, ()))
+                if j.src in stars or j.src in exported else j for j in jobs]
     return jobs, problems
 
 
@@ -168,7 +170,8 @@ def unified_diff(before: bytes, after: bytes, rel: str) -> str:
 def _convert(job: Job) -> Outcome:
     try:
         source = fileio.read_source(job.src)
-        result = pipeline.convert_source(source, job.rel, profile=job.profile, packages=job.packages, star=job.star)
+        result = pipeline.convert_source(source, job.rel, profile=job.profile, packages=job.packages, star=job.star,
+                                              exported=job.exported)
     except fileio.SourceError as exc:
         return _keep_original(job, failed(job.rel, job.kind, exc.message, exc.line))
     except pipeline.ConversionError as exc:
