@@ -16,6 +16,8 @@ torch2ms under test). For each project:
    and its weights, inputs and outputs saved;
 4. each model is built from the converted package with torch hidden, given the torch weights by
    name, run on the same inputs and compared (atol 1e-4, rtol 1e-3), one process per model.
+   MindSpore's CPU backend lacks many mint kernels that Ascend has: torch2ms's CPU stand-ins
+   (torch2ms.fallback, built from MindSpore kernels only) are installed first, as verify does.
 
 A model passes zero-touch when the converted package builds it and its outputs match with no
 hand edit. A failure is *silent* when the innermost converted line it went through carries no
@@ -76,7 +78,7 @@ def convert_package(python: str, package: str, out: pathlib.Path) -> dict:
 
 
 def run_worker(python: str, args: List[str], timeout: int) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONWARNINGS="ignore", GLOG_v="3", PYTHONPATH="")
+    env = dict(os.environ, PYTHONWARNINGS="ignore", GLOG_v="3", PYTHONPATH="", TORCH2MS_REPO=str(REPO))
     try:
         return subprocess.run([python, str(WORKER), *args], capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired as exc:

@@ -146,6 +146,19 @@ def hide_torch(root: str) -> None:
     sys.path.insert(0, root)
 
 
+def install_fallback() -> dict:
+    """MindSpore's CPU backend lacks many mint kernels (Ascend has them): torch2ms's CPU stand-ins
+    take their place, as `torch2ms verify` does (TORCH2MS_REPO: the checkout; never torch)."""
+    repo = os.environ.get("TORCH2MS_REPO")
+    if not repo:
+        return {}
+    sys.path.append(repo)
+    os.environ["PYTHONPATH"] = repo  # the stand-ins' probe runs in a child interpreter
+    from torch2ms import fallback
+
+    return {"installed": len(fallback.install())}
+
+
 def failing_line(exc: BaseException, root: str):
     """(file relative to root, line, code, noted) of the innermost converted line the error passed
     through; None when it never went through converted code. `noted`: the statement around that
@@ -222,6 +235,7 @@ def ms_side(result_path: str, root: str, entry_path: str, npz_path: str) -> None
         import mindspore
 
         mindspore.set_context(mode=mindspore.PYNATIVE_MODE)
+        result["fallback"] = install_fallback()
         saved = np.load(npz_path)
         module_name = entry["call"].partition(":")[0]
         importlib.import_module(module_name)
@@ -243,6 +257,10 @@ def ms_side(result_path: str, root: str, entry_path: str, npz_path: str) -> None
         result["max_diff"], problems = compare(expected, got)
         result["notes"] += problems[:5]
         result["stage"] = "pass" if not problems else "compare"
+        if result["fallback"]:
+            from torch2ms import fallback
+
+            result["fallback"]["used"] = fallback.used()
     except BaseException as exc:  # noqa: BLE001
         result["error"] = f"{type(exc).__name__}: {exc}".strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
         result["at"] = failing_line(exc, root) if isinstance(exc, Exception) else None

@@ -17,6 +17,7 @@ from torch2ms.rules.graph_wrappers import GraphWrappers
 from torch2ms.rules.in_place import InPlaceMethods
 from torch2ms.rules.init_calls import InitCalls
 from torch2ms.rules.inplace_args import InplaceArgs
+from torch2ms.rules.layer_values import LayerValues
 from torch2ms.rules.legacy_constructors import LegacyConstructors
 from torch2ms.rules.method_forms import MethodForms
 from torch2ms.rules.pair_results import PairResults
@@ -46,6 +47,7 @@ CORE = (
     PairResults,
     TorchLibraries,
     ApiNames,
+    LayerValues,
     TypeAnnotations,
     ClassBases,
     TorchInternals,

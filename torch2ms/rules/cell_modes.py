@@ -42,6 +42,8 @@ class CellModes(Rule):
             model.eval()
             for name, p in model.named_parameters(prefix="net"):
                 print(name)
+            model.add_module("head", nn.Linear(4, 2))
+            kinds = [type(m).__name__ for m in model.modules()]
             """,
             """
             from mindspore import mint, nn
@@ -60,7 +62,10 @@ class CellModes(Rule):
             model.set_train(False)
             for name, p in model.parameters_and_names(name_prefix="net"):
                 print(name)
+            model.insert_child_to_cell("head", mint.nn.Linear(4, 2))
+            kinds = [type(m).__name__ for m in (cell for _, cell in model.cells_and_names())]
             """,
+            run=("kinds",),
         ),
         change(
             """
@@ -193,4 +198,11 @@ class CellModes(Rule):
             return updated
         args = [a.with_changes(keyword=cst.Name(entry["rename"][keyword(a)])) if keyword(a) in entry["rename"] else a
                 for a in updated.args]
-        return updated.with_changes(func=updated.func.with_changes(attr=cst.Name(entry["to"])), args=args)
+        renamed = updated.with_changes(func=updated.func.with_changes(attr=cst.Name(entry["to"])), args=args)
+        form = entry.get("form")
+        if form == "items":  # `m.named_children()` -> `m.name_cells().items()`
+            return cst.Call(func=cst.Attribute(value=renamed, attr=cst.Name("items")))
+        if form == "values":  # `m.modules()` -> `(cell for _, cell in m.cells_and_names())`
+            generator = cst.parse_expression("(cell for _, cell in PAIRS)")
+            return generator.with_changes(for_in=generator.for_in.with_changes(iter=renamed))
+        return renamed

@@ -63,10 +63,6 @@ class ClassBases(Rule):
                 return x
             """,
             """
-            try:
-                from torch.onnx.symbolic_helper import parse_args
-            except ImportError:
-                parse_args = None
 
             def symbolic(g, x, alpha):  # torch2ms: torch.onnx.symbolic_helper.parse_args needs a manual rewrite (hint: no MindSpore counterpart: the function is no longer wrapped by it)
                 return x

@@ -52,7 +52,6 @@ class TorchInternals(Rule):
                 return _KEYS
             """,
             """
-
             # torch2ms: dropped (PyTorch internals, no MindSpore meaning): _KEYS = torch._C.DispatchKeySet(torch._C.DispatchKey.AutocastCPU)
             WIDTH = 4
 
