@@ -234,7 +234,8 @@ def ms_side(result_path: str, root: str, entry_path: str, npz_path: str) -> None
         hide_torch(root)
         import mindspore
 
-        mindspore.set_context(mode=mindspore.PYNATIVE_MODE)
+        # errors at the op that raised them, not at a later .asnumpy(): the failing line is the right one
+        mindspore.set_context(mode=mindspore.PYNATIVE_MODE, pynative_synchronize=True)
         result["fallback"] = install_fallback()
         saved = np.load(npz_path)
         module_name = entry["call"].partition(":")[0]

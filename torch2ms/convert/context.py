@@ -261,6 +261,7 @@ class FileContext:
             binding = self.scope.names.get(target.value)
             if binding is not None:
                 binding.holds_cell = True
+                binding.cell_maker = maker
             return
         attr = self_attribute(target)
         if attr is not None and self.current_class is not None and self.current_class.is_cell:
@@ -287,6 +288,17 @@ class FileContext:
             if entry is not None and entry[1].is_torch and entry[1].leaf_target is None:
                 return True
         return False
+
+    def cell_maker(self, receiver: cst.BaseExpression) -> Optional[str]:
+        """What made the Cell a receiver holds (`self.features` assigned `nn.Sequential(...)`, a local
+        `seq = nn.Sequential()`): a torch layer's qualname or a class of the file; None if unknown."""
+        cls, attr = self.current_class, self_attribute(receiver)
+        if attr is not None and cls is not None:
+            return cls.cell_attrs.get(attr)
+        if isinstance(receiver, cst.Name) and receiver.value != "self":
+            binding = self.lookup(receiver.value)
+            return binding.cell_maker if binding is not None else None
+        return None
 
     # ==== rule API: uses of names ================================================================
     def count_use(self, node: cst.Name, binding: Binding) -> None:

@@ -28,6 +28,7 @@ class Binding:
     leaf_target: Optional[str] = None  # for `from torch.x import Y`: the MindSpore path now imported
     new_name: Optional[str] = None  # the local name that leaf import binds now
     holds_cell: bool = False  # assigned a Cell instance (`model = Net()`)
+    cell_maker: Optional[str] = None  # what made that Cell (a torch layer's qualname, or a class of the file)
 
     @property
     def is_torch(self) -> bool:

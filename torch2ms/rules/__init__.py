@@ -22,6 +22,7 @@ from torch2ms.rules.legacy_constructors import LegacyConstructors
 from torch2ms.rules.method_forms import MethodForms
 from torch2ms.rules.pair_results import PairResults
 from torch2ms.rules.python_dtypes import PythonDtypes
+from torch2ms.rules.sequential_cells import SequentialCells
 from torch2ms.rules.tensor_methods import TensorMethods
 from torch2ms.rules.torch_internals import TorchInternals
 from torch2ms.rules.torch_libraries import TorchLibraries
@@ -51,6 +52,7 @@ CORE = (
     TypeAnnotations,
     ClassBases,
     TorchInternals,
+    SequentialCells,
 )
 # After the profile's rules: it wraps finished calls (the others rewrite the call itself).
 FINISHING = (TrainingFromTheStart,)

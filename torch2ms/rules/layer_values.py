@@ -4,7 +4,7 @@
 (another function, another module), where no rule can see that it is a torch layer. MindSpore's
 layers take no `inplace` (it only saved memory in torch), so a torch layer class whose
 signature has `inplace` becomes, where it is used as a value, a small adapter that accepts and
-ignores it: `lambda *args, inplace=False, **kwargs: mint.nn.ReLU(*args, **kwargs)`. Calls,
+ignores it: `(lambda *args, inplace=False, **kwargs: mint.nn.ReLU(*args, **kwargs))`. Calls,
 base classes, `isinstance`/`issubclass` and comparisons keep the class itself.
 """
 from __future__ import annotations
@@ -14,7 +14,6 @@ from typing import Set
 import libcst as cst
 
 from torch2ms.convert.context import FileContext
-from torch2ms.convert.cstutil import in_place_of
 from torch2ms.knowledge import inventory
 from torch2ms.rules.base import Rule, change, keep
 
@@ -38,7 +37,7 @@ class LayerValues(Rule):
             import mindspore
             from mindspore import mint, nn
 
-            def block(act_layer=lambda *args, inplace=False, **kwargs: mint.nn.ReLU(*args, **kwargs)):
+            def block(act_layer=(lambda *args, inplace=False, **kwargs: mint.nn.ReLU(*args, **kwargs))):
                 return nn.SequentialCell(mint.nn.Linear(3, 3), act_layer(inplace=True)).set_train(True)
 
             x = mindspore.Tensor([[1.0, -2.0, 3.0]])
@@ -101,7 +100,8 @@ class LayerValues(Rule):
             return updated
         adapter = cst.parse_expression("lambda *args, inplace=False, **kwargs: LAYER(*args, **kwargs)")
         call = adapter.body.with_changes(func=updated.with_changes(lpar=[], rpar=[]))
-        return in_place_of(updated, adapter.with_changes(body=call))
+        # bracketed: inside `A if c else B` (or any larger expression) a bare lambda would swallow the rest
+        return adapter.with_changes(body=call, lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
 
     def leave_Attribute(self, ctx: FileContext, original: cst.Attribute, updated):
         return self._adapter(ctx, original, updated)
