@@ -66,6 +66,8 @@ TARGET_IGNORED[[1, 4]] = -100
 
 FUNCTION_CASES = {
     "gelu": (lambda t, x: t.F.gelu(x), [f32(3, 7) * 3]),
+    "hardtanh": (lambda t, x: t.F.hardtanh(x, -0.5, 2.0), [f32(3, 7) * 3]),
+    "relu6": (lambda t, x: t.F.relu6(x), [f32(3, 7) * 5]),
     "gelu-tanh": (lambda t, x: t.F.gelu(x, approximate="tanh"), [f32(3, 7) * 3]),
     "conv2d": (lambda t, x, w, b: t.F.conv2d(x, w, b), [X4, f32(5, 4, 3, 3), f32(5)]),
     "conv2d-stride-pad": (lambda t, x, w, b: t.F.conv2d(x, w, b, stride=2, padding=1), [X4, f32(5, 4, 3, 3), f32(5)]),
@@ -195,6 +197,8 @@ LAYER_CASES = {
     "LayerNorm-2d-no-bias": (lambda t: t.nn.LayerNorm((3, 8), bias=False), (2, 3, 8)),
     "LayerNorm-no-affine": (lambda t: t.nn.LayerNorm(8, elementwise_affine=False), (4, 8)),
     "GELU": (lambda t: t.nn.GELU(), (3, 7)),
+    "Hardtanh": (lambda t: t.nn.Hardtanh(-0.5, 2.0), (3, 7)),
+    "ReLU6": (lambda t: t.nn.ReLU6(), (3, 7)),
     "GELU-tanh": (lambda t: t.nn.GELU(approximate="tanh"), (3, 7)),
     "MaxPool2d": (lambda t: t.nn.MaxPool2d(kernel_size=3, stride=2, padding=1), (2, 4, 9, 9)),
     "AvgPool2d": (lambda t: t.nn.AvgPool2d(2), (2, 4, 9, 9)),

@@ -38,6 +38,16 @@ def gelu(input, approximate="none"):
     return ops.gelu(input, approximate=approximate)
 
 
+@stand_in("mint.nn.functional.hardtanh", probe="force(F.hardtanh(t(2, 4)))")
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    return mint.clamp(input, min_val, max_val)
+
+
+@stand_in("mint.nn.functional.relu6", probe="force(F.relu6(t(2, 4)))")
+def relu6(input, inplace=False):
+    return mint.clamp(input, 0.0, 6.0)
+
+
 @stand_in("mint.nn.functional.conv2d", probe="force(F.conv2d(t(1, 3, 6, 6), t(4, 3, 3, 3), None, 1, 1))")
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if isinstance(padding, str):  # 'same' / 'valid'

@@ -20,6 +20,18 @@ def _base(name):
     return next(c for c in getattr(mint.nn, name).__mro__ if c.__module__ != __name__)
 
 
+@stand_in("mint.nn.Hardtanh", probe="force(mint.nn.Hardtanh()(t(2, 4)))")
+class Hardtanh(_base("Hardtanh")):
+    def construct(self, input):
+        return fn.hardtanh(input, self.min_val, self.max_val)
+
+
+@stand_in("mint.nn.ReLU6", probe="force(mint.nn.ReLU6()(t(2, 4)))")
+class ReLU6(_base("ReLU6")):
+    def construct(self, input):
+        return fn.relu6(input)
+
+
 @stand_in("mint.nn.Conv1d", probe="force(mint.nn.Conv1d(3, 4, 3, padding=1)(t(1, 3, 8)))")
 class Conv1d(_base("Conv1d")):
     def construct(self, input):
