@@ -4,7 +4,9 @@
 when the module is imported, so a base or a decorator that still names torch would make the
 whole file need torch. It goes (the class derives from what else it named, or from object;
 the function is no longer wrapped), and the definition's line is flagged with what it lost:
-code that relied on it fails where it uses it, not at import.
+code that relied on it fails where it uses it, not at import. A parameter default that still
+needs torch (`op=torch.distributed.ReduceOp.SUM`) is evaluated when the function is called
+instead: the default becomes None and the body starts with `if op is None: op = ...`.
 """
 from __future__ import annotations
 
@@ -24,6 +26,11 @@ def _spelled(ctx: FileContext, original, decorator: cst.Decorator, inner: cst.Ba
             if found:
                 return found
     return cst.Module([]).code_for_node(inner)
+
+
+def _is_docstring(statement: cst.CSTNode) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.Expr) and \
+        isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
 
 
 class ClassBases(Rule):
@@ -68,6 +75,28 @@ class ClassBases(Rule):
                 return x
             """,
         ),
+        change(
+            """
+            import torch
+
+            def reduce(tensor, op=torch.distributed.ReduceOp.SUM):
+                \"\"\"Sum over the processes.\"\"\"
+                return torch.distributed.all_reduce(tensor, op)
+            """,
+            """
+            try:
+                import torch  # torch2ms: torch still used on lines 9, 10 (flagged there)
+            except ImportError:
+                torch = None
+
+            def reduce(tensor, op=None):
+                \"\"\"Sum over the processes.\"\"\"
+                if op is None:
+                    op = torch.distributed.ReduceOp.SUM  # torch2ms: torch.distributed.ReduceOp.SUM is not in the tables
+                return torch.distributed.all_reduce(tensor, op)  # torch2ms: torch.distributed.all_reduce is not in the tables
+            """,
+            note="the default runs when the function is called, not at import",
+        ),
         keep(
             """
             import torch.nn as nn
@@ -86,7 +115,33 @@ class ClassBases(Rule):
     )
 
     def leave_FunctionDef(self, ctx: FileContext, original: cst.FunctionDef, updated: cst.FunctionDef):
-        return self._decorators(ctx, original, updated)
+        return self._defaults(ctx, self._decorators(ctx, original, updated))
+
+    @staticmethod
+    def _defaults(ctx: FileContext, node: cst.FunctionDef) -> cst.FunctionDef:
+        """Defaults that need torch are evaluated at call time (they no longer run at import)."""
+        late, params = [], node.params
+        groups = {}
+        for field in ("posonly_params", "params", "kwonly_params"):
+            changed = []
+            for param in getattr(params, field):
+                if param.default is not None and ctx.still_torch(param.default) and isinstance(param.name, cst.Name):
+                    late.append((param.name.value, param.default))
+                    param = param.with_changes(default=cst.Name("None"))
+                changed.append(param)
+            groups[field] = changed
+        if not late or not isinstance(node.body, cst.IndentedBlock):
+            return node
+        body = list(node.body.body)
+        at = 1 if body and _is_docstring(body[0]) else 0
+        checks = []
+        for name, default in late:
+            check = cst.parse_statement(f"if {name} is None:\n    {name} = None\n")
+            assign = check.body.body[0].body[0].with_changes(value=default)
+            checks.append(check.with_changes(body=check.body.with_changes(
+                body=[check.body.body[0].with_changes(body=[assign])])))
+        node = node.with_changes(params=params.with_changes(**groups))
+        return node.with_changes(body=node.body.with_changes(body=body[:at] + checks + body[at:]))
 
     @staticmethod
     def _decorators(ctx: FileContext, original, updated):
