@@ -25,6 +25,7 @@ TENSOR_METHODS_WITH_DEVICE = {"new_zeros", "new_ones", "new_full", "new_empty", 
 DEVICE_NAMES = {"cuda", "cpu", "mps", "xpu", "npu", "meta"}
 DEVICE_ONLY_MODULES = ("torch.cuda.", "torch.backends.", "torch.mps.", "torch.xpu.", "torch.npu.")
 ACCELERATOR_FLAGS = {"is_cuda", "is_mps", "is_xpu"}
+DEVICE_METHODS = {"cuda", "cpu", "xpu", "mps", "npu", "pin_memory"}  # nn.Module methods that only move it
 
 
 def _string(node: cst.CSTNode) -> Optional[str]:
@@ -75,6 +76,43 @@ class DeviceCode(Rule):
         ),
         change(
             """
+            import functools
+            import torch
+            import torch.nn as nn
+
+            class Net(nn.Module):
+                @functools.wraps(nn.Module.cuda)
+                def cuda(self, *args, **kwargs):
+                    self.on_gpu = True
+                    return super().cuda(*args, **kwargs)
+
+                def forward(self, x):
+                    return x * 2
+
+            def pinned(batch):
+                return batch.pin_memory()
+
+            out = Net()(torch.ones(2))
+            """,
+            """
+            import functools
+            from mindspore import mint, nn
+
+            class Net(nn.Cell):
+
+                def construct(self, x):
+                    return x * 2
+
+            def pinned(batch):
+                return batch
+
+            out = Net().set_train(True)(mint.ones(2))
+            """,
+            run=("out",),
+            note="an override of a device move goes whole; pin_memory() is the tensor itself",
+        ),
+        change(
+            """
             import torch
 
             def place(x):
@@ -87,6 +125,34 @@ class DeviceCode(Rule):
             def place(x):
                 return "host"
             """,
+        ),
+        change(
+            """
+            import torch
+            import torch.nn as nn
+
+            def block(width, device=None, dtype=None):
+                dd = {"device": device, "dtype": dtype}
+                kw = dict(device=device, dtype=dtype)
+                return nn.Linear(width, width, **dd), nn.LayerNorm(width, **kw)
+
+            linear, norm = block(4, device=torch.device("cpu"))
+            out = linear.weight.shape, norm.weight.dtype == torch.float32
+            """,
+            """
+            import mindspore
+            from mindspore import mint
+
+            def block(width, device=None, dtype=None):
+                dd = {"dtype": dtype}
+                kw = dict(dtype=dtype)
+                return mint.nn.Linear(width, width, **dd), mint.nn.LayerNorm(width, **kw)
+
+            linear, norm = block(4, device=None)
+            out = linear.weight.shape, norm.weight.dtype == mindspore.float32
+            """,
+            run=("out",),
+            note="factory keywords threaded into layers lose the device; torch.device(...) values are None",
         ),
         keep(
             """
@@ -127,7 +193,7 @@ class DeviceCode(Rule):
             return in_place_of(updated, cst.Name("None"))
         if isinstance(original.func, cst.Attribute) and qualname is None:
             method = original.func.attr.value
-            if method in ("cuda", "cpu"):
+            if method in ("cuda", "cpu", "pin_memory") and not _is_super(original.func.value):
                 receiver = updated.func.value
                 ctx.discard(updated.with_changes(func=cst.Name("_")))  # forget the args only
                 return in_place_of(updated, receiver)
@@ -137,7 +203,24 @@ class DeviceCode(Rule):
             isinstance(original.func, cst.Attribute) and original.func.attr.value in TENSOR_METHODS_WITH_DEVICE
         ):
             return drop_args(ctx, updated, lambda i, a: keyword(a) in DEVICE_KEYWORDS)
+        if isinstance(original.func, cst.Name) and original.func.value == "dict" and ctx.lookup("dict") is None:
+            # `dd = dict(device=device, dtype=dtype)`, spread into layers later (`nn.Conv2d(..., **dd)`)
+            return drop_args(ctx, updated, lambda i, a: keyword(a) == "device" and is_device_value(ctx, a.value))
         return updated
+
+    def leave_Dict(self, ctx: FileContext, original: cst.Dict, updated: cst.Dict):
+        """`dd = {"device": device, "dtype": dtype}`: factory keywords threaded into layers later
+        (`nn.Conv2d(..., **dd)`); MindSpore's layers take no device."""
+        kept = [e for e in updated.elements
+                if not (isinstance(e, cst.DictElement) and _string(e.key) == "device" and is_device_value(ctx, e.value))]
+        if len(kept) == len(updated.elements):
+            return updated
+        for element in updated.elements:
+            if element not in kept:
+                ctx.discard(element)
+        if kept and kept[-1].comma is not cst.MaybeSentinel.DEFAULT and updated.elements[-1].comma is cst.MaybeSentinel.DEFAULT:
+            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated.with_changes(elements=kept)
 
     def _to(self, ctx: FileContext, call: cst.Call):
         def doomed(_i: int, arg: cst.Arg) -> bool:
@@ -149,6 +232,16 @@ class DeviceCode(Rule):
         if not new.args and call.args:
             return in_place_of(call, new.func.value)  # `.to(device)` alone: the receiver itself
         return new
+
+    # ---- overrides of device moves -----------------------------------------
+    def leave_FunctionDef(self, ctx: FileContext, original: cst.FunctionDef, updated: cst.FunctionDef):
+        """`def cuda(self, *args, **kwargs): ...; return super().cuda(*args, **kwargs)` in a Cell:
+        an override of a device move, which MindSpore's Cell does not have: it goes whole (with
+        its `@wraps(nn.Module.cuda)`)."""
+        cls = ctx.current_class
+        if cls is not None and cls.is_cell and ctx.in_class_body and original.name.value in DEVICE_METHODS:
+            ctx.doom(updated)
+        return updated
 
     # ---- questions about the accelerator ---------------------------------
     def visit_AssignTarget(self, ctx: FileContext, node: cst.AssignTarget) -> None:
@@ -265,6 +358,10 @@ class DeviceCode(Rule):
                     return True  # `device_type = x.device.type if ... else "cpu"`: dropped if unread
                 return is_device_value(ctx, old.value) and not isinstance(old.value, cst.SimpleString)
         return False
+
+
+def _is_super(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "super"
 
 
 def _mentions_device(node: cst.CSTNode) -> bool:
