@@ -12,6 +12,7 @@ from torch2ms.rules.cell_classes import CellClasses
 from torch2ms.rules.class_bases import ClassBases
 from torch2ms.rules.cell_modes import CellModes
 from torch2ms.rules.device_code import DeviceCode
+from torch2ms.rules.einops_calls import EinopsCalls
 from torch2ms.rules.feature_checks import FeatureChecks
 from torch2ms.rules.graph_wrappers import GraphWrappers
 from torch2ms.rules.in_place import InPlaceMethods
@@ -47,6 +48,7 @@ CORE = (
     InPlaceMethods,
     PairResults,
     TorchLibraries,
+    EinopsCalls,
     ApiNames,
     LayerValues,
     TypeAnnotations,
