@@ -25,6 +25,7 @@ class Report:
     first_divergence: Optional[str] = None
     layers: Dict[str, Any] = field(default_factory=dict)
     config: Dict[str, Any] = field(default_factory=dict)
+    traceback: Optional[str] = None  # where the MindSpore model raised, in full (--traceback)
     seconds: float = 0.0
 
     @property
