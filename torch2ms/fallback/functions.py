@@ -38,6 +38,30 @@ def gelu(input, approximate="none"):
     return ops.gelu(input, approximate=approximate)
 
 
+@stand_in("mint.nn.functional.batch_norm",
+          probe="force(F.batch_norm(t(3, 4, 5), ms.ops.zeros(4), ms.ops.ones(4)))")
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-05):
+    """Batch statistics when training (or without running statistics), else the running ones;
+    training updates running_mean / running_var in place, as torch does."""
+    axes = (0,) + tuple(range(2, input.ndim))
+    shape = (1, -1) + (1,) * (input.ndim - 2)
+    if training or running_mean is None:
+        mean = mint.mean(input, axes, keepdim=True)
+        var = mint.mean((input - mean) ** 2, axes, keepdim=True)
+        if training and running_mean is not None:
+            n = input.size // input.shape[1]
+            ops.assign(running_mean, (1 - momentum) * running_mean + momentum * mean.reshape(-1))
+            ops.assign(running_var, (1 - momentum) * running_var + momentum * var.reshape(-1) * (n / max(n - 1, 1)))
+    else:
+        mean, var = running_mean.reshape(shape), running_var.reshape(shape)
+    out = (input - mean) * mint.rsqrt(var + eps)
+    if weight is not None:
+        out = out * weight.reshape(shape)
+    if bias is not None:
+        out = out + bias.reshape(shape)
+    return out
+
+
 @stand_in("mint.nn.functional.hardtanh", probe="force(F.hardtanh(t(2, 4)))")
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     return mint.clamp(input, min_val, max_val)

@@ -18,7 +18,7 @@ _EXTRA_SCHEMA = {
     "about": str, "mappings": dict, "known_false": list, "unwrap": list, "wrap_first_arg": dict, "autocast": list,
     "constant_calls": dict, "info_scalars": dict, "python_dtypes": dict, "method_to_function": dict,
     "mode_dependent_layers": list, "cell_methods": dict, "annotation_unwrap": list, "expression_calls": dict,
-    "raising_calls": dict, "assert_calls": list,
+    "raising_calls": dict, "assert_calls": list, "layer_hooks": dict,
 }
 
 
@@ -48,6 +48,11 @@ def wrapped_first_arg() -> Dict[str, list]:
 def constant_calls() -> Dict[str, str]:
     """`torch.get_default_dtype()` -> "mindspore.float32": calls whose MindSpore answer is fixed."""
     return _extra()["constant_calls"]
+
+
+def layer_hooks() -> Dict[str, str]:
+    """Methods torch's conv/linear layers have and mint's lack (subclasses call or override them)."""
+    return _extra()["layer_hooks"]
 
 
 def assert_calls() -> FrozenSet[str]:

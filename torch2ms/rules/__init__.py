@@ -18,6 +18,7 @@ from torch2ms.rules.graph_wrappers import GraphWrappers
 from torch2ms.rules.in_place import InPlaceMethods
 from torch2ms.rules.init_calls import InitCalls
 from torch2ms.rules.inplace_args import InplaceArgs
+from torch2ms.rules.layer_hooks import LayerHooks
 from torch2ms.rules.layer_values import LayerValues
 from torch2ms.rules.legacy_constructors import LegacyConstructors
 from torch2ms.rules.method_forms import MethodForms
@@ -55,6 +56,7 @@ CORE = (
     ClassBases,
     TorchInternals,
     SequentialCells,
+    LayerHooks,
 )
 # After the profile's rules: it wraps finished calls (the others rewrite the call itself).
 FINISHING = (TrainingFromTheStart,)

@@ -1,0 +1,111 @@
+"""Subclasses of torch's convolution and linear layers: the torch-only hooks they use.
+
+torch's Conv2d calls `self.reset_parameters()` and `self._conv_forward(...)` from its own code;
+mint's layers have neither (they initialise in `__init__`, and their construct calls no hook).
+In a subclass (data: layer_hooks), a `super().reset_parameters()` statement goes, with a note
+(the parameters already hold the layer's own initialisation), and an override of a hook
+MindSpore never calls (`def _conv_forward`) is flagged: it would silently have no effect.
+"""
+from __future__ import annotations
+
+from typing import List
+
+import libcst as cst
+
+from torch2ms.convert.context import FileContext
+from torch2ms.convert.results import Reason
+from torch2ms.knowledge import extras
+from torch2ms.rules.base import Rule, change, keep
+
+_LAYERS = ("torch.nn.Conv", "torch.nn.Linear", "torch.nn.LazyConv", "torch.nn.LazyLinear")
+
+
+def _super_call(node: cst.CSTNode):
+    """`super().name(...)` as an expression statement's value -> name, else None."""
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        owner = node.func.value
+        if isinstance(owner, cst.Call) and isinstance(owner.func, cst.Name) and owner.func.value == "super":
+            return node.func.attr.value
+    return None
+
+
+class LayerHooks(Rule):
+    EXAMPLES = (
+        change(
+            """
+            import torch.nn as nn
+            import torch.nn.functional as F
+
+            class ScaledConv(nn.Conv2d):
+                def reset_parameters(self):
+                    super().reset_parameters()
+                    self.scale = 2.0
+
+                def _conv_forward(self, x, weight, bias):
+                    return F.conv2d(x, weight * 2, bias)
+            """,
+            """
+            from mindspore import mint
+
+            class ScaledConv(mint.nn.Conv2d):
+                def reset_parameters(self):
+                    # torch2ms: dropped super().reset_parameters(): mint's convolution and linear layers initialise their parameters in __init__ and have no reset_parameters: the parent's reset is the initialisation the layer already has
+                    self.scale = 2.0
+
+                def _conv_forward(self, x, weight, bias):  # torch2ms: torch.nn.Conv2d._conv_forward needs a manual rewrite (hint: MindSpore's convolution layers never call _conv_forward: an override has no effect; move its body into construct)
+                    return mint.nn.functional.conv2d(x, weight * 2, bias)
+            """,
+        ),
+        keep(
+            """
+            import torch.nn as nn
+
+            class Block(nn.Module):
+                def reset_parameters(self):
+                    super().reset_parameters()
+            """,
+            """
+            from mindspore import nn
+
+            class Block(nn.Cell):
+                def reset_parameters(self):
+                    super().reset_parameters()
+            """,
+            note="not a convolution or linear layer",
+        ),
+    )
+
+    def __init__(self) -> None:
+        self._bases: List[str] = []  # per class being walked: its torch conv/linear base, or ""
+
+    def visit_ClassDef(self, ctx: FileContext, node: cst.ClassDef) -> None:
+        found = ""
+        for base in node.bases:
+            qualname = ctx.qualname(base.value) or ""
+            if qualname.startswith(_LAYERS):
+                found = qualname
+        self._bases.append(found)
+
+    def leave_ClassDef(self, ctx: FileContext, original, updated):
+        self._bases.pop()
+        return updated
+
+    def leave_FunctionDef(self, ctx: FileContext, original: cst.FunctionDef, updated: cst.FunctionDef):
+        base = self._bases[-1] if self._bases else ""
+        name = original.name.value
+        if base and ctx.in_class_body and name.startswith("_") and name in extras.layer_hooks():
+            ctx.flag(updated.name, f"{base}.{name}", Reason.MANUAL, extras.layer_hooks()[name])
+        return updated
+
+    def leave_SimpleStatementLine(self, ctx: FileContext, original: cst.SimpleStatementLine, updated):
+        base = self._bases[-1] if self._bases else ""
+        if not base or len(original.body) != 1 or not isinstance(original.body[0], cst.Expr):
+            return updated
+        name = _super_call(original.body[0].value)
+        if name is None or name.startswith("_") or name not in extras.layer_hooks():
+            return updated
+        why = extras.layer_hooks()[name]
+        comment = cst.EmptyLine(comment=cst.Comment(f"# torch2ms: dropped super().{name}(): {why}"))
+        marked = updated.with_changes(leading_lines=[*updated.leading_lines, comment])
+        ctx.doom(marked)
+        return marked
