@@ -47,6 +47,10 @@ class Scope:
         old = self.names.get(name)
         if old is not None and qualname is None and alias is None and old.qualname is None and old.alias is None:
             return old
+        if old is not None and qualname is None and alias is None and old.alias is not None:
+            # `except ImportError: torch = None` after `import torch`: the import's binding stays
+            # what the name means (the fallback only matters where the import failed)
+            return old
         binding = Binding(name, qualname, alias)
         self.names[name] = binding
         return binding
