@@ -80,6 +80,20 @@ class InPlaceMethods(Rule):
             """,
             note="a receiver that cannot be written twice is flagged, never half-rewritten",
         ),
+        change(
+            """
+            import torch
+
+            mask = torch.empty(3, 3).fill_(float("-inf")).triu_(1)
+            """,
+            """
+            from mindspore import mint, ops
+
+            mask = ops.full_like(mint.empty(3, 3), float("-inf")).triu(1)
+            """,
+            run=("mask",),
+            note="a chain on a new tensor takes the out-of-place forms, triu_ included",
+        ),
         keep(
             """
             import torch
@@ -104,7 +118,7 @@ class InPlaceMethods(Rule):
         method = tensor_method(ctx, original, updated)
         if method is None or not (extras.out_of_place(method) or method in extras.tensor_facts().fillers):
             return updated
-        result = _in_place(ctx, updated, method)
+        result = _in_place(ctx, updated, method, original)
         if result is not updated:
             ctx.withdraw_flag(updated.func)
             result = in_place_of(updated, result)
@@ -136,8 +150,30 @@ class InPlaceMethods(Rule):
         return cst.Assign(targets=[cst.AssignTarget(target=part)], value=value, semicolon=updated.semicolon)
 
 
-def _in_place(ctx: FileContext, node: cst.Call, method: str):
+_FACTORIES = {"torch.empty", "torch.zeros", "torch.ones", "torch.full", "torch.arange", "torch.rand", "torch.randn",
+              "torch.eye", "torch.tensor", "torch.linspace", "torch.empty_like", "torch.zeros_like",
+              "torch.ones_like", "torch.full_like", "torch.rand_like", "torch.randn_like"}
+
+
+def _fresh(ctx: FileContext, receiver: cst.BaseExpression) -> bool:
+    """A tensor nothing else holds: a torch factory's result, or an in-place method applied to
+    one (`torch.empty(n, n).fill_(v)`): changing it in place or making a new one is the same."""
+    if not isinstance(receiver, cst.Call):
+        return False
+    if ctx.qualname(receiver.func) in _FACTORIES:
+        return True
+    func = receiver.func
+    return isinstance(func, cst.Attribute) and func.attr.value.endswith("_") and not func.attr.value.endswith(
+        "__") and _fresh(ctx, func.value)
+
+
+def _in_place(ctx: FileContext, node: cst.Call, method: str, original: cst.Call = None):
     receiver = node.func.value
+    if original is not None and _fresh(ctx, original.func.value):
+        # a chain on a new tensor (`torch.empty(n, n).fill_(-inf).triu_(1)`): the out-of-place form
+        value = _new_content(ctx, node, method, receiver)
+        if value is not None:
+            return value
     if not is_plain_reference(receiver):
         if method in extras.tensor_facts().not_mutating_on_cpu:
             ctx.flag(node, f"torch.Tensor.{method}", Reason.MANUAL,
