@@ -46,17 +46,18 @@ def load_manifest(path: pathlib.Path = MANIFEST) -> dict:
     return json.loads(path.read_text())
 
 
-def package_source(python: str, package: str) -> Optional[str]:
+def package_source(python: str, package: str, path: str = "") -> Optional[str]:
     """Where the libraries' interpreter finds a package (without importing it)."""
     code = ("import importlib.util, sys; s = importlib.util.find_spec(sys.argv[1]); "
             "print(list(s.submodule_search_locations)[0] if s and s.submodule_search_locations else '')")
-    out = subprocess.run([python, "-c", code, package], capture_output=True, text=True)
+    out = subprocess.run([python, "-c", code, package], capture_output=True, text=True,
+                         env=dict(os.environ, PYTHONPATH=path))
     return out.stdout.strip() or None
 
 
-def convert_package(python: str, package: str, out: pathlib.Path) -> dict:
+def convert_package(python: str, package: str, out: pathlib.Path, path: str = "") -> dict:
     """Convert one installed package with the CLI; returns files, flags, failures, seconds."""
-    src = package_source(python, package)
+    src = package_source(python, package, path)
     if src is None:
         return {"error": f"{package} is not installed for {python}"}
     dst = out / "converted" / package
@@ -77,8 +78,8 @@ def convert_package(python: str, package: str, out: pathlib.Path) -> dict:
             "flags": flags, "seconds": round(seconds, 1), "failures": [f.get("path") for f in failed][:10]}
 
 
-def run_worker(python: str, args: List[str], timeout: int) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONWARNINGS="ignore", GLOG_v="3", PYTHONPATH="", TORCH2MS_REPO=str(REPO))
+def run_worker(python: str, args: List[str], timeout: int, path: str = "") -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONWARNINGS="ignore", GLOG_v="3", PYTHONPATH=path, TORCH2MS_REPO=str(REPO))
     try:
         return subprocess.run([python, str(WORKER), *args], capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired as exc:
@@ -92,13 +93,14 @@ def read_json(path: pathlib.Path):
         return None
 
 
-def run_project(python: str, project: dict, out: pathlib.Path, models: List[str], timeout: int) -> List[dict]:
+def run_project(python: str, project: dict, out: pathlib.Path, models: List[str], timeout: int,
+                path: str = "") -> List[dict]:
     work = out / "work" / project["name"]
     work.mkdir(parents=True, exist_ok=True)
     chosen = [m for m in project["models"] if not models or m["name"] in models]
     spec = work / "spec.json"
     spec.write_text(json.dumps({"models": chosen}))
-    proc = run_worker(python, ["torch", str(spec), str(work)], timeout * max(1, len(chosen)))
+    proc = run_worker(python, ["torch", str(spec), str(work)], timeout * max(1, len(chosen)), path)
     status = read_json(work / "torch_status.json") or {}
     rows = []
     for entry in chosen:
@@ -172,20 +174,35 @@ def main(argv=None) -> int:
     rows: List[dict] = []
     imports: Dict[str, dict] = {}
     for project in projects:
+        # a project of local folders (tests/support/realworld): `path`, relative to the manifest
+        path = str((pathlib.Path(args.manifest).resolve().parent / project["path"]).resolve()) \
+            if project.get("path") else ""
         for package in project["convert"]:
             if package not in conversions:
                 print(f"converting {package} ...", file=sys.stderr, flush=True)
-                conversions[package] = convert_package(args.python, package, out)
+                conversions[package] = convert_package(args.python, package, out, path)
         if not args.no_imports:
             own = project["convert"][0]
             if own not in imports:
                 imports.update(import_figures(args.python, [own], out, args.timeout * 3))
-        rows += run_project(args.python, project, out, args.model, args.timeout)
+        rows += run_project(args.python, project, out, args.model, args.timeout, path)
     print_table(rows, conversions, imports)
+    figures = summary(rows, imports)
     if args.json:
-        pathlib.Path(args.json).write_text(json.dumps({"rows": rows, "conversions": conversions,
-                                                       "imports": imports}, indent=1, default=str))
+        pathlib.Path(args.json).write_text(json.dumps({"rows": rows, "conversions": conversions, "imports": imports,
+                                                       "figures": figures}, indent=1, default=str))
     return 0
+
+
+def summary(rows: List[dict], imports: Dict[str, dict]) -> dict:
+    """The three figures: zero-touch passes, files importing without torch, silent failures."""
+    measured = [r for r in rows if r["stage"] != "torch"]
+    return {
+        "models": len(measured),
+        "passed": sum(r["stage"] == "pass" for r in measured),
+        "imports": {p: [info["files"] - len(info["failed"]), info["files"]] for p, info in imports.items()},
+        "silent": [f"{r['project']}/{r['model']}" for r in measured if silent(r)],
+    }
 
 
 def print_table(rows: List[dict], conversions: Dict[str, dict], imports: Dict[str, dict]) -> None:

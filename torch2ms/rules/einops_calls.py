@@ -6,8 +6,8 @@ MindSpore tensor. With a literal pattern the steps are known when converting
 3, 2)`; `repeat` broadcasts its new axes (`mint.broadcast_to`), `reduce` reduces the dropped ones
 (`mint.mean`, `mint.sum`, `mint.amax`, ...). An `einops.layers.torch.Rearrange` layer whose
 pattern only merges consecutive axes is `mint.nn.Flatten(start, end)`. What stays einops (a
-pattern held in a variable, an ellipsis, a tensor expression whose shape would be read twice)
-is flagged with the reason.
+pattern held in a variable, an ellipsis) is flagged with the reason. A tensor expression whose
+shape the steps read is evaluated once, named where it is first read (`(_t0 := self.qkv(x))`).
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typing import Dict, Optional
 import libcst as cst
 
 from torch2ms.convert.context import FileContext
-from torch2ms.convert.cstutil import dotted, in_place_of, is_plain_reference, keyword
+from torch2ms.convert.cstutil import dotted, in_place_of, is_plain_reference, iter_names, keyword
 from torch2ms.convert.einops_plan import PatternError, flatten_span, plan
 from torch2ms.convert.results import Reason
 from torch2ms.rules.base import Rule, change, keep
@@ -32,14 +32,19 @@ def _code(node: cst.CSTNode) -> str:
 class _Fill(cst.CSTTransformer):
     """The plan's `X` becomes the tensor (a copy for each further use); `mint.f`, emitted."""
 
-    def __init__(self, ctx: FileContext, tensor: cst.BaseExpression) -> None:
+    def __init__(self, ctx: FileContext, tensor: cst.BaseExpression, name: Optional[str] = None) -> None:
         super().__init__()
-        self.ctx, self.tensor, self.used = ctx, tensor, False
+        self.ctx, self.tensor, self.used, self.name = ctx, tensor, False, name
 
     def leave_Name(self, original: cst.Name, updated: cst.Name):
         if updated.value != "X":
             return updated
-        value = self.tensor if not self.used else self.ctx.duplicate(self.tensor)
+        if self.name is not None:  # an expression: evaluated once, named where it is first read
+            value = cst.Name(self.name) if self.used else cst.NamedExpr(
+                target=cst.Name(self.name), value=self.tensor.with_changes(lpar=[], rpar=[]),
+                lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        else:
+            value = self.tensor if not self.used else self.ctx.duplicate(self.tensor)
         self.used = True
         return value
 
@@ -62,6 +67,7 @@ class EinopsCalls(Rule):
             tokens = rearrange(x, "b c n -> b n c")
             tiled = repeat(x, "b c n -> b c n r", r=2)
             pooled = reduce(x, "b c n -> b c", "max")
+            doubled = rearrange(x * 2, "b (h d) n -> b h (n d)", h=2)
             """,
             """
             from mindspore import mint
@@ -72,8 +78,9 @@ class EinopsCalls(Rule):
             tokens = x.permute(0, 2, 1)
             tiled = mint.broadcast_to(x.reshape((x.shape[0], x.shape[1], x.shape[2], 1)), (-1, -1, -1, 2))
             pooled = mint.amax(x, dim=(2,))
+            doubled = (_t0 := x * 2).reshape((_t0.shape[0], 2, (_t0.shape[1] // 2), _t0.shape[2])).permute(0, 1, 3, 2).reshape((_t0.shape[0], 2, _t0.shape[2] * (_t0.shape[1] // 2)))
             """,
-            run=("heads", "tokens", "tiled", "pooled"),
+            run=("heads", "tokens", "tiled", "pooled", "doubled"),
             note="the steps are computed when converting; no einops at run time",
         ),
         change(
@@ -104,6 +111,9 @@ class EinopsCalls(Rule):
             note="numpy's repeat is no einops call",
         ),
     )
+
+    def __init__(self) -> None:
+        self._taken = None  # names the file uses (read once, when a fresh one is first needed)
 
     def _einops(self, ctx: FileContext, func: cst.BaseExpression) -> Optional[str]:
         path = dotted(func)
@@ -138,13 +148,26 @@ class EinopsCalls(Rule):
                          reduction.evaluated_value if reduction is not None else None)
         except PatternError as exc:
             return self._flag(ctx, updated, api, str(exc))
+        name = None
         if steps.reads_shape and not is_plain_reference(tensor):
-            return self._flag(ctx, updated, api, "the tensor is an expression whose shape is read: name it first")
+            if ctx.classes and ctx.in_class_body is False and ctx.scope.kind == "class":
+                return self._flag(ctx, updated, api, "the tensor is an expression whose shape is read: name it first")
+            name = self._fresh_name(ctx)
         ctx.discard(updated.func)
         for arg in updated.args[1:]:
             ctx.discard(arg)
-        expression = cst.parse_expression(steps.code).visit(_Fill(ctx, tensor))
+        expression = cst.parse_expression(steps.code).visit(_Fill(ctx, tensor, name))
         return in_place_of(updated, expression)
+
+    def _fresh_name(self, ctx: FileContext) -> str:
+        """A name the file does not use, for a tensor expression read more than once (`:=`)."""
+        if self._taken is None:
+            self._taken = {n.value for n in iter_names(ctx.module)}
+        index = 0
+        while f"_t{index}" in self._taken:
+            index += 1
+        self._taken.add(f"_t{index}")
+        return f"_t{index}"
 
     def _layer(self, ctx: FileContext, api: str, call: cst.Call):
         """`Rearrange("b c h w -> b (c h w)")` -> `mint.nn.Flatten(1, 3)`."""
