@@ -31,6 +31,15 @@ class CellClasses(Rule):
             class Deeper(Block):
                 def forward(self, x):
                     return super().forward(x) + self.forward(x)
+
+            class Stack(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.blocks = nn.ModuleList([Block(), Block()])
+
+                def forward(self, x):
+                    last = self.blocks[-1]
+                    return self.blocks[0].forward(x) + last.forward(x)
             """,
             """
             from mindspore import nn
@@ -42,6 +51,15 @@ class CellClasses(Rule):
             class Deeper(Block):
                 def construct(self, x):
                     return super().construct(x) + self.construct(x)
+
+            class Stack(nn.Cell):
+                def __init__(self):
+                    super().__init__()
+                    self.blocks = nn.CellList([Block(), Block()])
+
+                def construct(self, x):
+                    last = self.blocks[-1]
+                    return self.blocks[0].construct(x) + last.construct(x)
             """,
         ),
         change(
@@ -125,6 +143,7 @@ class CellClasses(Rule):
         return full in MINDSPORE_CELLS or ctx.is_library_cell(full)
 
     def leave_FunctionDef(self, ctx: FileContext, original: cst.FunctionDef, updated: cst.FunctionDef):
+        self._sub_cells.pop()
         cls = ctx.current_class
         if cls is not None and cls.is_cell and ctx.in_class_body and original.name.value == "forward":
             return updated.with_changes(name=cst.Name("construct"))
@@ -136,6 +155,29 @@ class CellClasses(Rule):
         owner = original.value
         is_self = isinstance(owner, cst.Name) and (owner.value == "self" or ctx.is_cell_class(owner.value))
         is_super = isinstance(owner, cst.Call) and dotted(owner.func) == "super"
-        if is_self or is_super:
+        if is_self or is_super or ctx.is_cell(owner) or self._from_self(ctx, owner):
             return updated.with_changes(attr=cst.Name("construct"))
         return updated
+
+    def __init__(self) -> None:
+        self._sub_cells: list = [set()]  # per function: locals assigned self.<attr> or self.<attr>[i]
+
+    def visit_FunctionDef(self, ctx: FileContext, node: cst.FunctionDef) -> None:
+        self._sub_cells.append(set())
+
+    def visit_Assign(self, ctx: FileContext, node: cst.Assign) -> None:
+        """`down = self.downsamp_modules[i - 1]` in a Cell: `down.forward(y)` calls a submodule."""
+        if ctx.inside_cell and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            value = node.value
+            while isinstance(value, (cst.Subscript, cst.Attribute)):
+                value = value.value
+            if isinstance(value, cst.Name) and value.value == "self" and node.value is not value:
+                self._sub_cells[-1].add(node.targets[0].target.value)
+
+    def _from_self(self, ctx: FileContext, owner: cst.BaseExpression) -> bool:
+        """`self.blocks[i].forward(x)`, or a local that holds one: a submodule's forward."""
+        if isinstance(owner, cst.Name):
+            return owner.value in self._sub_cells[-1]
+        while isinstance(owner, (cst.Subscript, cst.Attribute)):
+            owner = owner.value
+        return isinstance(owner, cst.Name) and owner.value == "self"
