@@ -303,7 +303,10 @@ class DeviceCode(Rule):
             return updated
         kept, dropped = (updated.body, updated.orelse) if value else (updated.orelse, updated.body)
         ctx.discard(dropped)
-        return in_place_of(updated, kept)
+        result = in_place_of(updated, kept)
+        for pending in ctx.withdraw_flag(kept) if result is not kept else ():
+            ctx.flag(result, pending.api, pending.reason, pending.hint)  # the branch kept keeps its notes
+        return result
 
     def leave_If(self, ctx: FileContext, original: cst.If, updated: cst.If):
         updated = _settle_elif(ctx, updated)
