@@ -67,6 +67,8 @@ TARGET_IGNORED[[1, 4]] = -100
 FUNCTION_CASES = {
     "gelu": (lambda t, x: t.F.gelu(x), [f32(3, 7) * 3]),
     "hardtanh": (lambda t, x: t.F.hardtanh(x, -0.5, 2.0), [f32(3, 7) * 3]),
+    "roll": (lambda t, x: t.m.roll(x, (2, -1), (1, 2)), [f32(2, 5, 4)]),
+    "roll-flat": (lambda t, x: t.m.roll(x, 3), [f32(2, 5)]),
     "batch_norm-eval": (lambda t, x, m, v, w, b: t.F.batch_norm(x, m, v.abs() + 0.5, w, b), [f32(3, 4, 5), f32(4), f32(4), f32(4), f32(4)]),
     "batch_norm-batch-stats": (lambda t, x, w: t.F.batch_norm(x, None, None, w, None, True, 0.0, 1e-6),
                                [f32(2, 4, 3, 3), f32(4)]),

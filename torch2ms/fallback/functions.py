@@ -62,6 +62,22 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     return out
 
 
+@stand_in("mint.roll", probe="force(mint.roll(t(4, 5), 2, 1))")
+def roll(input, shifts, dims=None):
+    """Each rolled axis is two slices swapped (ops.roll has no CPU kernel either)."""
+    if dims is None:
+        return roll(input.reshape(-1), shifts, 0).reshape(input.shape)
+    shifts = tuple(shifts) if isinstance(shifts, (tuple, list)) else (shifts,)
+    dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+    out = input
+    for shift, dim in zip(shifts, dims):
+        size = out.shape[dim]
+        shift = shift % size if size else 0
+        if shift:
+            out = mint.cat([mint.narrow(out, dim, size - shift, shift), mint.narrow(out, dim, 0, size - shift)], dim)
+    return out
+
+
 @stand_in("mint.nn.functional.hardtanh", probe="force(F.hardtanh(t(2, 4)))")
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     return mint.clamp(input, min_val, max_val)
