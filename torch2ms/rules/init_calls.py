@@ -17,7 +17,7 @@ from typing import Dict, Optional
 import libcst as cst
 
 from torch2ms.convert.context import FileContext
-from torch2ms.convert.cstutil import dotted, in_place_of
+from torch2ms.convert.cstutil import in_place_of
 from torch2ms.convert.results import Reason
 from torch2ms.knowledge import extras
 from torch2ms.rules.base import Rule, change, keep
@@ -125,7 +125,7 @@ def _parameter_of(target: Optional[cst.BaseExpression]) -> Optional[cst.BaseExpr
     while isinstance(target, cst.Call) and isinstance(target.func, cst.Attribute) and target.func.attr.value in (
             "to", "float"):
         target = target.func.value
-    if isinstance(target, cst.Attribute) and target.attr.value == "data" and dotted(target.value) is not None:
+    if isinstance(target, cst.Attribute) and target.attr.value == "data" and _reusable(target.value):
         return target.value
     return target
 
