@@ -11,6 +11,7 @@ from torch2ms.rules.call_args import CallArgs
 from torch2ms.rules.cell_classes import CellClasses
 from torch2ms.rules.class_bases import ClassBases
 from torch2ms.rules.cell_modes import CellModes
+from torch2ms.rules.container_args import ContainerArgs
 from torch2ms.rules.device_code import DeviceCode
 from torch2ms.rules.einops_calls import EinopsCalls
 from torch2ms.rules.feature_checks import FeatureChecks
@@ -57,6 +58,7 @@ CORE = (
     TorchInternals,
     SequentialCells,
     LayerHooks,
+    ContainerArgs,
 )
 # After the profile's rules: it wraps finished calls (the others rewrite the call itself).
 FINISHING = (TrainingFromTheStart,)
