@@ -1,6 +1,7 @@
 """Throughput of torch2ms on the transformers modeling files, against a bare libcst round-trip.
 
     python benchmarks/throughput.py [--limit N] [--jobs 2] [--no-cli] [--no-rss-probes]
+    python benchmarks/throughput.py --incremental [--limit N] [--jobs 2]
 
 Modes:
 
@@ -10,6 +11,11 @@ Modes:
                               one file at a time: read from disk, convert, write to a temp dir
   tool, CLI -jN               `python -m torch2ms convert DIR -o TMP -j N -q` on a folder with
                               copies of the same files (skipped with --no-cli or if it fails)
+
+  --incremental               only this: `python -m torch2ms convert DIR -o DST -jN -q` twice into
+                              the same DST, cold then again with nothing changed (the manifest in
+                              DST makes the second run skip every file, docs/reruns.md); prints
+                              both wall times and warm/cold (the goal: at most 5%)
 
 The two 1-process modes run interleaved in this process, file by file, alternating which
 goes first, so that neither gets the cold start, heap growth or a quieter moment of the
@@ -230,18 +236,50 @@ def run_cli(files: List[pathlib.Path], jobs: int) -> Optional[Tuple[float, Optio
         return elapsed, peak if peak is not None else usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
+def _timed_cli(src: pathlib.Path, dst: pathlib.Path, jobs: int) -> Tuple[float, str]:
+    cmd = [sys.executable, "-m", "torch2ms", "convert", str(src), "-o", str(dst), "-j", str(jobs)]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=str(REPO), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"CLI failed with exit {proc.returncode}: {proc.stderr.strip()[-300:]}")
+    return elapsed, proc.stderr
+
+
+def run_incremental(files: List[pathlib.Path], jobs: int) -> None:
+    """Cold conversion of a copy of the corpus, then the same again into the same folder."""
+    with tempfile.TemporaryDirectory(prefix="t2ms-incr-") as tmp:
+        src = pathlib.Path(tmp, "src")
+        src.mkdir()
+        for i, path in enumerate(files):
+            pathlib.Path(src, f"{i:04d}_{path.name}").write_bytes(path.read_bytes())
+        dst = pathlib.Path(tmp, "dst")
+        cold, _ = _timed_cli(src, dst, jobs)
+        warm, summary = _timed_cli(src, dst, jobs)
+    reused = next((line for line in summary.splitlines() if line.startswith("up to date:")), "up to date: none")
+    print(f"incremental re-run, CLI -j{jobs}, {len(files)} files unchanged since the cold run")
+    print(f"{'cold (first conversion)':<36} {cold:>8.2f} s")
+    print(f"{'warm (same files, same options)':<36} {warm:>8.2f} s   ({reused})")
+    print(f"ratio warm/cold: {100 * warm / cold:.1f}% (goal: at most 5%)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, default=0, help="only the first N files (sorted by path)")
     parser.add_argument("--jobs", "-j", type=int, default=2, help="workers for the pool and CLI modes")
     parser.add_argument("--no-cli", action="store_true", help="skip the CLI mode")
     parser.add_argument("--no-rss-probes", action="store_true", help="skip the 1-process RSS probes")
+    parser.add_argument("--incremental", action="store_true",
+                        help="only the incremental mode: a cold CLI conversion, then the same again")
     parser.add_argument("--_probe", choices=["bare", "tool"], help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     files = corpus_files()
     if args.limit:
         files = files[: args.limit]
+    if args.incremental:
+        run_incremental(files, args.jobs)
+        return
     if args._probe:
         _probe(args._probe, files)
         return

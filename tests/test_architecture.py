@@ -13,6 +13,7 @@ PACKAGE = Path(torch2ms.__file__).resolve().parent
 # Top to bottom. A module belongs to the first layer one of whose prefixes it matches.
 LAYERS = (
     ("command line", ("torch2ms.cli", "torch2ms.__main__")),
+    ("weights", ("torch2ms.weights",)),  # checkpoints for converted models; builds them as verify does
     ("verify", ("torch2ms.verify",)),
     ("run", ("torch2ms.run",)),
     ("pipeline", ("torch2ms.convert.pipeline", "torch2ms.convert")),  # the package facade loads the pipeline

@@ -91,7 +91,7 @@ def test_file_name_that_is_not_utf8(tmp_path, capsys):
     code, files = run(tmp_path, src, "-j", "1")
     assert code == 0
     assert files[name]["status"] == "converted"
-    assert os.listdir(tmp_path / "dst") == [name]
+    assert sorted(os.listdir(tmp_path / "dst")) == [".torch2ms-manifest.json", name]
 
 
 def test_symlinks_are_recreated_not_followed(tmp_path, capsys):

@@ -118,7 +118,9 @@ def test_folder_is_mirrored(tmp_path, capsysbinary, jobs):
         "pkg/weights.bin": bytes(range(256)),
         "README.md": b"# readme\n",
     }
-    assert snapshot(dst) == expected  # .git, __pycache__ and the virtualenv are left out
+    written = snapshot(dst)
+    assert json.loads(written.pop(".torch2ms-manifest.json"))["files"].keys() == expected.keys()  # run/manifest.py
+    assert written == expected  # .git, __pycache__ and the virtualenv are left out
     assert "2 converted, 2 unchanged, 0 failed (4 Python files); 2 other files copied" in err
 
 
@@ -152,12 +154,12 @@ def test_report_json_shape(tmp_path, capsysbinary):
     assert set(files) == {"model.py", "README.md", "pkg/__init__.py", "pkg/broken.py", "pkg/flagged.py",
                           "pkg/util.py", "pkg/weights.bin"}
     for entry in report["files"]:
-        assert set(entry) == {"path", "kind", "status", "error", "flags", "stats"}
+        assert set(entry) == {"path", "kind", "status", "error", "flags", "stats", "references", "reused"}
     assert files["model.py"]["status"] == "converted"
     assert files["model.py"]["stats"] == dict(convert_source(MODEL, "m.py").stats)
     assert files["pkg/util.py"]["status"] == "unchanged"
     assert files["README.md"] == {"path": "README.md", "kind": "copy", "status": "copied", "error": None,
-                                  "flags": [], "stats": {}}
+                                  "flags": [], "stats": {}, "references": 0, "reused": False}
     broken = files["pkg/broken.py"]
     with pytest.raises(ConversionError) as expected_error:
         convert_source(BROKEN, "b.py")
@@ -263,7 +265,9 @@ def test_progress_is_drawn_only_when_enabled():
 
 
 def run_script(*argv, cwd):
-    return subprocess.run([sys.executable, *map(str, argv)], cwd=cwd, capture_output=True, timeout=120)
+    # `python -m torch2ms` must find this checkout's package, not another one installed in the venv
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    return subprocess.run([sys.executable, *map(str, argv)], cwd=cwd, capture_output=True, timeout=120, env=env)
 
 
 def test_auto_convert_script_both_styles_and_module_entry_point(tmp_path):

@@ -557,3 +557,151 @@ def test_compare_walks_nested_outputs_and_reports_differences():
         compare(torch_out, (ms.Tensor(a), None, {"scores": ms.Tensor(a)}))
     with pytest.raises(AssertionError, match="dtype"):
         compare(torch.ones(2, dtype=torch.int64), ms.Tensor(np.ones(2, np.float32)))
+
+
+# ---- training: every stand-in's gradient, and the optimizers ------------------------------------
+# Training runs the backward of each stand-in: its gradient (with respect to every float input)
+# must be torch's. Losses reduce to a scalar; other outputs are weighted by a fixed tensor first.
+GRAD_CASES = {
+    "conv_transpose2d": (lambda t, x, w, b: t.F.conv_transpose2d(x, w, b, 2, 1), [f32(2, 3, 4, 4), f32(3, 4, 4, 4),
+                                                                                    f32(4)]),
+    "conv_transpose2d-groups-outpad": (lambda t, x, w: t.F.conv_transpose2d(x, w, None, 2, 1, 1, 2),
+                                       [f32(2, 4, 3, 3), f32(4, 3, 3, 3)]),
+    "conv_transpose2d-dilation": (lambda t, x, w: t.F.conv_transpose2d(x, w, None, 1, 0, 0, 1, 2),
+                                  [f32(1, 2, 3, 3), f32(2, 2, 3, 3)]),
+    "mse_loss": (lambda t, a, b: t.F.mse_loss(a, b), [f32(4, 5), f32(4, 5)]),
+    "mse_loss-none": (lambda t, a, b: t.F.mse_loss(a, b, reduction="none"), [f32(4, 5), f32(4, 5)]),
+    "l1_loss-sum": (lambda t, a, b: t.F.l1_loss(a, b, reduction="sum"), [f32(4, 5), f32(4, 5)]),
+    "kl_div-batchmean": (lambda t, a, p: t.F.kl_div(t.F.log_softmax(a, dim=1), t.F.softmax(p, dim=1),
+                                                    reduction="batchmean"), [f32(4, 5), f32(4, 5)]),
+    "kl_div-log-target": (lambda t, a, p: t.F.kl_div(a, p, reduction="sum", log_target=True), [f32(4, 5), f32(4, 5)]),
+    "softplus": (lambda t, x: t.F.softplus(x * 10), [f32(4, 5)]),
+    "softplus-beta-threshold": (lambda t, x: t.F.softplus(x * 10, beta=2, threshold=5), [f32(4, 5)]),
+    "elu": (lambda t, x: t.F.elu(x * 3, alpha=0.5), [f32(4, 5)]),
+    "leaky_relu": (lambda t, x: t.F.leaky_relu(x, 0.2), [f32(4, 5)]),
+    "hardtanh": (lambda t, x: t.F.hardtanh(x * 2, -0.5, 1.5), [f32(4, 5)]),
+    "mish": (lambda t, x: t.F.mish(x * 3), [f32(4, 5)]),
+    "std": (lambda t, x: t.m.std(x, 1), [f32(4, 5)]),
+    "index_select": (lambda t, x, i: t.m.index_select(x, 1, i), [f32(4, 5), ints(3, high=5)]),
+    # stand-ins from before, now under training too
+    "gelu": (lambda t, x: t.F.gelu(x), [f32(3, 7)]),
+    "conv2d": (lambda t, x, w, b: t.F.conv2d(x, w, b, stride=2, padding=1), [X4, f32(5, 4, 3, 3), f32(5)]),
+    "conv1d": (lambda t, x, w: t.F.conv1d(x, w, None, 1, 1), [f32(2, 4, 9), f32(3, 4, 3)]),
+    "layer_norm": (lambda t, x, w, b: t.F.layer_norm(x, (8,), w, b), [f32(2, 3, 8), f32(8), f32(8)]),
+    "embedding": (lambda t, i, w: t.F.embedding(i, w), [ints(2, 5), f32(10, 4)]),
+    "max_pool2d": (lambda t, x: t.F.max_pool2d(x, 2), [X4]),
+    "avg_pool2d": (lambda t, x: t.F.avg_pool2d(x, 3, 2, 1), [X4]),
+    "adaptive_avg_pool2d": (lambda t, x: t.F.adaptive_avg_pool2d(x, (2, 3)), [X4]),
+    "pad-reflect": (lambda t, x: t.F.pad(x, (2, 1, 1, 2), mode="reflect"), [X4]),
+    "normalize": (lambda t, x: t.F.normalize(x, dim=-1), [f32(3, 6)]),
+    "log_softmax": (lambda t, x: t.F.log_softmax(x, dim=-1), [f32(3, 6)]),
+    "cross_entropy-smooth": (lambda t, x, y: t.F.cross_entropy(x, y, label_smoothing=0.1), [LOGITS, TARGET]),
+    "logsumexp": (lambda t, x: t.m.logsumexp(x, 1), [f32(3, 6)]),
+    "var": (lambda t, x: t.m.var(x, 1), [f32(3, 6)]),
+    "norm": (lambda t, x: t.m.norm(x), [f32(3, 6)]),
+    "stack": (lambda t, a, b: t.m.stack([a, b], 1), [f32(3, 4), f32(3, 4)]),
+    "cumsum": (lambda t, x: t.m.cumsum(x, 1), [f32(3, 4)]),
+    "einsum": (lambda t, a, b: t.m.einsum("bij,bjk->bik", a, b), [f32(2, 3, 4), f32(2, 4, 5)]),
+    "tril": (lambda t, x: t.m.tril(x), [f32(4, 4)]),
+}
+
+
+def _grads(framework, fn, arrays):
+    """The output, and the gradient of sum(output * weights) with respect to each float input."""
+    floats = [i for i, a in enumerate(arrays) if a.dtype.kind == "f"]
+    if framework is TORCH:
+        inputs = [torch.tensor(a, requires_grad=i in floats) for i, a in enumerate(arrays)]
+        out = fn(TORCH, *inputs)
+        weight = torch.from_numpy(np.linspace(-1, 1, out.numel(), dtype=np.float32).reshape(tuple(out.shape)))
+        (out * weight).sum().backward()
+        return out.detach(), [inputs[i].grad for i in floats]
+
+    def scalar(*values):
+        full = [MS.tensor(a) for a in arrays]
+        for i, v in zip(floats, values):
+            full[i] = v
+        out = fn(MS, *full)
+        weight = ms.Tensor(np.linspace(-1, 1, out.size, dtype=np.float32).reshape(tuple(out.shape)))
+        return (out * weight).sum()
+
+    values = [MS.tensor(arrays[i]) for i in floats]
+    grads = ms.grad(scalar, grad_position=tuple(range(len(floats))))(*values)
+    grads = grads if isinstance(grads, tuple) else (grads,)
+    full = [MS.tensor(a) for a in arrays]
+    return fn(MS, *full), list(grads)
+
+
+@pytest.mark.parametrize("case", sorted(GRAD_CASES))
+def test_stand_in_values_and_gradients_match_torch(case):
+    fn, arrays = GRAD_CASES[case]
+    t_out, t_grads = _grads(TORCH, fn, arrays)
+    m_out, m_grads = _grads(MS, fn, arrays)
+    compare(t_out, m_out, atol=1e-5, rtol=1e-4)
+    assert len(t_grads) == len(m_grads)
+    for t_grad, m_grad in zip(t_grads, m_grads):
+        compare(t_grad, m_grad, atol=1e-4, rtol=1e-4)
+
+
+TRAINING_LAYERS = {
+    "ConvTranspose2d": (lambda t: t.nn.ConvTranspose2d(3, 4, 4, 2, 1), (2, 3, 4, 4)),
+    "ConvTranspose2d-output-size": (lambda t: t.nn.ConvTranspose2d(2, 2, 3, 2, 1, output_padding=1), (1, 2, 3, 3)),
+    "ELU": (lambda t: t.nn.ELU(alpha=0.7), (3, 6)),
+    "Hardtanh": (lambda t: t.nn.Hardtanh(-0.5, 0.5), (3, 6)),
+    "Mish": (lambda t: t.nn.Mish(), (3, 6)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TRAINING_LAYERS))
+def test_training_layer_values_and_weight_gradients_match_torch(case):
+    build, shape = TRAINING_LAYERS[case]
+    tmod, mcell = make_pair(build)
+    x = f32(*shape) * 2
+    t_in = torch.tensor(x, requires_grad=True)
+    tmod(t_in).sum().backward()
+    params = mcell.trainable_params()
+    value, (x_grad, weight_grads) = ms.value_and_grad(lambda v: mcell(v).sum(), 0, params)(MS.tensor(x))
+    compare(tmod(TORCH.tensor(x)).sum(), value, atol=1e-4, rtol=1e-4)
+    compare(t_in.grad, x_grad, atol=1e-4, rtol=1e-4)
+    torch_grads = dict(tmod.named_parameters())
+    assert len(weight_grads) == len(torch_grads)
+    for param, grad in zip(params, weight_grads):
+        compare(torch_grads[param.name].grad, grad, atol=1e-4, rtol=1e-4)
+
+
+@pytest.mark.parametrize("loss", ["MSELoss", "L1Loss", "KLDivLoss"])
+def test_loss_layers_match_torch_with_gradients(loss):
+    a, b = f32(4, 5), np.abs(f32(4, 5)) + 0.1
+    t_in = torch.tensor(a, requires_grad=True)
+    t_val = getattr(torch.nn, loss)()(t_in, torch.tensor(b))
+    t_val.backward()
+    m_val, m_grad = ms.value_and_grad(lambda v: getattr(mint.nn, loss)()(v, ms.Tensor(b)))(ms.Tensor(a))
+    compare(t_val, m_val, atol=1e-5, rtol=1e-4)
+    compare(t_in.grad, m_grad, atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize("name, options", [
+    ("SGD", {"lr": 0.1, "momentum": 0.9, "nesterov": True, "weight_decay": 0.01}),
+    ("Adam", {"lr": 0.1, "betas": (0.8, 0.99), "weight_decay": 0.1}),
+    ("Adam", {"lr": 0.1, "amsgrad": True}),  # experimental.Adam ignores amsgrad; the stand-in does not
+    ("AdamW", {"lr": 0.1, "weight_decay": 0.05, "amsgrad": True}),
+])
+def test_optimizer_stand_ins_step_like_torch(name, options):
+    w0 = f32(3, 4)
+    tw = torch.nn.Parameter(torch.tensor(w0))
+    t_opt = getattr(torch.optim, name)([tw], **options)
+    mw = ms.Parameter(ms.Tensor(w0), name="w")
+    m_opt = getattr(mint.optim, name)([mw], **options)
+    for scale in (1.0, 3.0, 0.5, 1.0):
+        grad = f32(3, 4) * scale
+        tw.grad = torch.tensor(grad)
+        t_opt.step()
+        m_opt((ms.Tensor(grad),))
+    compare(tw.detach(), mw, atol=1e-5, rtol=1e-4)
+
+
+def test_optimizer_stand_ins_are_mints_names_for_working_classes(fallback):
+    import mindspore.experimental.optim as experimental
+
+    for name in ("SGD", "Adam", "AdamW"):
+        assert f"mint.optim.{name}" in fallback
+        assert issubclass(getattr(mint.optim, name), getattr(experimental, name))

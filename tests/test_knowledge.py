@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from torch2ms.knowledge import KnowledgeError, Reason, arg_rules, explain, lookup, record, records
+from torch2ms.knowledge import KnowledgeError, Reason, arg_rules, explain, lookup, record, records, training
 from torch2ms.knowledge.store import DATA_DIR, check, read_folder, read_json
 
 
@@ -83,7 +83,21 @@ def test_every_shipped_data_file_loads_under_its_schema():
     assert profiles.module_bases()
     shipped = {p.relative_to(DATA_DIR).as_posix() for p in DATA_DIR.rglob("*.json")}
     assert {"mappings.json", "extra_mappings.json", "init_map.json", "tensor_methods.json", "evidence.json",
-            "ms_api.json", "torch_api.json"} <= shipped
+            "ms_api.json", "torch_api.json", "training.json", "arg_rules/optim.json"} <= shipped
+    assert training.loader_form().params[0] == "dataset" and training.sampler_forms() and training.dataset_bases()
+
+
+def test_the_training_data_loader_checks_its_entries(tmp_path, monkeypatch):
+    (tmp_path / "training.json").write_text(json.dumps(
+        {"loader": {"params": [], "dataset": {}, "batch": {}, "drop": {}, "flag": {}},
+         "samplers": {"x": {"only": [], "shufle": True}}, "dataset_bases": []}))
+    monkeypatch.setattr(training, "DATA_DIR", tmp_path)
+    training._data.cache_clear()
+    try:
+        with pytest.raises(KnowledgeError, match="samplers: x.*shufle"):
+            training.sampler_forms()
+    finally:
+        training._data.cache_clear()
 
 
 def test_the_evidence_index_is_up_to_date():

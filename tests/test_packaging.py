@@ -173,7 +173,9 @@ def test_the_installed_tool_converts_byte_for_byte_like_the_source_tree(built, t
         return {name: data.decode("utf-8") for name, data in files.items() if not name.startswith("project/")}
 
     got, want = tree("installed"), tree("source")
-    assert sorted(got) == ["out/hf_block.py", "out/model.py", "out/notes.txt", "report.json"]
+    # the manifest (run/manifest.py) is the same too: the tool's fingerprint hashes the package's files
+    assert sorted(got) == ["out/.torch2ms-manifest.json", "out/hf_block.py", "out/model.py", "out/notes.txt",
+                           "report.json"]
     for name in sorted(want):
         assert got[name] == want[name], f"{name}: the installed tool differs from the source tree"
     assert installed.stdout == source.stdout and installed.stderr == source.stderr

@@ -58,6 +58,8 @@ class ClassInfo:
     # `self.<attr> = nn.ModuleList(...)` and the like: attribute -> what made it (a torch
     # qualname, or the name of one of the file's own Cell classes)
     cell_attrs: Dict[str, str] = field(default_factory=dict)
+    # `self.<attr>` -> what it holds where known ("cell", "optimizer", ...; convert/kinds.py)
+    attr_kinds: Dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -266,6 +268,40 @@ class FileContext:
         attr = self_attribute(target)
         if attr is not None and self.current_class is not None and self.current_class.is_cell:
             self.current_class.cell_attrs[attr] = maker
+
+    def remember_kind(self, target: cst.BaseExpression, kind: str, module_level: bool = False) -> None:
+        """The name (or `self.<attr>` of the class being walked) holds a `kind` of object ("cell",
+        "optimizer", "scheduler", "loader", "dataset"; convert/kinds.py): in the current scope,
+        or at module level."""
+        attr = self_attribute(target)
+        if attr is not None:
+            if self.current_class is not None:
+                self.current_class.attr_kinds[attr] = kind
+                if kind == "cell":
+                    self.current_class.cell_attrs.setdefault(attr, "inferred")
+            return
+        if not isinstance(target, cst.Name):
+            return
+        scope = self.module_scope if module_level else self.scope
+        binding = scope.names.get(target.value)
+        if binding is None and module_level:  # `a, b = ...` at module level: prescan binds plain names only
+            binding = scope.bind(target.value)
+        if binding is not None and binding.qualname is None:
+            binding.kind = kind
+            if kind == "cell":
+                binding.holds_cell = True
+
+    def kind_of(self, expr: cst.BaseExpression) -> Optional[str]:
+        """What a name (or `self.<attr>` in a Cell class) is known to hold, or None."""
+        if isinstance(expr, cst.Name):
+            binding = self.lookup(expr.value)
+            if binding is None:
+                return None
+            return binding.kind or ("cell" if binding.holds_cell else None)
+        attr = self_attribute(expr)
+        if attr is None or self.current_class is None:
+            return None
+        return self.current_class.attr_kinds.get(attr) or ("cell" if self.is_cell(expr) else None)
 
     def is_cell(self, receiver: cst.BaseExpression) -> bool:
         """Is this receiver known to be a Cell: `self` in a Cell class, a variable the same scope

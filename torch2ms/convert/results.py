@@ -19,6 +19,7 @@ class Flag:
     api: str  # fully qualified torch name, e.g. "torch.finfo"
     reason: Reason  # a str: "not in the tables", "no MindSpore counterpart", "needs a manual rewrite"
     hint: Optional[str] = None
+    cell: Optional[int] = None  # in a notebook: the cell (1-based, all cells counted); `line` is then the cell's
 
 
 @dataclass

@@ -29,6 +29,7 @@ class Binding:
     new_name: Optional[str] = None  # the local name that leaf import binds now
     holds_cell: bool = False  # assigned a Cell instance (`model = Net()`)
     cell_maker: Optional[str] = None  # what made that Cell (a torch layer's qualname, or a class of the file)
+    kind: Optional[str] = None  # what it holds, where known: "cell", "optimizer", "loader", ... (convert/kinds.py)
 
     @property
     def is_torch(self) -> bool:

@@ -78,11 +78,6 @@ def roll(input, shifts, dims=None):
     return out
 
 
-@stand_in("mint.nn.functional.hardtanh", probe="force(F.hardtanh(t(2, 4)))")
-def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
-    return mint.clamp(input, min_val, max_val)
-
-
 @stand_in("mint.nn.functional.relu6", probe="force(F.relu6(t(2, 4)))")
 def relu6(input, inplace=False):
     return mint.clamp(input, 0.0, 6.0)
@@ -511,3 +506,110 @@ def tensor_index_add_(self, dim, index, source, *, alpha=1):
 def tensor_clone(self):
     """Tensor.clone(): a copy with its own memory."""
     return ops.deepcopy(self)
+
+
+# ---- what training needs: forward and backward on CPU --------------------------------------
+# Each of these has no CPU kernel in MindSpore 2.10 (or, softplus, no CPU gradient); they are
+# built from kernels whose gradients CPU has, and tests/test_cpu_fallback.py compares their
+# values *and gradients* with torch's.
+
+def _reduce(value, reduction):
+    if reduction == "mean":
+        return value.mean()
+    if reduction == "sum":
+        return value.sum()
+    if reduction == "none":
+        return value
+    raise ValueError(f"reduction must be 'none', 'mean' or 'sum', not {reduction!r}")
+
+
+def _grad_probe(expr: str) -> str:
+    """Probe code running `expr` (a function of x) forward and backward."""
+    return f"force(ms.grad(lambda x: ({expr}).sum())(t(4, 5)))"
+
+
+@stand_in("mint.nn.functional.conv_transpose2d",
+          probe="force(F.conv_transpose2d(t(1, 3, 4, 4), t(3, 4, 4, 4), None, 2, 1)); "
+                + _grad_probe("F.conv_transpose2d(x.reshape(1, 4, 5, 1), t(4, 2, 3, 3), None, 1, 1)"))
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """The gradient of a convolution with respect to its input (Conv2DTranspose, whose weight is
+    laid out as torch's: in, out/groups, kh, kw), with torch's output size."""
+    sh, sw = _pair(stride)
+    ph, pw = _pair(padding)
+    oph, opw = _pair(output_padding)
+    dh, dw = _pair(dilation)
+    n, c, h, w = input.shape
+    kh, kw = weight.shape[2], weight.shape[3]
+    out_h = (h - 1) * sh - 2 * ph + dh * (kh - 1) + oph + 1
+    out_w = (w - 1) * sw - 2 * pw + dw * (kw - 1) + opw + 1
+    op = ops.Conv2DTranspose(out_channel=c, kernel_size=(kh, kw), pad_mode="pad", pad=(ph, ph, pw, pw),
+                             stride=(sh, sw), dilation=(dh, dw), group=groups)
+    out = op(input, weight, (n, weight.shape[1] * groups, out_h, out_w))
+    return out if bias is None else out + bias.reshape(1, -1, 1, 1)
+
+
+@stand_in("mint.nn.functional.mse_loss", probe=_grad_probe("F.mse_loss(x, t(4, 5), reduction='none')"))
+def mse_loss(input, target, reduction="mean"):
+    return _reduce((input - target) ** 2, reduction)
+
+
+@stand_in("mint.nn.functional.l1_loss", probe=_grad_probe("F.l1_loss(x, t(4, 5), reduction='none')"))
+def l1_loss(input, target, reduction="mean"):
+    return _reduce(mint.abs(input - target), reduction)
+
+
+@stand_in("mint.nn.functional.kl_div",
+          probe=_grad_probe("F.kl_div(F.log_softmax(x, dim=1), mint.softmax(t(4, 5), 1), reduction='none')"))
+def kl_div(input, target, reduction="mean", log_target=False):
+    """Pointwise target * (log target - input); 0 where target is 0 (torch's xlogy convention)."""
+    if log_target:
+        pointwise = mint.exp(target) * (target - input)
+    else:
+        safe = mint.where(target > 0, target, target * 0 + 1)  # log(1) = 0 where target is 0: no -inf
+        pointwise = mint.where(target > 0, target * (mint.log(safe) - input), input * 0)
+    if reduction == "batchmean":
+        return pointwise.sum() / input.shape[0]
+    return _reduce(pointwise, reduction)
+
+
+@stand_in("mint.nn.functional.softplus", probe=_grad_probe("F.softplus(x)"))
+def softplus(input, beta=1, threshold=20):
+    """log(1 + exp(beta x)) / beta, linear above threshold, written so no branch overflows
+    (CPU has the forward kernel but not its gradient)."""
+    scaled = input * beta
+    smooth = (mint.nn.functional.relu(scaled) + mint.log(1 + mint.exp(-mint.abs(scaled)))) / beta
+    return mint.where(scaled > threshold, input, smooth)
+
+
+@stand_in("mint.nn.functional.elu", probe=_grad_probe("F.elu(x)"))
+def elu(input, alpha=1.0, inplace=False):
+    return mint.where(input > 0, input, alpha * (mint.exp(mint.clamp(input, max=0.0)) - 1))
+
+
+@stand_in("mint.nn.functional.leaky_relu", probe=_grad_probe("F.leaky_relu(x, 0.2)"))
+def leaky_relu(input, negative_slope=0.01):
+    return ops.leaky_relu(input, negative_slope)
+
+
+@stand_in("mint.nn.functional.hardtanh", probe=_grad_probe("F.hardtanh(x)"))
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    return mint.clamp(input, min_val, max_val)
+
+
+@stand_in("mint.nn.functional.mish", probe=_grad_probe("F.mish(x)"))
+def mish(input):
+    """x * tanh(softplus(x)), with tanh(softplus(x)) = n / (n + 2), n = e^x (e^x + 2): the same value,
+    and a gradient that keeps float32 precision where tanh saturates."""
+    e = mint.exp(mint.clamp(input, max=20.0))
+    n = e * (e + 2)
+    return input * n / (n + 2)
+
+
+@stand_in("mint.std", probe=_grad_probe("mint.std(x, 1)"))
+def std(input, dim=None, *, correction=1, keepdim=False):
+    return mint.sqrt(ops.var(input, dim, correction, keepdim))
+
+
+@stand_in("mint.index_select", probe=_grad_probe("mint.index_select(x, 1, i(3, high=5))"))
+def index_select(input, dim, index):
+    return ops.gather(input, index, dim)

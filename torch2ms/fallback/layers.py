@@ -20,12 +20,6 @@ def _base(name):
     return next(c for c in getattr(mint.nn, name).__mro__ if c.__module__ != __name__)
 
 
-@stand_in("mint.nn.Hardtanh", probe="force(mint.nn.Hardtanh()(t(2, 4)))")
-class Hardtanh(_base("Hardtanh")):
-    def construct(self, input):
-        return fn.hardtanh(input, self.min_val, self.max_val)
-
-
 @stand_in("mint.nn.ReLU6", probe="force(mint.nn.ReLU6()(t(2, 4)))")
 class ReLU6(_base("ReLU6")):
     def construct(self, input):
@@ -151,3 +145,53 @@ class LogSoftmax(_base("LogSoftmax")):
 class CrossEntropyLoss(_base("CrossEntropyLoss")):
     def construct(self, input, target):
         return fn.cross_entropy(input, target, self.weight, self.ignore_index, self.reduction, self.label_smoothing)
+
+
+@stand_in("mint.nn.ConvTranspose2d",
+          probe="m = mint.nn.ConvTranspose2d(3, 4, 4, 2, 1); force(m(t(1, 3, 4, 4))); "
+                "force(ms.grad(lambda x: m(x).sum())(t(1, 3, 4, 4)))")
+class ConvTranspose2d(_base("ConvTranspose2d")):
+    def construct(self, input, output_size=None):
+        if self.padding_mode != "zeros":
+            raise NotImplementedError("torch2ms cpu fallback: ConvTranspose2d supports only zero padding")
+        output_padding = self._output_padding(input, output_size, self.stride, self.padding, self.kernel_size, 2,
+                                              self.dilation)
+        return fn.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding, output_padding,
+                                   self.groups, self.dilation)
+
+
+@stand_in("mint.nn.MSELoss", probe="force(ms.grad(lambda x: mint.nn.MSELoss()(x, t(4, 5)))(t(4, 5)))")
+class MSELoss(_base("MSELoss")):
+    def construct(self, input, target):
+        return fn.mse_loss(input, target, self.reduction)
+
+
+@stand_in("mint.nn.L1Loss", probe="force(ms.grad(lambda x: mint.nn.L1Loss()(x, t(4, 5)))(t(4, 5)))")
+class L1Loss(_base("L1Loss")):
+    def construct(self, logits, labels):
+        return fn.l1_loss(logits, labels, self.reduction)
+
+
+@stand_in("mint.nn.KLDivLoss",
+          probe="force(ms.grad(lambda x: mint.nn.KLDivLoss(reduction='batchmean')(x, mint.softmax(t(4, 5), 1)))(t(4, 5)))")
+class KLDivLoss(_base("KLDivLoss")):
+    def construct(self, input, target):
+        return fn.kl_div(input, target, self.reduction, self.log_target)
+
+
+@stand_in("mint.nn.ELU", probe="force(ms.grad(lambda x: mint.nn.ELU()(x).sum())(t(4, 5)))")
+class ELU(_base("ELU")):
+    def construct(self, input):
+        return fn.elu(input, self.alpha)
+
+
+@stand_in("mint.nn.Hardtanh", probe="force(ms.grad(lambda x: mint.nn.Hardtanh()(x).sum())(t(4, 5)))")
+class Hardtanh(_base("Hardtanh")):
+    def construct(self, input):
+        return fn.hardtanh(input, self.min_val, self.max_val)
+
+
+@stand_in("mint.nn.Mish", probe="force(ms.grad(lambda x: mint.nn.Mish()(x).sum())(t(4, 5)))")
+class Mish(_base("Mish")):
+    def construct(self, input):
+        return fn.mish(input)

@@ -23,7 +23,7 @@ from typing import Callable, Dict, TypeVar
 
 # The objects stand-ins may patch, by the dotted path under `mindspore`. mint.nn.F is the same
 # module as mint.nn.functional: patching one patches both, so only the second is a valid owner.
-OWNERS = ("mint", "mint.nn", "mint.nn.functional", "ops", "Tensor")
+OWNERS = ("mint", "mint.nn", "mint.nn.functional", "mint.optim", "ops", "Tensor")
 
 # Stand-in name -> how many times it ran; torch2ms.fallback's used() / reset_used() read and clear it.
 uses: Counter = Counter()
@@ -71,7 +71,7 @@ def stand_in(name: str, *, probe: str) -> Callable[[Declared], Declared]:
 
 def stand_ins() -> Dict[str, StandIn]:
     """Every registered stand-in, by name, in registration order (imports MindSpore)."""
-    from torch2ms.fallback import functions, layers  # noqa: F401  (importing them registers them)
+    from torch2ms.fallback import functions, layers, optimizers  # noqa: F401  (importing them registers them)
 
     return dict(_registry)
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Dict, Optional, Tuple
 
-from torch2ms.knowledge.store import DATA_DIR, check, read_folder
+from torch2ms.knowledge.store import DATA_DIR, cached, check, overlay, read_folder
 
 RULES_DIR = DATA_DIR / "arg_rules"
 
@@ -42,12 +41,19 @@ def _json_type(annotation: str):
 SCHEMA = {f.name: _json_type(str(f.type)) for f in dataclasses.fields(ArgRule)}
 
 
-@lru_cache(maxsize=None)
+def from_data(raw: dict) -> ArgRule:
+    return ArgRule(**{k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()})
+
+
+@cached
 def all_rules() -> Dict[str, ArgRule]:
     merged: Dict[str, ArgRule] = {}
     for api, (file, raw) in read_folder(RULES_DIR).items():
         check(f"arg_rules/{file}: {api}", raw, SCHEMA)
-        merged[api] = ArgRule(**{k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()})
+        merged[api] = from_data(raw)
+    user = overlay()
+    if user is not None:  # a user's rule replaces the shipped one for that API whole
+        merged.update((api, from_data(raw)) for api, raw in user.arg_rules.items())
     return merged
 
 

@@ -8,18 +8,17 @@ MindSpore's public API (the shipped inventory). Anything else is flagged.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Dict, Optional, Tuple
 
 from torch2ms.knowledge import extras, inventory, tables
 from torch2ms.knowledge.reasons import Reason
-from torch2ms.knowledge.store import DATA_DIR, KnowledgeError, check, read_folder
+from torch2ms.knowledge.store import DATA_DIR, KnowledgeError, cached, check, overlay, read_folder
 
 
 @dataclass(frozen=True)
 class Target:
     path: str  # e.g. "mindspore.mint.nn.Linear"
-    source: str  # the table's name, "correction", "extra" or "priority"
+    source: str  # the table's name, "correction", "extra", "priority" or "user" (the user's rules)
 
 
 @dataclass(frozen=True)
@@ -30,16 +29,29 @@ class Correction:
     flag: Optional[str]
     why: str
     file: str
+    user: bool = False  # from the user's own rules (a path in `file`), which win over the shipped data
 
 
-@lru_cache(maxsize=None)
+CORRECTION_SCHEMA = {"target": str, "why": str, "flag": str}
+
+
+def check_correction(where: str, raw) -> dict:
+    check(where, raw, CORRECTION_SCHEMA)
+    if ("target" in raw) == ("flag" in raw):
+        raise KnowledgeError(f"{where}: needs exactly one of target, flag")
+    return raw
+
+
+@cached
 def corrections() -> Dict[str, Correction]:
     found = {}
     for api, (file, raw) in read_folder(DATA_DIR / "corrections").items():
-        check(f"corrections/{file}: {api}", raw, {"target": str, "why": str, "flag": str})
-        if ("target" in raw) == ("flag" in raw):
-            raise KnowledgeError(f"corrections/{file}: {api} needs exactly one of target, flag")
+        check_correction(f"corrections/{file}: {api}", raw)
         found[api] = Correction(raw.get("target"), raw.get("flag"), raw.get("why", ""), file)
+    user = overlay()
+    if user is not None:  # the user's mappings and flags come first, as corrections do
+        for api, raw in user.corrections.items():
+            found[api] = Correction(raw.get("target"), raw.get("flag"), raw.get("why", ""), user.origin[api], True)
     return found
 
 
@@ -56,12 +68,13 @@ def _priority_candidates(qualname: str) -> Tuple[Tuple[str, Tuple[str, ...]], ..
     return tuple(candidates)
 
 
-@lru_cache(maxsize=None)
+@cached
 def lookup(qualname: str) -> Optional[Target]:
     """The MindSpore target of a fully qualified torch name, or None."""
     correction = corrections().get(qualname)
     if correction is not None:
-        return Target(correction.target, "correction") if correction.target else None
+        source = "user" if correction.user else "correction"
+        return Target(correction.target, source) if correction.target else None
     row = tables.lookup(qualname)
     if row is not None:
         return Target(row.mindspore, row.table) if row.mindspore else None

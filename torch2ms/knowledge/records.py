@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Dict, List, Optional, Tuple
 
 from torch2ms.knowledge import extras, inventory, tables
 from torch2ms.knowledge.arg_rules import ArgRule, rule_for
 from torch2ms.knowledge.lookup import Correction, Target, corrections, lookup, why_unmapped
 from torch2ms.knowledge.reasons import Reason
-from torch2ms.knowledge.store import DATA_DIR, check, read_json
+from torch2ms.knowledge.store import DATA_DIR, cached, check, read_json
 
 # Short spellings `explain` accepts, as people write them in code.
 ALIASES = {"F.": "torch.nn.functional.", "nn.": "torch.nn.", "Tensor.": "torch.Tensor.", "th.": "torch."}
@@ -45,7 +44,7 @@ class ApiRecord:
         return tuple(text for text in texts if text) + tuple(_evidence_index().get(self.api, ()))
 
 
-@lru_cache(maxsize=None)
+@cached
 def _evidence_index() -> Dict[str, List[str]]:
     raw = read_json(DATA_DIR / "evidence.json")
     check("evidence.json", raw, {"about": str, "apis": dict}, required=("apis",))
@@ -80,7 +79,7 @@ def _forms(api: str) -> Dict[str, object]:
     return forms
 
 
-@lru_cache(maxsize=None)
+@cached
 def record(api: str) -> ApiRecord:
     """The record of a fully qualified torch name (`torch.Tensor.<method>` for methods)."""
     target = lookup(api)
@@ -176,7 +175,9 @@ def explain(name: str) -> str:
         lines.append(f"table {row.table}: {row.torch} -> {row.mindspore or '(none)'}{alternatives}")
     if found.correction is not None:
         what = f"map to {found.correction.target}" if found.correction.target else "flag"
-        lines.append(f"correction (corrections/{found.correction.file}): {what}")
+        where = f"the user's rules, {found.correction.file}" if found.correction.user \
+            else f"corrections/{found.correction.file}"
+        lines.append(f"correction ({where}): {what}")
     if found.arg_rule is not None:
         lines.append("argument rule:")
         lines += _rule_lines(found.arg_rule)
@@ -190,4 +191,5 @@ def explain(name: str) -> str:
 
 def _source(target: Target) -> str:
     return {"correction": "a correction of the tables", "extra": "verified mappings beyond the tables",
-            "priority": "the priority rule (same name in mint / ops / nn)"}.get(target.source, f"table {target.source}")
+            "priority": "the priority rule (same name in mint / ops / nn)",
+            "user": "the user's rules"}.get(target.source, f"table {target.source}")

@@ -9,8 +9,9 @@ this on every run.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Mapping, Tuple, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, TypeVar, Union
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -20,6 +21,34 @@ Schema = Mapping[str, Union[type, Tuple[type, ...]]]
 
 class KnowledgeError(Exception):
     """A data file of the tool is missing, empty or malformed (the installation is broken)."""
+
+
+# ---- the user's rules over the shipped data, and the caches that must forget them -------------
+# Every cache of something computed from the data (a loader's result, a record, a rule's derived
+# table) goes through `cached`, so that installing a user's rules (knowledge/user_rules.py) for a
+# run reaches all of them: they are cleared, and the loaders read `overlay()` on the next call.
+_Fn = TypeVar("_Fn", bound=Callable[..., Any])
+_CACHES: List[Any] = []
+_OVERLAY: Optional[Any] = None
+
+
+def cached(function: _Fn) -> _Fn:
+    """functools.lru_cache, cleared whenever the user's rules change."""
+    wrapped = lru_cache(maxsize=None)(function)
+    _CACHES.append(wrapped)
+    return wrapped  # type: ignore[return-value]
+
+
+def overlay() -> Optional[Any]:
+    """The user's rules laid over the shipped data for this run (a user_rules.UserRules), or None."""
+    return _OVERLAY
+
+
+def set_overlay(rules: Optional[Any]) -> None:
+    global _OVERLAY
+    _OVERLAY = rules
+    for cache in _CACHES:
+        cache.cache_clear()
 
 
 def _where(path: Path) -> str:

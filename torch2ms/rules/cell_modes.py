@@ -194,7 +194,7 @@ class CellModes(Rule):
         entry = extras.cell_methods()[updated.func.attr.value]
         if ctx.qualname(original.func) is not None:
             return updated  # a torch function of that name, not a method
-        if entry["receiver"] == "cell" and not ctx.is_cell(original.func.value):
+        if entry["receiver"] == "cell" and not _cell_or_part(ctx, original.func.value):
             return updated
         args = [a.with_changes(keyword=cst.Name(entry["rename"][keyword(a)])) if keyword(a) in entry["rename"] else a
                 for a in updated.args]
@@ -206,3 +206,14 @@ class CellModes(Rule):
             generator = cst.parse_expression("(cell for _, cell in PAIRS)")
             return generator.with_changes(for_in=generator.for_in.with_changes(iter=renamed))
         return renamed
+
+
+def _cell_or_part(ctx: FileContext, receiver: cst.BaseExpression) -> bool:
+    """A Cell, or an attribute of one (`model.backbone`): a tensor attribute has no parameters()
+    or children(), so what these methods are called on there is a sub-Cell."""
+    while True:
+        if ctx.is_cell(receiver):
+            return True
+        if not isinstance(receiver, cst.Attribute):
+            return False
+        receiver = receiver.value

@@ -1,6 +1,6 @@
 """Torch base classes and decorators with no MindSpore counterpart leave the definition.
 
-`class ImageDataset(torch.utils.data.Dataset)` and `@parse_args("v", "f")` (torch.onnx) run
+`class ChunkSampler(torch.utils.data.Sampler)` and `@parse_args("v", "f")` (torch.onnx) run
 when the module is imported, so a base or a decorator that still names torch would make the
 whole file need torch. It goes (the class derives from what else it named, or from object;
 the function is no longer wrapped), and the definition's line is flagged with what it lost:
@@ -39,7 +39,7 @@ class ClassBases(Rule):
             """
             import torch
 
-            class Squares(torch.utils.data.Dataset):
+            class Squares(torch.utils.data.Sampler):
                 def __len__(self):
                     return 3
 
@@ -50,7 +50,7 @@ class ClassBases(Rule):
             """,
             """
 
-            class Squares:  # torch2ms: torch.utils.data.Dataset needs a manual rewrite (hint: no MindSpore counterpart: the class no longer derives from it; mindspore.dataset.GeneratorDataset takes any object with __getitem__ and __len__)
+            class Squares:  # torch2ms: torch.utils.data.Sampler needs a manual rewrite (hint: no MindSpore counterpart: the class no longer derives from it; mindspore.dataset.GeneratorDataset takes any object with __getitem__ and __len__)
                 def __len__(self):
                     return 3
 

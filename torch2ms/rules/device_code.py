@@ -56,6 +56,7 @@ class DeviceCode(Rule):
             device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
             x = torch.ones(2, 3).to(device)
             y = x.cpu() + torch.arange(3, device=x.device).to(device, torch.float16)
+            x, y = x.to(device), y.to(device)
             if torch.cuda.is_available():
                 torch.cuda.manual_seed(0)
                 where = "gpu"
@@ -354,6 +355,9 @@ class DeviceCode(Rule):
             qualname = ctx.qualname(target)
             if qualname is not None and qualname.startswith(DEVICE_ONLY_MODULES):
                 return True
+            if isinstance(target, (cst.Tuple, cst.List)) and _same_names(target, new.value) \
+                    and not _same_names(target, old.value):
+                return True  # `x, y = x.to(device), y.to(device)` became `x, y = x, y`
             if isinstance(target, cst.Name):
                 if isinstance(old.value, cst.Call) and dotted(new.value) == target.value:
                     return True  # `model = model.to(device)` became `model = model`
@@ -405,3 +409,13 @@ def _inline(block: cst.BaseSuite, leading_lines) -> cst.FlattenSentinel:
     first = statements[0]
     statements[0] = first.with_changes(leading_lines=[*leading_lines, *first.leading_lines])
     return cst.FlattenSentinel(statements)
+
+
+def _same_names(target: cst.CSTNode, value: cst.CSTNode) -> bool:
+    """`a, b` and `a, b`: an unpacking that assigns each name to itself."""
+    if not isinstance(target, (cst.Tuple, cst.List)) or not isinstance(value, (cst.Tuple, cst.List)):
+        return False
+    if len(target.elements) != len(value.elements) or not target.elements:
+        return False
+    return all(isinstance(t.value, cst.Name) and isinstance(v.value, cst.Name) and t.value.value == v.value.value
+               for t, v in zip(target.elements, value.elements))

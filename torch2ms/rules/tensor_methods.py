@@ -11,7 +11,6 @@ common on other objects (dict.values(), Parameter.requires_grad, ...: data
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Dict, Optional, Tuple
 
 import libcst as cst
@@ -21,10 +20,11 @@ from torch2ms.convert.cstutil import in_place_of
 from torch2ms.convert.results import Reason
 from torch2ms.knowledge import extras, tables
 from torch2ms.knowledge.lookup import corrections
+from torch2ms.knowledge.store import cached
 from torch2ms.rules.base import Rule, change, keep
 
 
-@lru_cache(maxsize=None)
+@cached  # derived from the knowledge: the user's rules reach it
 def _needs_review() -> Dict[str, Tuple[Reason, Optional[str]]]:
     """Tensor methods the table gives no same-named MindSpore method: name -> (reason, hint)."""
     common = extras.tensor_facts().common_elsewhere
@@ -46,14 +46,14 @@ def _needs_review() -> Dict[str, Tuple[Reason, Optional[str]]]:
     return review
 
 
-@lru_cache(maxsize=None)
+@cached  # derived from the knowledge: the user's rules reach it
 def _tensor_methods() -> frozenset:
     """Method names of the Tensor table that few other objects carry."""
     names = {row.torch.rsplit(".", 1)[-1] for row in tables.rows() if row.table == "tensor_api"}
     return frozenset(names - extras.tensor_facts().common_elsewhere)
 
 
-@lru_cache(maxsize=None)
+@cached  # derived from the knowledge: the user's rules reach it
 def _renames() -> Dict[str, str]:
     """Tensor methods a correction maps to another MindSpore method name."""
     return {

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import hashlib
 import os
 import re
 import signal
@@ -19,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, List, Optional, Tuple, Union
 
 from torch2ms.convert import pipeline
-from torch2ms.run import exports, fileio
+from torch2ms.knowledge import user_rules
+from torch2ms.run import exports, fileio, notebook
 
 # Folders that are never part of the code to migrate: VCS data, caches, virtualenvs.
 SKIP_DIRS = frozenset({
@@ -28,33 +30,57 @@ SKIP_DIRS = frozenset({
 })
 
 
+# The manifest a mirrored conversion keeps in its destination (run/manifest.py): never planned.
+MANIFEST_NAME = ".torch2ms-manifest.json"
+CONVERTED_KINDS = ("python", "notebook")
+
+
 @dataclass(frozen=True)
 class Job:
-    kind: str  # "python" | "copy" | "symlink"
+    kind: str  # "python" | "notebook" | "copy" | "symlink"
     src: str
     rel: str  # the name shown in the report
-    action: str  # "write" (to dst) | "inplace" | "diff" | "stdout"
+    action: str  # "write" (to dst) | "inplace" | "diff" | "stdout" | "check" (convert, write nothing)
     dst: Optional[str] = None
     link_target: Optional[str] = None
     profile: Optional[str] = pipeline.AUTO  # the library mode: a profile's name, None, or detected
     packages: Tuple[str, ...] = ()  # top-level packages of the folder converted (their imports are its own)
     star: Tuple[Tuple[str, str], ...] = ()  # torch names its imports of the project's modules bind (run/exports.py)
     exported: Tuple[str, ...] = ()  # names the project's other modules import from this one
+    keep_outputs: bool = False  # notebooks: keep the cells' outputs (by default a changed notebook loses them)
+    backup: bool = True  # inplace: keep the original as FILE.orig (git may be the way back instead)
 
 
 @dataclass
 class Outcome:
     rel: str
     kind: str
-    status: str  # converted | unchanged | copied | linked | failed
+    status: str  # converted | unchanged | copied | linked | failed | kept (changed by hand: left alone)
     error: Optional[dict] = None  # {"message", "line", "column"}
     flags: List[pipeline.Flag] = field(default_factory=list)
     stats: Counter = field(default_factory=Counter)
     output: Union[str, bytes, None] = None  # the diff (--diff) or the code (stdout mode)
+    seen: Counter = field(default_factory=Counter)  # torch APIs the source referenced (FileResult.seen)
+    references: int = 0  # torch API references: the conversion rate's denominator (see references())
+    source_hash: Optional[str] = None  # sha256 of what was read, and of what was written
+    output_hash: Optional[str] = None
+    reused: bool = False  # the last run's outcome: source, tool and options unchanged (run/manifest.py)
 
 
 def failed(rel: str, kind: str, message: str, line=None, column=None) -> Outcome:
     return Outcome(rel, kind, "failed", {"message": message, "line": line, "column": column})
+
+
+def references(seen: Counter, flags) -> int:
+    """Torch API references of a file: every use the converter resolved (seen), and the flagged
+    ones it did not (a torch module used as a value, say). Per API, max(seen, flagged); the
+    converted ones are this minus the flags (the conversion rate's numerator)."""
+    flagged = Counter(flag.api for flag in flags)
+    return sum(max(seen.get(api, 0), flagged.get(api, 0)) for api in set(seen) | set(flagged))
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 # ---------------------------------------------------------------- planning
@@ -77,11 +103,14 @@ def _link_target(link: str, src_root: str, dst_root: str) -> str:
     return os.path.relpath(mirrored, os.path.dirname(mirrored_link))
 
 
-def plan_folder(src_root: str, dst_root: Optional[str], action: str) -> Tuple[List[Job], List[Outcome]]:
+def plan_folder(src_root: str, dst_root: Optional[str], action: str,
+                select: Optional[Callable[[str], bool]] = None) -> Tuple[List[Job], List[Outcome]]:
     """Jobs for every file under src_root, in a stable order, plus folders that could not be read.
 
     Mirroring (action "write") also copies non-Python files and recreates symlinks;
-    other actions touch .py files only and never follow symlinks.
+    other actions touch .py and .ipynb files only and never follow symlinks. `select(rel)`
+    (the project's include/exclude globs, on "/"-separated paths) says which .py and .ipynb
+    files are converted; the others are copied when mirroring, left alone otherwise.
     """
     src_root = os.path.abspath(src_root)
     packages = own_packages(src_root)
@@ -103,7 +132,7 @@ def plan_folder(src_root: str, dst_root: Optional[str], action: str) -> Tuple[Li
         for entry in entries:
             rel = os.path.normpath(os.path.join(rel_folder, entry.name))
             dst = os.path.join(dst_root, rel) if dst_root is not None else None
-            if fileio.is_temp_name(entry.name):
+            if fileio.is_temp_name(entry.name) or entry.name == MANIFEST_NAME:
                 continue
             if entry.is_symlink():
                 if action == "write":
@@ -114,8 +143,9 @@ def plan_folder(src_root: str, dst_root: Optional[str], action: str) -> Tuple[Li
                     subfolders.append(entry.path)
             elif not entry.is_file(follow_symlinks=False):
                 continue  # fifos, sockets, devices: opening them could block forever
-            elif entry.name.endswith(".py"):
-                jobs.append(Job("python", entry.path, rel, action, dst, packages=packages))
+            elif entry.name.endswith((".py", ".ipynb")) and (select is None or select(rel.replace(os.sep, "/"))):
+                kind = "notebook" if entry.name.endswith(".ipynb") else "python"
+                jobs.append(Job(kind, entry.path, rel, action, dst, packages=packages))
             elif action == "write":
                 jobs.append(Job("copy", entry.path, rel, action, dst))
         stack.extend(reversed(subfolders))
@@ -147,9 +177,9 @@ _PY2_LINE = re.compile(
 )
 
 
-def _python2_hint(source: bytes, line: Optional[int]) -> str:
-    if not line:
-        return ""
+def _python2_hint(source: bytes, line: Optional[int], path: str) -> str:
+    if not line or os.path.splitext(path)[1] not in ("", ".py", ".pyw"):
+        return ""  # a README or a config file handed over as SRC is not old Python
     lines = source.splitlines()
     if line > len(lines) or not _PY2_LINE.search(lines[line - 1].decode("latin-1")):
         return ""
@@ -167,35 +197,61 @@ def unified_diff(before: bytes, after: bytes, rel: str) -> str:
     return "".join(lines)
 
 
+def _not_python_hint(path: str) -> str:
+    suffix = os.path.splitext(path)[1]
+    return f" ({os.path.basename(path)} is not a .py file: is it Python?)" if suffix not in ("", ".py", ".pyw") else ""
+
+
+def _read(job: Job) -> bytes:
+    if job.kind == "python":
+        return fileio.read_source(job.src)
+    try:  # a notebook is JSON: the notebook reader says what is wrong with it
+        with open(job.src, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise fileio.SourceError(f"cannot read: {exc.strerror or exc}") from None
+
+
 def _convert(job: Job) -> Outcome:
+    source = b""
     try:
-        source = fileio.read_source(job.src)
-        result = pipeline.convert_source(source, job.rel, profile=job.profile, packages=job.packages, star=job.star,
-                                              exported=job.exported)
+        source = _read(job)
+        if job.kind == "notebook":
+            result = notebook.convert_notebook(source, job.rel, job.profile, job.keep_outputs)
+        else:
+            result = pipeline.convert_source(source, job.rel, profile=job.profile, packages=job.packages,
+                                             star=job.star, exported=job.exported)
     except fileio.SourceError as exc:
         return _keep_original(job, failed(job.rel, job.kind, exc.message, exc.line))
     except pipeline.ConversionError as exc:
-        message = exc.message + _python2_hint(source, exc.line)
-        return _keep_original(job, failed(job.rel, job.kind, message, exc.line, exc.column))
+        hint = _python2_hint(source, exc.line, job.src) or _not_python_hint(job.src) if job.kind == "python" else ""
+        return _keep_original(job, failed(job.rel, job.kind, exc.message + hint, exc.line, exc.column))
     except Exception as exc:  # a converter bug must not stop the run
         return _keep_original(job, failed(job.rel, job.kind, f"internal error: {type(exc).__name__}: {exc}"))
 
-    changed = result.code != source
+    changed = result.changed if job.kind == "notebook" else result.code != source
     outcome = Outcome(job.rel, job.kind, "converted" if changed else "unchanged", None, list(result.flags),
-                      Counter(result.stats))
+                      Counter(result.stats), seen=Counter(result.seen),
+                      references=references(result.seen, result.flags), source_hash=sha256(source))
     if job.action == "write":
         fileio.atomic_write(job.dst, result.code, mode=stat.S_IMODE(os.stat(job.src).st_mode))
-    elif job.action == "inplace" and changed:
+        outcome.output_hash = sha256(result.code)
+    elif job.action == "inplace" and result.code != source:
         original = os.stat(job.src)
-        backup = fileio.make_backup(job.src)
+        backup = fileio.make_backup(job.src) if job.backup else None
         try:
             fileio.atomic_write(job.src, result.code, stat.S_IMODE(original.st_mode),
                                 (original.st_uid, original.st_gid))
         except OSError:  # e.g. disk full: nothing was replaced, so the backup has no purpose
-            os.unlink(backup)
+            if backup:
+                os.unlink(backup)
             raise
     elif job.action == "diff" and changed:
-        outcome.output = unified_diff(source, result.code, job.rel)
+        if job.kind == "notebook":
+            before, after = notebook.script_view(result)
+            outcome.output = unified_diff(before.encode(), after.encode(), job.rel)
+        else:
+            outcome.output = unified_diff(source, result.code, job.rel)
     elif job.action == "stdout":
         outcome.output = result.code
     return outcome
@@ -206,6 +262,8 @@ def _keep_original(job: Job, outcome: Outcome) -> Outcome:
     if job.action == "write":
         try:
             fileio.atomic_copy(job.src, job.dst)
+            with open(job.dst, "rb") as handle:
+                outcome.source_hash = outcome.output_hash = sha256(handle.read())
         except OSError as exc:
             outcome.error["message"] += f"; not copied either: {exc.strerror or exc}"
     return outcome
@@ -215,7 +273,9 @@ def run_job(job: Job) -> Outcome:
     try:
         if job.kind == "copy":
             fileio.atomic_copy(job.src, job.dst)
-            return Outcome(job.rel, job.kind, "copied")
+            with open(job.dst, "rb") as handle:  # what the manifest vouches for is what is there
+                digest = sha256(handle.read())
+            return Outcome(job.rel, job.kind, "copied", source_hash=digest, output_hash=digest)
         if job.kind == "symlink":
             fileio.atomic_symlink(job.link_target, job.dst)
             return Outcome(job.rel, job.kind, "linked")
@@ -252,14 +312,19 @@ class StopRequest:
             signal.signal(signum, handler)
 
 
-def _worker_init() -> None:
+def _worker_init(rules: Optional[user_rules.UserRules] = None) -> None:
     # Ctrl-C reaches the whole process group; workers finish their file and the parent decides.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    user_rules.install(rules)  # the parent's user rules, whatever the start method
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(user_rules.installed(),))
 
 
 def _run_alone(job: Job) -> Outcome:
     """Re-run a job whose worker died, in a pool of its own, to tell the culprit from bystanders."""
-    with ProcessPoolExecutor(1, initializer=_worker_init) as pool:
+    with _pool(1) as pool:
         try:
             return pool.submit(run_job, job).result()
         except BrokenProcessPool:
@@ -288,7 +353,7 @@ def _run_pool(jobs: List[Job], workers: int, emit, stop: StopRequest) -> bool:
     todo = deque(jobs)
     pending: deque = deque()
     skipped = False
-    pool = ProcessPoolExecutor(workers, initializer=_worker_init)
+    pool = _pool(workers)
     try:
         while True:
             try:
@@ -309,20 +374,22 @@ def _run_pool(jobs: List[Job], workers: int, emit, stop: StopRequest) -> bool:
                 skipped = True
                 continue
             try:
-                emit(future.result())
+                outcome = future.result()
             except BrokenProcessPool:
                 pending.appendleft((job, future))
                 pool = _restart(pool, workers)
                 skipped |= _salvage(pending, emit, stop)
+                continue
             except Exception as exc:  # e.g. an outcome that could not be pickled
-                emit(failed(job.rel, job.kind, f"internal error: {type(exc).__name__}: {exc}"))
+                outcome = failed(job.rel, job.kind, f"internal error: {type(exc).__name__}: {exc}")
+            emit(outcome)  # outside the try: what emit raises (a closed stdout) is the caller's
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _restart(pool: ProcessPoolExecutor, workers: int) -> ProcessPoolExecutor:
     pool.shutdown(wait=False)
-    return ProcessPoolExecutor(workers, initializer=_worker_init)
+    return _pool(workers)
 
 
 def _salvage(pending: deque, emit, stop: StopRequest) -> bool:

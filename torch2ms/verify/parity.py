@@ -12,6 +12,7 @@ those are matched too, the way mindone's own checkpoint loader matches them.
 """
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
@@ -20,18 +21,24 @@ import mindspore as ms
 import numpy as np
 import torch
 
-# Legacy mindspore.nn layers: torch attribute -> MindSpore attribute (None: torch-only, dropped).
-_NORM_ALIASES = {"weight": "gamma", "bias": "beta", "running_mean": "moving_mean",
-                 "running_var": "moving_variance", "num_batches_tracked": None}
+from torch2ms.knowledge.param_names import LayerNames, legacy_layers
+
+
+def legacy_layer(cell) -> Optional[LayerNames]:
+    """How a legacy mindspore.nn layer names (and shapes) its parameters unlike torch
+    (knowledge/data/param_names.json); None for any other cell."""
+    for path, names in legacy_layers().items():
+        module, _, name = path.rpartition(".")
+        layer = getattr(importlib.import_module(module), name, None)
+        if layer is not None and isinstance(cell, layer):
+            return names
+    return None
 
 
 def _legacy_aliases(cell) -> Dict[str, Optional[str]]:
-    nn = ms.nn
-    if isinstance(cell, nn.Embedding):
-        return {"weight": "embedding_table"}
-    if isinstance(cell, (nn.LayerNorm, nn.GroupNorm, nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)):
-        return _NORM_ALIASES
-    return {}
+    """torch attribute -> MindSpore name (None: torch-only, dropped) for a legacy layer."""
+    names = legacy_layer(cell)
+    return names.rename if names is not None else {}
 
 
 def ms_state(cell):

@@ -27,6 +27,7 @@ class Report:
     config: Dict[str, Any] = field(default_factory=dict)
     traceback: Optional[str] = None  # where the MindSpore model raised, in full (--traceback)
     seconds: float = 0.0
+    compared: str = "outputs"  # what the verdict is about: "outputs", or "loss curves" (verify --train)
 
     @property
     def ok(self) -> bool:
@@ -61,7 +62,7 @@ class Report:
             if names:
                 lines.append(f"  {label}: {', '.join(names[:10])}{' ...' if len(names) > 10 else ''}")
         diff = "n/a" if self.max_diff is None else f"{self.max_diff:.3g}"
-        verdict = {"match": "PASS: outputs match", "mismatch": "FAIL: outputs differ",
+        verdict = {"match": f"PASS: {self.compared} match", "mismatch": f"FAIL: {self.compared} differ",
                    "error": "ERROR: could not compare"}[self.verdict]
         lines.append(f"{verdict} (max |diff| {diff}; atol {self.atol:g}, rtol {self.rtol:g}; {self.seconds:.1f} s)")
         return "\n".join(lines)

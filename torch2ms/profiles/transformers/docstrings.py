@@ -11,17 +11,17 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from functools import lru_cache
 from typing import List, Optional, Tuple
 
 from torch2ms.convert.results import MARK
 from torch2ms.knowledge import inventory, record
+from torch2ms.knowledge.store import cached
 
 _TENSOR_TYPE = re.compile(r"\btorch\.(?:cuda\.)?(?:[A-Z][a-z]*)?Tensor\b")
 _TORCH_NAME = re.compile(r"\btorch\.([a-z][a-z0-9_]*)\b")
 
 
-@lru_cache(maxsize=None)
+@cached  # derived from the records: the user's rules reach it
 def _dtype_target(name: str) -> Optional[str]:
     """`long` -> "mindspore.int64": torch dtypes (kind "other") whose MindSpore target is one too."""
     qualname = f"torch.{name}"
