@@ -206,6 +206,17 @@ def full_like(input, fill_value, *, dtype=None):
     return ops.full(input.shape, fill_value, dtype=dtype or input.dtype)
 
 
+@stand_in("mint.ones", probe="force(mint.ones(())); force(mint.ones([2, 3]))")
+def ones(size, *, dtype=None):
+    # mint.ones(()) (a 0-d tensor: `Parameter(ones([]) * scale)`) has no CPU kernel; ops.ones has
+    return ops.ones(tuple(size) if isinstance(size, list) else size, dtype or ms.float32)
+
+
+@stand_in("mint.zeros", probe="force(mint.zeros(())); force(mint.zeros([2, 3]))")
+def zeros(size, *, dtype=None):
+    return ops.zeros(tuple(size) if isinstance(size, list) else size, dtype or ms.float32)
+
+
 @stand_in("mint.linspace", probe="force(mint.linspace(0, 1, 5))")
 def linspace(start, end, steps, *, dtype=None):
     out = ops.linspace(float(start), float(end), steps)
@@ -271,6 +282,11 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     product = _scaled(mint.bmm(batch1, batch2), alpha)
     return product if beta == 0 else _scaled(input, beta) + product
+
+
+@stand_in("mint.addcmul", probe="force(mint.addcmul(t(3), t(3), t(3), value=0.5))")
+def addcmul(input, tensor1, tensor2, *, value=1):
+    return input + _scaled(tensor1 * tensor2, value)
 
 
 @stand_in("mint.outer", probe="force(mint.outer(t(3), t(4)))")
