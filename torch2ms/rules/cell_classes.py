@@ -11,7 +11,7 @@ import libcst as cst
 
 from torch2ms.convert.context import FileContext
 from torch2ms.convert.cstutil import dotted
-from torch2ms.knowledge import inventory
+from torch2ms.knowledge import extras, inventory
 from torch2ms.rules.base import Rule, change, keep
 
 NOT_LAYERS = {"Parameter", "UninitializedParameter", "UninitializedBuffer", "Buffer"}
@@ -81,6 +81,34 @@ class CellClasses(Rule):
             """,
             note="a library base known to derive from nn.Module (the transformers profile is on here too)",
         ),
+        change(
+            """
+            import torch
+            from ._base import EncoderMixin
+
+            class Encoder(EncoderMixin):
+                def forward(self, x):
+                    return torch.relu(x)
+
+            class Helper(EncoderMixin):
+                def describe(self):
+                    return "no forward: not known to be a Module"
+            """,
+            """
+            from mindspore import ops
+            from ._base import EncoderMixin
+
+            class Encoder(EncoderMixin):
+                def construct(self, x):
+                    return ops.relu(x)
+
+            class Helper(EncoderMixin):
+                def describe(self):
+                    return "no forward: not known to be a Module"
+            """,
+            path="pkg/encoders.py",
+            note="a base imported from the project's other modules (or another PyTorch library), and a forward(self)",
+        ),
         keep(
             """
             import torch
@@ -118,7 +146,13 @@ class CellClasses(Rule):
     )
 
     def visit_ClassDef(self, ctx: FileContext, node: cst.ClassDef) -> None:
-        if any(self._is_cell_base(ctx, arg.value) for arg in node.bases if arg.keyword is None):
+        bases = [arg.value for arg in node.bases if arg.keyword is None]
+        if any(self._is_cell_base(ctx, base) for base in bases):
+            ctx.mark_cell_class()
+        elif _defines_forward(node) and any(_imported_unseen(ctx, base) for base in bases):
+            # a base this file cannot see (the project's other module, another PyTorch library
+            # converted too): a class defining forward(self, ...) on it is a Module subclass, and
+            # leaving forward would make the base's construct run instead, silently
             ctx.mark_cell_class()
 
     @staticmethod
@@ -181,3 +215,23 @@ class CellClasses(Rule):
         while isinstance(owner, (cst.Subscript, cst.Attribute)):
             owner = owner.value
         return isinstance(owner, cst.Name) and owner.value == "self"
+
+
+def _defines_forward(node: cst.ClassDef) -> bool:
+    """An instance method `forward(self, ...)` in the class body (not a static one, as
+    torch.autograd.Function's `forward(ctx, ...)`)."""
+    for stmt in node.body.body:
+        if isinstance(stmt, cst.FunctionDef) and stmt.name.value == "forward" and not stmt.decorators:
+            params = stmt.params.params
+            return bool(params) and params[0].name.value == "self"
+    return False
+
+
+def _imported_unseen(ctx: FileContext, base: cst.BaseExpression) -> bool:
+    """A base bound by an import of the project's own modules or of a PyTorch library."""
+    path = dotted(base)
+    binding = ctx.lookup(path.split(".")[0]) if path else None
+    if binding is None or binding.qualname is None or binding.is_torch:
+        return False
+    full = binding.qualname + path[len(binding.name):]
+    return ctx.is_own_module(full) or extras.torch_library(full.lstrip(".")) is not None
