@@ -18,7 +18,7 @@ _EXTRA_SCHEMA = {
     "about": str, "mappings": dict, "known_false": list, "unwrap": list, "wrap_first_arg": dict, "autocast": list,
     "constant_calls": dict, "info_scalars": dict, "python_dtypes": dict, "method_to_function": dict,
     "mode_dependent_layers": list, "cell_methods": dict, "annotation_unwrap": list, "expression_calls": dict,
-    "raising_calls": dict, "assert_calls": list, "layer_hooks": dict,
+    "raising_calls": dict, "assert_calls": list, "layer_hooks": dict, "module_hooks": dict,
 }
 
 
@@ -53,6 +53,11 @@ def constant_calls() -> Dict[str, str]:
 def layer_hooks() -> Dict[str, str]:
     """Methods torch's conv/linear layers have and mint's lack (subclasses call or override them)."""
     return _extra()["layer_hooks"]
+
+
+def module_hooks() -> Dict[str, str]:
+    """Private nn.Module methods torch's own code calls and MindSpore's Cell never does (overrides)."""
+    return _extra()["module_hooks"]
 
 
 def assert_calls() -> FrozenSet[str]:

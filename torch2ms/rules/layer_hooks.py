@@ -5,6 +5,8 @@ mint's layers have neither (they initialise in `__init__`, and their construct c
 In a subclass (data: layer_hooks), a `super().reset_parameters()` statement goes, with a note
 (the parameters already hold the layer's own initialisation), and an override of a hook
 MindSpore never calls (`def _conv_forward`) is flagged: it would silently have no effect.
+The same holds in any Cell for nn.Module's private hooks (data: module_hooks: `_apply`,
+`_load_from_state_dict`, ...).
 """
 from __future__ import annotations
 
@@ -56,6 +58,33 @@ class LayerHooks(Rule):
                     return mint.nn.functional.conv2d(x, weight * 2, bias)
             """,
         ),
+        change(
+            """
+            import torch.nn as nn
+
+            class Legacy(nn.Module):
+                def _load_from_state_dict(self, state_dict, prefix, *args):
+                    state_dict[prefix + "weight"] = state_dict.pop(prefix + "w")
+                    super()._load_from_state_dict(state_dict, prefix, *args)
+
+            class Config:
+                def _apply(self, fn):
+                    return fn(self)
+            """,
+            """
+            from mindspore import nn
+
+            class Legacy(nn.Cell):
+                def _load_from_state_dict(self, state_dict, prefix, *args):  # torch2ms: torch.nn.Module._load_from_state_dict needs a manual rewrite (hint: MindSpore's load_param_into_net calls no per-Cell hook: an override (renaming or reshaping old checkpoints' entries) has no effect; apply it to the checkpoint's dict before loading)
+                    state_dict[prefix + "weight"] = state_dict.pop(prefix + "w")
+                    super()._load_from_state_dict(state_dict, prefix, *args)
+
+            class Config:
+                def _apply(self, fn):
+                    return fn(self)
+            """,
+            note="overrides of nn.Module's private hooks in any Cell (data: module_hooks); a class that is no Cell keeps its own",
+        ),
         keep(
             """
             import torch.nn as nn
@@ -95,6 +124,9 @@ class LayerHooks(Rule):
         name = original.name.value
         if base and ctx.in_class_body and name.startswith("_") and name in extras.layer_hooks():
             ctx.flag(updated.name, f"{base}.{name}", Reason.MANUAL, extras.layer_hooks()[name])
+        elif name in extras.module_hooks() and ctx.in_class_body and ctx.current_class is not None \
+                and ctx.current_class.is_cell:
+            ctx.flag(updated.name, f"torch.nn.Module.{name}", Reason.MANUAL, extras.module_hooks()[name])
         return updated
 
     def leave_SimpleStatementLine(self, ctx: FileContext, original: cst.SimpleStatementLine, updated):
