@@ -16,10 +16,20 @@ import libcst as cst
 
 from torch2ms.convert.context import FileContext
 from torch2ms.convert.results import Reason
-from torch2ms.knowledge import extras
+from torch2ms.convert.cstutil import drop_args, keyword
+from torch2ms.knowledge import extras, inventory, record
 from torch2ms.rules.base import Rule, change, keep
 
 _LAYERS = ("torch.nn.Conv", "torch.nn.Linear", "torch.nn.LazyConv", "torch.nn.LazyLinear")
+
+
+def _super_call_of(node: cst.CSTNode):
+    """`super().name(...)` / `super(Cls, self).name(...)` -> name, else None."""
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        owner = node.func.value
+        if isinstance(owner, cst.Call) and isinstance(owner.func, cst.Name) and owner.func.value == "super":
+            return node.func.attr.value
+    return None
 
 
 def _super_call(node: cst.CSTNode):
@@ -57,6 +67,29 @@ class LayerHooks(Rule):
                 def _conv_forward(self, x, weight, bias):  # torch2ms: torch.nn.Conv2d._conv_forward needs a manual rewrite (hint: MindSpore's convolution layers never call _conv_forward: an override has no effect; move its body into construct)
                     return mint.nn.functional.conv2d(x, weight * 2, bias)
             """,
+        ),
+        change(
+            """
+            import torch
+            import torch.nn as nn
+
+            class Norm(nn.LayerNorm):
+                def __init__(self, dim, eps=1e-5, bias=True, device=None, dtype=None):
+                    super().__init__(dim, eps, False, bias, device, dtype)
+
+            out = Norm(4, 0.5)(torch.arange(8.0).reshape(2, 4))
+            """,
+            """
+            from mindspore import mint
+
+            class Norm(mint.nn.LayerNorm):
+                def __init__(self, dim, eps=1e-5, bias=True, device=None, dtype=None):
+                    super().__init__(dim, eps=eps, elementwise_affine=False, bias=bias, dtype=dtype)
+
+            out = Norm(4, 0.5).set_train(True)(mint.arange(8.0).reshape(2, 4))
+            """,
+            run=("out",),
+            note="a layer subclass passes torch's positional arguments by name (the MindSpore layer's order differs)",
         ),
         change(
             """
@@ -106,18 +139,45 @@ class LayerHooks(Rule):
 
     def __init__(self) -> None:
         self._bases: List[str] = []  # per class being walked: its torch conv/linear base, or ""
+        self._layers: List[str] = []  # per class being walked: its torch.nn layer base, or ""
 
     def visit_ClassDef(self, ctx: FileContext, node: cst.ClassDef) -> None:
-        found = ""
+        found = layer = ""
         for base in node.bases:
             qualname = ctx.qualname(base.value) or ""
             if qualname.startswith(_LAYERS):
                 found = qualname
+            if qualname.startswith("torch.nn.") and inventory.torch_kind(qualname) == "class":
+                layer = qualname
         self._bases.append(found)
+        self._layers.append(layer)
 
     def leave_ClassDef(self, ctx: FileContext, original, updated):
         self._bases.pop()
+        self._layers.pop()
         return updated
+
+    def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
+        """`super().__init__(dim, eps, True, bias, device, dtype)` in a subclass of a torch layer:
+        torch's positional order is not the MindSpore layer's (mint's LayerNorm has no device, so
+        dtype would land in its place, silently). Past the first, the arguments are passed by
+        torch's names, and the device goes, as it does from any layer."""
+        layer = self._layers[-1] if self._layers else ""
+        if not layer or _super_call_of(original) != "__init__":
+            return updated
+        target = record(layer).target
+        if target is None or not target.path.startswith("mindspore.mint.nn."):
+            return updated  # mint's layers take torch's argument names; legacy nn layers do not
+        params = inventory.torch_params(layer)
+        args = list(updated.args)
+        positional = [i for i, a in enumerate(args) if a.keyword is None and not a.star]
+        if not params or any(p.startswith("*") for p in params) or len(positional) < 2 \
+                or positional != list(range(len(positional))) or len(positional) > len(params):
+            return updated
+        named = [a.with_changes(keyword=cst.Name(params[i]), equal=cst.AssignEqual(
+                     whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
+                 if i in positional[1:] else a for i, a in enumerate(args)]
+        return drop_args(ctx, updated.with_changes(args=named), lambda i, a: keyword(a) == "device")
 
     def leave_FunctionDef(self, ctx: FileContext, original: cst.FunctionDef, updated: cst.FunctionDef):
         base = self._bases[-1] if self._bases else ""
