@@ -87,6 +87,10 @@ class CellClasses(Rule):
             from ._base import EncoderMixin
 
             class Encoder(EncoderMixin):
+                def __init__(self):
+                    super().__init__()
+                    self.blocks = torch.nn.ModuleList([torch.nn.ReLU()])
+
                 def forward(self, x):
                     return torch.relu(x)
 
@@ -95,10 +99,14 @@ class CellClasses(Rule):
                     return "no forward: not known to be a Module"
             """,
             """
-            from mindspore import ops
+            from mindspore import mint, nn, ops
             from ._base import EncoderMixin
 
             class Encoder(EncoderMixin):
+                def __init__(self):
+                    super().__init__()
+                    self.blocks = nn.CellList([mint.nn.ReLU()])
+
                 def construct(self, x):
                     return ops.relu(x)
 
@@ -218,10 +226,11 @@ class CellClasses(Rule):
 
 
 def _defines_forward(node: cst.ClassDef) -> bool:
-    """An instance method `forward(self, ...)` in the class body (not a static one, as
-    torch.autograd.Function's `forward(ctx, ...)`)."""
+    """An instance method `forward(self, ...)` (or `construct`) in the class body (not a static
+    one, as torch.autograd.Function's `forward(ctx, ...)`)."""
     for stmt in node.body.body:
-        if isinstance(stmt, cst.FunctionDef) and stmt.name.value == "forward" and not stmt.decorators:
+        # construct: the same class converted already (a second pass must see the same Cell)
+        if isinstance(stmt, cst.FunctionDef) and stmt.name.value in ("forward", "construct") and not stmt.decorators:
             params = stmt.params.params
             return bool(params) and params[0].name.value == "self"
     return False
