@@ -17,6 +17,9 @@ from collections import Counter
 
 import libcst as cst
 
+import sys
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # this checkout's torch2ms, not an installed one
+
 from torch2ms.convert.pipeline import ConversionError, convert_source
 
 

@@ -17,6 +17,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+import pathlib
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # this checkout's torch2ms, not an installed one
 
 DEV_SET = (
     "bert roberta albert electra deberta_v2 distilbert gpt2 gpt_neo gptj llama mistral mixtral qwen2 "
@@ -32,9 +35,10 @@ def base_class(model: str) -> str:
     return min(names, key=len)
 
 
-def verify(target: str, converted: str, timeout: int) -> dict:
+def verify(target: str, converted: str, timeout: int, kind: str = "--hf") -> dict:
+    """One side's verify in its own interpreter; kind: --hf or --diffusers."""
     with tempfile.NamedTemporaryFile(suffix=".json") as report:
-        command = [sys.executable, "-m", "torch2ms", "verify", "--hf", target, "--json", report.name]
+        command = [sys.executable, "-m", "torch2ms", "verify", kind, target, "--json", report.name]
         if converted:
             command += ["--converted", converted]
         start = time.perf_counter()
@@ -61,7 +65,10 @@ def verify(target: str, converted: str, timeout: int) -> dict:
     stage = "numbers differ" if done.returncode == 1 and data else str(first)[:70]
     if done.returncode == 1 and data.get("first_divergence"):
         stage += f" at {str(data['first_divergence'])[:50]}"
-    return {"status": "FAIL", "stage": stage, "max_diff": data.get("max_diff"), "seconds": seconds}
+    # did the converted line it failed at carry a `# torch2ms:` note? (a numeric mismatch names no line)
+    noted = bool((data.get("failing_line") or {}).get("noted"))
+    return {"status": "FAIL", "stage": stage, "max_diff": data.get("max_diff"), "seconds": seconds, "noted": noted,
+            "failing_line": data.get("failing_line")}
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
     python benchmarks/training.py                     # every script in benchmarks/training_scripts/
     python benchmarks/training.py --only dcgan vae    # some of them
     python benchmarks/training.py --scripts DIR       # other scripts following the protocol
+    python benchmarks/training.py --scripts benchmarks/training_unseen   # scripts the tool was not tuned on
     python benchmarks/training.py --json out.json     # the rows, for a report
 
 Each script follows verify --train's protocol: `build()` makes the model(s) and `train(model,
@@ -15,6 +16,9 @@ failure can poison a process): the conversion (its `# torch2ms:` notes counted),
 - zero-touch: the converted script, as written by the tool, ran and matched torch's curve;
 - stage:      how far the MindSpore side got: converted, imported, built, trained, compared;
 - curve:      match / DIFFER / -, with the largest loss difference.
+
+Then the pass count and the silent failures: scripts whose conversion carries no `# torch2ms:`
+note and still does not reproduce torch's curve (the number to keep at zero).
 """
 from __future__ import annotations
 
@@ -89,7 +93,7 @@ def run_one(path: Path, steps: int, timeout: int) -> dict:
         row["curve"] = "DIFFER"
     if report.get("problems"):
         row["problem"] = report["problems"][-1][:200]
-    row["steps"] = report.get("inputs", [""])[0].split(" ")[0]
+    row["steps"] = (report.get("inputs") or [""])[0].split(" ")[0]
     return row
 
 
@@ -101,7 +105,7 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=int, default=600)
     parser.add_argument("--json", help="write the rows here")
     args = parser.parse_args(argv)
-    paths = sorted(Path(args.scripts).glob("*.py"))
+    paths = sorted(Path(args.scripts).resolve().glob("*.py"))  # each runs in a folder of its own
     if args.only:
         paths = [p for p in paths if p.stem in args.only]
     rows = []
@@ -116,8 +120,11 @@ def main(argv=None) -> int:
         if row.get("problem") and not row["zero_touch"]:
             print(f"    {row['problem']}")
     passed = sum(r["zero_touch"] for r in rows)
+    silent = [r["script"] for r in rows if not r["zero_touch"] and r["notes"] == 0]
     print(f"\n{passed}/{len(rows)} scripts converted zero-touch with matching loss curves "
           f"(rtol 1e-3, atol 1e-4, {args.steps} steps)")
+    print(f"silently broken (no note, and the curve not matched): {len(silent)}"
+          + (f" ({', '.join(silent)})" if silent else ""))
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2) + "\n")
     return 0 if passed == len(rows) else 1

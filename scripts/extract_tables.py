@@ -6,6 +6,9 @@ Run once by a human when the seed changes:
 
 After that the JSON file is the source of truth; docs/mapping-tables.md is rendered
 from it by scripts/render_docs.py.
+import pathlib
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # this checkout's torch2ms, not an installed one
 """
 
 import json

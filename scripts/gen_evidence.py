@@ -15,6 +15,9 @@ import json
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
+import pathlib
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # this checkout's torch2ms, not an installed one
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "torch2ms" / "knowledge" / "data" / "evidence.json"

@@ -21,6 +21,9 @@ import sys
 import types
 import warnings
 from pathlib import Path
+import pathlib
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # this checkout's torch2ms, not an installed one
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "torch2ms" / "knowledge" / "data"
 

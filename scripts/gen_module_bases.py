@@ -1,49 +1,44 @@
-"""Write torch2ms/profiles/transformers/data/module_bases.json: library classes that are torch.nn.Module subclasses.
+"""Write each profile's data/module_bases.json: library classes that are torch.nn.Module subclasses.
 
 A class deriving from one of these (transformers' PreTrainedModel, GradientCheckpointingLayer,
-...) is a Cell too, so its `forward` becomes `construct`. Run when the transformers pin moves:
+diffusers' ModelMixin, ...) is a Cell too, so its `forward` becomes `construct`. Run when a
+pin moves:
 
-    python scripts/gen_module_bases.py
+    python scripts/gen_module_bases.py [transformers|diffusers ...]   (default: both)
 """
 from __future__ import annotations
 
-import importlib
-import inspect
 import json
 import pathlib
-import pkgutil
+import sys
 
-import torch
-import transformers
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from library_map import module_bases  # noqa: E402
 
-OUT = pathlib.Path(__file__).resolve().parents[1] / "torch2ms" / "profiles" / "transformers" / "data" / "module_bases.json"
-
-
-def infrastructure_modules():
-    """transformers' own modules, not the per-model ones (those are what users convert)."""
-    for info in pkgutil.walk_packages(transformers.__path__, "transformers."):
-        if ".models." in info.name or info.name.endswith(".models") or "._" in info.name:
-            continue
-        if any(part in info.name for part in ("tf_", "flax", "keras", "onnx", "sagemaker", "commands")):
-            continue
-        yield info.name
+PROFILES = pathlib.Path(__file__).resolve().parents[1] / "torch2ms" / "profiles"
+# transformers: its own modules, not the per-model ones (those are what users convert);
+# diffusers: every module but pipelines, whose model folders' classes are bases other model files derive from
+_OTHER_FRAMEWORKS = ("tf_", "flax", "keras", "onnx", "sagemaker", "commands")
+INCLUDE = {
+    "transformers": lambda name: not (".models." in name or name.endswith(".models")
+                                      or any(part in name for part in _OTHER_FRAMEWORKS)),
+    "diffusers": lambda name: not (".pipelines" in name or any(part in name for part in _OTHER_FRAMEWORKS)),
+}
 
 
-def main() -> None:
-    found = set()
-    for name in infrastructure_modules():
-        try:
-            module = importlib.import_module(name)
-        except Exception:  # optional dependencies missing: those modules are not ours to map
-            continue
-        for attr, value in vars(module).items():
-            if inspect.isclass(value) and issubclass(value, torch.nn.Module) and not attr.startswith("_"):
-                if value.__module__.startswith("transformers."):
-                    found.add(f"{value.__module__}.{value.__name__}")
-    data = {"transformers_version": transformers.__version__, "classes": sorted(found)}
-    OUT.write_text(json.dumps(data, indent=0) + "\n")
-    print(f"{len(found)} classes -> {OUT}")
+def main(names) -> None:
+    for name in names:
+        from gen_diffusers_map import DIFFUSERS
+        from gen_hf_map import TRANSFORMERS
+
+        lib = {"transformers": TRANSFORMERS, "diffusers": DIFFUSERS}[name]
+        found = module_bases(lib, INCLUDE[name])
+        library = __import__(name)
+        out = PROFILES / name / "data" / "module_bases.json"
+        data = {f"{name}_version": library.__version__, "classes": found}
+        out.write_text(json.dumps(data, indent=0) + "\n")
+        print(f"{len(found)} classes -> {out}")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:] or ["transformers", "diffusers"])

@@ -15,6 +15,9 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
+import pathlib
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # this checkout's torch2ms, not an installed one
+
 from torch2ms.fallback.probe import TENSOR_HELPERS as PRELUDE  # t(), i(), force(), mint, F
 
 # (api, statement assigning `out`). Layers are built, then called once.

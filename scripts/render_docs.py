@@ -7,6 +7,10 @@ tests/test_tables.py fails when the page and the data file disagree.
 
 from pathlib import Path
 
+import sys
+import pathlib
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # this checkout's torch2ms, not an installed one
+
 from torch2ms.knowledge.tables import render_markdown
 
 OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "mapping-tables.md"

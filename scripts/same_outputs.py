@@ -16,6 +16,8 @@ import json
 import pathlib
 import sys
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # this checkout's torch2ms, not an installed one
+
 
 def corpus_files():
     spec = importlib.util.find_spec("transformers")

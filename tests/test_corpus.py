@@ -122,6 +122,9 @@ def _ms_vocabulary() -> Set[str]:
     words.update({"copy_", "stop_gradient", "zeros_like", "full_like", "normal", "rand_like", "bernoulli",
                   "clamp", "max", "int64", "to", "full", "correction", "ord", "asnumpy", "functional"})
     # Cell receivers (rules/cell_modes.py), legacy constructors, Python dtypes, finfo fields
+    # `torch.device` annotations become `str`; Cell forms of modules()/named_children() (rules/device_code.py,
+    # cell_modes.py)
+    words.update({"str", "cell", "items", "_"})
     words.update({"param", "get_parameters", "requires_grad", "empty", "float", "int", "set_train",
                   *(e["to"] for e in extras.cell_methods().values()), *extras.python_dtypes(),
                   *(t.split(".")[-1] for t in extras.python_dtypes().values())})

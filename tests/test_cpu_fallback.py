@@ -180,6 +180,16 @@ FUNCTION_CASES = {
     "conv1d-stride-pad-dilation": (lambda t, x, w: t.F.conv1d(x, w, None, 2, 2, 2), [f32(2, 4, 11), f32(3, 4, 3)]),
     "conv1d-groups-same": (lambda t, x, w: t.F.conv1d(x, w, padding="same", groups=2), [f32(2, 4, 11), f32(6, 2, 3)]),
     "multinomial-one-hot": (lambda t, p: t.m.multinomial(p, 1), [np.eye(4, dtype=np.float32)[[2, 0, 3]]]),
+    "conv3d": (lambda t, x, w, b: t.F.conv3d(x, w, b), [f32(2, 3, 5, 6, 6), f32(4, 3, 3, 3, 3), f32(4)]),
+    "conv3d-stride-pad-groups": (lambda t, x, w: t.F.conv3d(x, w, None, (1, 2, 2), (1, 0, 1), 1, 2),
+                                 [f32(1, 4, 5, 7, 7), f32(6, 2, 3, 3, 3)]),
+    "conv3d-same-dilation": (lambda t, x, w: t.F.conv3d(x, w, padding="same", dilation=(1, 2, 2)),
+                             [f32(1, 2, 4, 7, 7), f32(3, 2, 3, 3, 3)]),
+    "argmin-dim": (lambda t, x: t.m.argmin(x, 1), [f32(3, 5)]),
+    "argmin-keepdim": (lambda t, x: t.m.argmin(x, dim=0, keepdim=True), [f32(3, 5)]),
+    "argmin-flat": (lambda t, x: t.m.argmin(x), [f32(3, 5)]),
+    "Tensor.repeat_interleave-output-size": (lambda t, x: x.repeat_interleave(3, dim=0, output_size=6), [f32(2, 3)]),
+    "Tensor.repeat_interleave-plain": (lambda t, x: x.repeat_interleave(2, dim=1), [f32(2, 3)]),
 }
 
 
@@ -200,6 +210,9 @@ LAYER_CASES = {
     "Conv2d-groups-reflect": (lambda t: t.nn.Conv2d(4, 4, 3, padding=1, groups=2, padding_mode="reflect"),
                               (2, 4, 9, 9)),
     "Conv2d-same-dilation": (lambda t: t.nn.Conv2d(4, 2, 3, padding="same", dilation=2), (1, 4, 9, 9)),
+    "Conv3d": (lambda t: t.nn.Conv3d(3, 4, 3, padding=1), (2, 3, 5, 6, 6)),
+    "Conv3d-stride-replicate": (lambda t: t.nn.Conv3d(4, 4, (3, 3, 3), stride=(1, 2, 2), padding=1, groups=2,
+                                                      padding_mode="replicate"), (1, 4, 5, 7, 7)),
     "BatchNorm2d": (lambda t: t.nn.BatchNorm2d(4), (3, 4, 5, 5)),
     "BatchNorm2d-no-affine": (lambda t: t.nn.BatchNorm2d(4, affine=False), (3, 4, 5, 5)),
     "BatchNorm1d-2d-input": (lambda t: t.nn.BatchNorm1d(6, eps=1e-3, momentum=0.3), (5, 6)),
@@ -565,6 +578,84 @@ def test_compare_walks_nested_outputs_and_reports_differences():
         compare(torch.ones(2, dtype=torch.int64), ms.Tensor(np.ones(2, np.float32)))
 
 
+# ---- in-place methods MindSpore's CPU build leaves undone, float32 exp, fused attention ---------------
+
+IN_PLACE_CASES = {
+    "add_": (lambda x: x.add_(2.0, alpha=3), None),
+    "add_-tensor": (lambda x, y: x.add_(y), f32(3, 4)),
+    "sub_": (lambda x, y: x.sub_(y), f32(3, 4)),
+    "mul_": (lambda x: x.mul_(2.5), None),
+    "div_": (lambda x, y: x.div_(y), np.abs(f32(3, 4)) + 1),
+    "div_-floor": (lambda x: x.div_(0.7, rounding_mode="floor"), None),
+    "exp_": (lambda x: x.exp_(), None),
+    "floor_divide_": (lambda x: x.floor_divide_(0.7), None),
+    "remainder_": (lambda x: x.remainder_(0.7), None),
+    "clamp_": (lambda x: x.clamp_(-0.5, 0.5), None),
+    "fill_": (lambda x: x.fill_(1.25), None),
+    "masked_fill_": (lambda x, m: x.masked_fill_(m, 0.0), f32(3, 4) > 0),
+}
+
+
+@pytest.mark.parametrize("case", sorted(IN_PLACE_CASES))
+def test_in_place_methods_change_the_tensor_itself_like_torch(fallback, case):
+    call, other = IN_PLACE_CASES[case]
+    values = f32(3, 4)
+    t_x, m_x = torch.from_numpy(values.copy()), MS.tensor(values.copy())
+    extra = () if other is None else (other,)
+    t_result = call(t_x, *(TORCH.tensor(o) for o in extra))
+    m_result = call(m_x, *(MS.tensor(o) for o in extra))
+    assert m_result is m_x  # torch's `_` methods return the tensor itself
+    compare(t_x, m_x, atol=1e-6, rtol=1e-5)
+    compare(t_result, m_result, atol=1e-6, rtol=1e-5)
+
+
+@pytest.mark.parametrize("call", [lambda t, x: t.m.exp(x), lambda t, x: x.exp(), "ops"])
+def test_float32_exp_is_as_precise_as_torchs(fallback, call):
+    from mindspore import ops
+
+    values = np.linspace(-20, 20, 8001).astype(np.float32)
+    expected = np.exp(values.astype(np.float64))
+    got = ops.exp(MS.tensor(values)) if call == "ops" else call(MS, MS.tensor(values))
+    theirs = torch.exp(torch.from_numpy(values)).double().numpy()
+    ours = got.asnumpy().astype(np.float64)
+    assert got.dtype == ms.float32
+    assert np.abs(ours / expected - 1).max() <= max(2e-7, np.abs(theirs / expected - 1).max())
+
+
+def _attention(query, key, value, mask, layout, heads):
+    from mindspore import ops
+
+    head_dim = query.shape[-1] if layout == "BNSD" else query.shape[-1] // heads
+    primitive = ops.operations.nn_ops.FlashAttentionScore(heads, scale_value=head_dim ** -0.5, input_layout=layout)
+    return primitive(query, key, value, None, None, None, mask)
+
+
+@pytest.mark.parametrize("layout", ["BNSD", "BSH"])
+@pytest.mark.parametrize("kv_heads", [4, 2])
+@pytest.mark.parametrize("masked", [False, True])
+def test_flash_attention_score_computes_scaled_dot_product_attention(fallback, layout, kv_heads, masked):
+    q, k, v = f32(2, 4, 5, 8), f32(2, kv_heads, 7, 8), f32(2, kv_heads, 7, 8)
+    keep = rng.random((2, 1, 5, 7)) > 0.3
+    keep[..., 0] = True  # no row left without a key
+    with torch.no_grad():
+        expected = torch.nn.functional.scaled_dot_product_attention(
+            *(TORCH.tensor(a) for a in (q, k, v)), attn_mask=TORCH.tensor(keep) if masked else None,
+            enable_gqa=kv_heads != 4)
+    mask = MS.tensor(~keep) if masked else None  # MindSpore's: True leaves a position out
+    if layout == "BSH":
+        to_bsh = lambda a: a.transpose(0, 2, 1, 3).reshape(a.shape[0], a.shape[2], -1)  # noqa: E731
+        out = _attention(*(MS.tensor(to_bsh(a)) for a in (q, k, v)), mask, "BSH", 4)[3]
+        out = out.reshape(2, 5, 4, 8).swapaxes(1, 2)
+    else:
+        out = _attention(*(MS.tensor(a) for a in (q, k, v)), mask, "BNSD", 4)[3]
+    compare(expected, out, atol=1e-5, rtol=1e-4)
+
+
+def test_flash_attention_score_keeps_half_precision_inputs_half(fallback):
+    q = MS.tensor(f32(1, 2, 3, 8)).astype(ms.float16)
+    softmax_max, softmax_sum, _, out = _attention(q, q, q, None, "BNSD", 2)
+    assert out.dtype == ms.float16 and out.shape == q.shape
+    assert softmax_max.shape == softmax_sum.shape == (1, 2, 3, 8)
 # ---- training: every stand-in's gradient, and the optimizers ------------------------------------
 # Training runs the backward of each stand-in: its gradient (with respect to every float input)
 # must be torch's. Losses reduce to a scalar; other outputs are weighted by a fixed tensor first.
@@ -589,6 +680,7 @@ GRAD_CASES = {
     "mish": (lambda t, x: t.F.mish(x * 3), [f32(4, 5)]),
     "std": (lambda t, x: t.m.std(x, 1), [f32(4, 5)]),
     "index_select": (lambda t, x, i: t.m.index_select(x, 1, i), [f32(4, 5), ints(3, high=5)]),
+    "mm": (lambda t, a, b: t.m.mm(a, b), [f32(3, 4), f32(4, 5)]),
     # stand-ins from before, now under training too
     "gelu": (lambda t, x: t.F.gelu(x), [f32(3, 7)]),
     "conv2d": (lambda t, x, w, b: t.F.conv2d(x, w, b, stride=2, padding=1), [X4, f32(5, 4, 3, 3), f32(5)]),

@@ -23,7 +23,8 @@ import pytest
 
 from conftest import check as shared_check
 from torch2ms.convert.pipeline import convert_source
-from torch2ms.profiles.transformers import data as hf_data, decisions as hf_decisions, docstrings
+from torch2ms.profiles._common import docstrings
+from torch2ms.profiles.transformers import data as hf_data, decisions as hf_decisions
 
 MODEL = "transformers/models/foo/modeling_foo.py"  # as inside an installed transformers
 BERT = "transformers/models/bert/modeling_bert.py"

@@ -89,7 +89,7 @@ def test_every_shipped_data_file_loads_under_its_schema():
 
 def test_the_training_data_loader_checks_its_entries(tmp_path, monkeypatch):
     (tmp_path / "training.json").write_text(json.dumps(
-        {"loader": {"params": [], "dataset": {}, "batch": {}, "drop": {}, "flag": {}},
+        {"loader": {"params": [], "dataset": {}, "batch": {}, "drop": {}, "flag": {}, "defaults": {}},
          "samplers": {"x": {"only": [], "shufle": True}}, "dataset_bases": []}))
     monkeypatch.setattr(training, "DATA_DIR", tmp_path)
     training._data.cache_clear()

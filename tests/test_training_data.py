@@ -111,6 +111,42 @@ def test_kinds_from_evidence_named_parameters_and_a_model_called_and_switched():
     assert found.names["train"] == {"model": "cell", "net": "cell"}
 
 
+def test_a_method_only_the_files_cell_classes_define_makes_its_receiver_a_cell():
+    # a LightningModule-like model: `model.training_step(batch)` says model is the Cell class's
+    found = _kinds("""\
+        class Lit(nn.Module):
+            def training_step(self, batch):
+                return batch
+            def step(self):
+                pass
+        class Runner:
+            def shared(self):
+                pass
+        class Other(nn.Module):
+            def shared(self):
+                pass
+        def fit(model, sched, runner):
+            loss = model.training_step(1)
+            sched.step()
+            runner.shared()
+        """)
+    assert found.names["fit"] == {"model": "cell"}  # step: optimizers have it; shared: Runner too
+
+
+def test_a_copy_of_a_cell_is_a_cell_and_passes_its_kind_on():
+    found = _kinds("""\
+        import copy
+        def fit(model: nn.Module, data):
+            ema = copy.deepcopy(model)
+            other = copy.deepcopy(data)
+            average(ema, model)
+        def average(ema, model):
+            pass
+        """)
+    assert found.names["fit"] == {"model": "cell", "ema": "cell"}
+    assert found.names["average"] == {"ema": "cell", "model": "cell"}
+
+
 def test_calls_that_disagree_give_no_kind():
     found = _kinds("""\
         def show(thing):
@@ -272,9 +308,43 @@ def test_optimizer_parameters_rates_and_schedulers():
         """)
     assert "opt = mindspore.experimental.optim.RMSprop(model.trainable_params(), lr=0.1)" in out
     assert "sched = mindspore.experimental.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=3)" in out
-    assert 'group["lr"] = float(group["lr"]) * 0.5' in out and 'print(float(group["lr"]))' in out
+    assert 'ops.assign(group["lr"], mindspore.Tensor(float(group["lr"]) * 0.5, mindspore.float32))' in out
+    assert 'print(float(group["lr"]))' in out
     assert "last = float(sched.get_last_lr()[0])" in out
     assert convert(out) == out
+
+
+def test_a_scheduler_step_with_an_epoch_mindspore_cannot_take_is_flagged():
+    # measured: CosineAnnealingWarmRestarts(opt, T_0, T_mult=2).step(epoch) raises TypeError in
+    # MindSpore 2.10 (ops.Log() called with two arguments); with T_mult=1, or step(), it works
+    out = convert("""\
+        import torch
+        m = torch.nn.Linear(2, 2)
+        opt = torch.optim.SGD(m.parameters(), lr=0.1)
+        plain = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, 2)
+        doubling = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=2, T_mult=2)
+        plain.step(2.5)
+        doubling.step()
+        doubling.step(2.5)
+        """)
+    lines = {line.split("(")[0].strip(): line for line in out.splitlines() if ".step(" in line}
+    assert "# torch2ms" not in lines["plain.step"] and "# torch2ms" not in out.split("doubling.step()")[1].split("\n")[0]
+    assert "T_mult != 1" in out.split("doubling.step(2.5)")[1].split("\n")[0]
+
+
+def test_mindspores_warm_restarts_step_with_an_epoch_fails_only_with_t_mult_above_one():
+    ms = pytest.importorskip("mindspore")
+    from mindspore import mint
+    from mindspore.experimental.optim import SGD
+    from mindspore.experimental.optim.lr_scheduler import CosineAnnealingWarmRestarts
+
+    def make(t_mult):
+        return CosineAnnealingWarmRestarts(SGD(mint.nn.Linear(2, 1).trainable_params(), lr=0.1), 2, t_mult)
+
+    make(1).step(2.5)
+    make(2).step()
+    with pytest.raises(TypeError):
+        make(2).step(2.5)
 
 
 def test_optimizer_options_mindspore_lacks_are_flagged_unless_torchs_default():

@@ -234,6 +234,51 @@ def test_a_zero_grad_earlier_in_the_loop_body_covers_a_step_in_a_nested_block():
     assert "loss, grads = grad_fn(x, y)\n    opt(grads)" in out and "zero_grad" not in out
 
 
+def test_a_hand_written_update_of_a_models_parameters_is_the_step():
+    # pytorch/examples' word_language_model: no optimizer, `p.data.add_(p.grad, alpha=-lr)`
+    check(
+        HEAD + """\
+        model = nn.Linear(2, 1)
+        def fit(batches, lr):
+            for x, y in batches:
+                model.zero_grad()
+                loss = ((model(x) - y) ** 2).mean()
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 0.5)
+                for p in model.parameters():
+                    p.data.add_(p.grad, alpha=-lr)
+        """,
+        """\
+        import mindspore
+        from mindspore import mint, ops
+        model = mint.nn.Linear(2, 1)
+        def fit(batches, lr):
+            def forward_fn(x, y):
+                loss = ((model(x) - y) ** 2).mean()
+                return loss
+            grad_fn = mindspore.value_and_grad(forward_fn, None, model.trainable_params())
+            for x, y in batches:
+                loss, grads = grad_fn(x, y)
+                grads = ops.clip_by_global_norm(grads, 0.5)
+                for p, p_grad in zip(model.trainable_params(), grads):
+                    p.data.copy_(p.data.add(p_grad, alpha=-lr))
+        """,
+    )
+
+
+def test_gradients_read_from_grad_outside_a_step_are_flagged():
+    src = HEAD + """\
+        model = nn.Linear(2, 1)
+        loss = model(torch.ones(1, 2)).sum()
+        loss.backward()
+        norms = [p.grad.norm() for p in model.parameters()]
+        """
+    out = convert(src)
+    assert "p.grad.norm()" in out
+    line = next(l for l in out.splitlines() if "p.grad" in l)
+    assert "# torch2ms: torch.Tensor.grad" in line and "value_and_grad" in line
+
+
 # ---- what is refused: left whole, flagged with the reason --------------------------------------
 REFUSED = {
     "retain_graph": """\
@@ -284,6 +329,20 @@ REFUSED = {
             model(x).sum().backward()
             opt.zero_grad()
             opt.step()
+        """,
+    "a hand-written update without zero_grad": """\
+        for x in data:
+            model(x).sum().backward()
+            for p in model.parameters():
+                p.data.add_(p.grad, alpha=-0.1)
+        """,
+    "a hand-written update beside an optimizer's step": """\
+        for x in data:
+            model.zero_grad()
+            model(x).sum().backward()
+            opt.step()
+            for p in model.parameters():
+                p.data.add_(p.grad, alpha=-0.1)
         """,
     "higher-order gradients": """\
         x = torch.ones(2, requires_grad=True)
@@ -407,6 +466,35 @@ for x in data:
     eo.step()
     do.step()
     curve.append(loss.item())
+out = torch.tensor(curve)
+"""),
+    ("hand-written sgd", """\
+model = nn.Sequential(layer(2, 3, 0.5), nn.Tanh(), layer(3, 1, 0.3))
+curve = []
+for x in data:
+    model.zero_grad()
+    loss = (model(x) - 0.2).pow(2).mean()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 0.5)
+    for p in model.parameters():
+        p.data.add_(p.grad, alpha=-0.3)
+    curve.append(loss.item())
+out = torch.tensor(curve)
+"""),
+    ("a value bound in a loop among the loss statements", """\
+cell = layer(3, 2, 0.4)
+opt = torch.optim.SGD(cell.parameters(), lr=0.2)
+def step(x):
+    opt.zero_grad()
+    hidden = torch.zeros(4, 1)
+    for t in range(2):
+        output = torch.tanh(cell(torch.cat([x * (t + 1), hidden], 1)))
+        hidden = output[:, :1]
+    loss = output.pow(2).mean()
+    loss.backward()
+    opt.step()
+    return output, loss.item()
+curve = [step(x)[1] for x in data]
 out = torch.tensor(curve)
 """),
 ])

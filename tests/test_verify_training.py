@@ -101,3 +101,41 @@ def test_shuffled_loaders_see_the_same_batches_epoch_after_epoch():
         ms_epochs = [[b[0].asnumpy().tolist() for b in pipeline] for _ in range(3)]
     assert torch_epochs == ms_epochs
     assert torch_epochs[0] != torch_epochs[1]  # a new order every epoch, as torch's RandomSampler gives
+
+
+MODULE_LEVEL = '''\
+import torch
+from torch import nn
+
+data = torch.rand(24, 3)
+target = torch.randn(24, 1)
+loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(data, target), batch_size=4, shuffle=True)
+model = nn.Linear(3, 1)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+
+
+def build():
+    return model
+
+
+def train(net, steps):
+    losses = []
+    while len(losses) < steps:
+        for x, y in loader:
+            optimizer.zero_grad()
+            loss = ((net(x) - y) ** 2).mean()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+    return losses[:steps]
+'''
+
+
+def test_data_loaders_and_models_made_at_import_share_the_random_state(tmp_path):
+    # pytorch/examples' vae makes its loaders and model at module level: the import runs under
+    # the shared randomness too, so both sides draw the same data and shuffle it the same way
+    script = tmp_path / "module_level.py"
+    script.write_text(MODULE_LEVEL)
+    report = verify_training(f"{script}:build,train", steps=12)
+    assert report.ok, report.text()
+    assert len(report.layers["curve"]) == 12

@@ -3,8 +3,8 @@
     torch2ms convert SRC... [-o DST] [--inplace] [--diff] [--report FILE]... [--profile NAME] [-j N] [-q]
     torch2ms check PATH... [--max-flags N] [--report FILE]...   convert in memory: would anything change?
     torch2ms weights CKPT -o OUT.safetensors --model FILE.py:Class [--args JSON]
-    torch2ms verify (--module FILE.py:Class | --factory module:function | --hf module:Class | --train S.py:B,T)
-                    [--package DIR] [--converted ...] [--traceback] [--json FILE] [...]
+    torch2ms verify (--module FILE.py:Class | --factory module:function | --hf module:Class | --diffusers module:Class
+                     | --train S.py:B,T) [--package DIR] [--converted ...] [--traceback] [--json FILE] [...]
     torch2ms explain API [API ...]      what the tool does to a torch API, and the evidence
     torch2ms rules                      the rules, in the order they run, and the profiles
 
@@ -251,6 +251,8 @@ def _add_verify(commands) -> None:
                             "with --package DIR, a module of that package")
     which.add_argument("--hf", metavar="MODULE:CLASS",
                        help="a transformers model, e.g. transformers.models.bert.modeling_bert:BertModel")
+    which.add_argument("--diffusers", metavar="MODULE:CLASS",
+                       help="a diffusers model, e.g. diffusers.models.autoencoders.autoencoder_kl:AutoencoderKL")
     which.add_argument("--train", metavar="SCRIPT.py:BUILD,TRAIN",
                        help="a training script: BUILD() makes the model(s), TRAIN(model, steps) returns the "
                             "per-step losses; the loss curves are compared (docs/training.md)")
@@ -280,7 +282,7 @@ def _add_verify(commands) -> None:
 
 
 def verify(args) -> int:
-    from torch2ms.verify import VerifyError, verify_hf, verify_module
+    from torch2ms.verify import VerifyError, verify_diffusers, verify_hf, verify_module
 
     try:
         if args.train:
@@ -291,6 +293,12 @@ def verify(args) -> int:
                                   usage=True)
             report = verify_training(args.train, args.converted, steps=args.steps, seed=args.seed, atol=args.atol,
                                      rtol=args.rtol, fallback=args.fallback)
+        elif args.diffusers:
+            if args.args or getattr(args, "inputs", None):
+                raise VerifyError("--diffusers builds the model from a small config and its inputs from forward's "
+                                  "signature: no --args or input shapes", usage=True)
+            report = verify_diffusers(args.diffusers, args.converted, seed=args.seed, atol=args.atol, rtol=args.rtol,
+                                      fallback=args.fallback, layers=not args.no_layers, nudge=not args.no_perturb)
         elif args.hf:
             if args.args:
                 raise VerifyError("--args is for --module; --hf builds the model from a tiny config", usage=True)
@@ -306,10 +314,14 @@ def verify(args) -> int:
                                    nudge=not args.no_perturb, package=args.package, factory=bool(args.factory))
     except VerifyError as exc:
         print(f"torch2ms verify: error: {exc}", file=sys.stderr)
+        if exc.failing_line:
+            where = exc.failing_line
+            print(f"torch2ms verify: failing converted line: {where['file']}:{where['line']} `{where['code']}` "
+                  f"({'carries' if where['noted'] else 'carries no'} `# torch2ms:` note)", file=sys.stderr)
         if args.traceback and exc.__cause__ is not None:
             traceback.print_exception(exc.__cause__, file=sys.stderr)
-        _write_json(args.json, {"verdict": "error", "error": str(exc), "usage": exc.usage,
-                                "traceback": _traceback_text(exc.__cause__)})
+        _write_json(args.json, {"verdict": "error", "error": str(exc), "problems": [str(exc)], "usage": exc.usage,
+                                "failing_line": exc.failing_line, "traceback": _traceback_text(exc.__cause__)})
         return EXIT_USAGE if exc.usage else EXIT_ERROR
     print(report.text())
     if args.traceback and report.traceback:

@@ -1092,6 +1092,12 @@ CASES += [
         a = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
         out = a.kron(torch.tensor([[0.0, 1.0], [1.0, 0.0]]))
     """),
+    Case("torch.split", """
+        import torch
+        x = torch.arange(10.0).reshape(2, 5)
+        a, b = x.split_with_sizes([2, 3], dim=1)
+        c = (x * 2).split_with_sizes([1, 1])
+    """, outputs=("a", "b", "c"), expect=("mint.split(x, [2, 3], dim=1)",)),
 ]
 
 

@@ -495,6 +495,16 @@ CASES = [
     """, outputs=("out", "out2"), kernel="UpsampleBilinear2D",
       expect=("mint.nn.Upsample(size=(5, 4), mode='bilinear', align_corners=False)(x)",
               "mint.nn.Upsample(None, 1.5, 'bilinear', True)(x)")),
+    C("torch.nn.Upsample", f"""
+        {X(1, 2, 3, 3)}
+        out = nn.Upsample(scale_factor=2, mode='nearest-exact')(x)
+        out2 = nn.Upsample(None, (3.0, 2.0), 'nearest-exact')(x)
+    """, outputs=("out", "out2"), expect=("mode='nearest')(x)", "'nearest')(x)"),
+      note="mint has no 'nearest-exact'; for a whole upscaling factor it picks what 'nearest' picks"),
+    C("torch.nn.Upsample", f"""
+        {X(1, 2, 3, 3)}
+        out = nn.Upsample(size=(2, 2), mode='nearest-exact')(x)
+    """, mode="flag", expect=("# torch2ms:", "'nearest-exact'")),
     C("torch.nn.Identity", f"""
         {X(2, 3)}
         out = nn.Identity()(x)
@@ -956,6 +966,16 @@ CASES += [
         out3 = F.interpolate(x, None, 1.5)
         out4 = F.interpolate(x, scale_factor=(1.5, 2.0), mode='nearest', recompute_scale_factor=True)
     """, outputs=("out", "out2", "out3", "out4")),
+    C("torch.nn.functional.interpolate", f"""
+        {X(1, 2, 5)}
+        out = F.interpolate(x, scale_factor=3, mode='nearest-exact')
+        out2 = F.interpolate(x.reshape(1, 2, 5, 1), None, (2.0, 4.0), 'nearest-exact')
+    """, outputs=("out", "out2"), expect=("mode='nearest')", "'nearest')"),
+      note="mint has no 'nearest-exact'; for a whole upscaling factor it picks what 'nearest' picks"),
+    C("torch.nn.functional.interpolate", f"""
+        {X(1, 2, 5)}
+        out = F.interpolate(x, scale_factor=0.5, mode='nearest-exact')
+    """, mode="flag", expect=("# torch2ms:", "'nearest-exact'")),
     C("torch.nn.functional.interpolate", f"""
         {X(1, 2, 3, 3)}
         out = F.interpolate(x, None, 1.5, 'bilinear', False)

@@ -35,6 +35,26 @@ def root_of(path: str) -> Tuple[str, str]:
     return "mindspore", path[len("mindspore") + 1:]
 
 
+def _top_level_names(module: cst.Module) -> Set[str]:
+    """Names the file's top level defines (classes, functions, assignments, imports)."""
+    names: Set[str] = set()
+    for statement in module.body:
+        if isinstance(statement, (cst.ClassDef, cst.FunctionDef)):
+            names.add(statement.name.value)
+        elif isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                targets = small.targets if isinstance(small, cst.Assign) else ()
+                for target in targets:
+                    if isinstance(target.target, cst.Name):
+                        names.add(target.target.value)
+                if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):
+                    for alias in small.names:
+                        local = alias.asname.name if alias.asname is not None else alias.name
+                        if isinstance(local, cst.Name):
+                            names.add(local.value)
+    return names
+
+
 def self_attribute(node: cst.BaseExpression) -> Optional[str]:
     """`self.embed` -> "embed"; anything else -> None."""
     path = cstutil.dotted(node)
@@ -87,6 +107,8 @@ class FileContext:
     root_uses: Dict[str, Binding] = field(default_factory=dict)
     root_names: Dict[str, Optional[str]] = field(default_factory=dict)
     taken_over: Dict[str, Binding] = field(default_factory=dict)  # torch `nn` that mindspore's nn replaces
+    # Objects imported by name for the output (`from mindone.x import RMSNorm`): path -> binding.
+    from_imports: Dict[str, Binding] = field(default_factory=dict)
     introduced: Set[int] = field(default_factory=set)  # ids of literals the rules wrote (True/False)
     # Statements to drop when the tree is finished: always (None), or only if a binding ends unused.
     doomed: Dict[int, Tuple[cst.CSTNode, Optional[Binding]]] = field(default_factory=dict)
@@ -96,12 +118,15 @@ class FileContext:
     # torch names a `from .mod import *` binds (read from the project by the runner)
     star_names: Tuple[Tuple[str, str], ...] = ()
     exported: FrozenSet[str] = frozenset()  # names the project's other modules import from this file
+    # torch APIs the active profile's port supplies (profiles' supplies()): the converted code has them
+    supplied: FrozenSet[str] = frozenset()
     # Imports of other PyTorch libraries (ids of Import/ImportFrom nodes -> the hint): guarded.
     foreign_imports: Dict[int, str] = field(default_factory=dict)
     # Guarded imports tidy kept (the import node, the names it binds): annotate notes their users.
     kept_imports: List[Tuple[cst.CSTNode, List[str]]] = field(default_factory=list)
     # Nodes whose id() is remembered above stay referenced here, so an id is never reused.
     _keep_alive: List[cst.CSTNode] = field(default_factory=list)
+    _by_type: Optional[Dict[type, List[cst.CSTNode]]] = None  # nodes_of's index, made on first use
 
     def __post_init__(self) -> None:
         self.scope = self.module_scope
@@ -142,6 +167,26 @@ class FileContext:
         return binding
 
     # ==== rule API: what names refer to ========================================================
+    def nodes_of(self, *types: type) -> List[cst.CSTNode]:
+        """Rule API: every node of these exact types in the file as parsed, in source
+        order (for several types: grouped by type, each in source order).
+
+        For rules that read the whole file before the walk (which names hold checkpoints,
+        which classes are Datasets): one walk of the file, made on the first request, serves
+        them all instead of a walk each.
+        """
+        if self._by_type is None:
+            index: Dict[type, List[cst.CSTNode]] = {}
+            stack: List[cst.CSTNode] = [self.module]
+            while stack:
+                node = stack.pop()
+                index.setdefault(type(node), []).append(node)
+                stack.extend(reversed(cstutil.code_children(node)))
+            self._by_type = index
+        if len(types) == 1:
+            return list(self._by_type.get(types[0], ()))
+        return [node for t in types for node in self._by_type.get(t, ())]
+
     def lookup(self, name: str) -> Optional[Binding]:
         """The binding a name has where the walk is now (Python's scoping rules)."""
         return self.scope.lookup(name)
@@ -248,14 +293,21 @@ class FileContext:
         return name in bases or name.startswith("mindone.") and name[8:] in bases
 
     def cell_made_by(self, call: cst.Call) -> Optional[str]:
-        """What made the Cell this call builds (a torch layer's qualname, or a Cell class of the
-        file), or None when the call builds no Cell we know of."""
+        """What made the Cell this call builds (a torch layer's qualname, a Cell class of the file,
+        or a library's Cell class it imports: `TimestepEmbedding` from diffusers' embeddings), or
+        None when the call builds no Cell we know of."""
         qualname = self.qualname(call.func)
         if qualname is not None:
             is_layer = qualname.startswith("torch.nn.") and inventory.torch_kind(qualname) == "class"
             return qualname if is_layer else None
         name = cstutil.dotted(call.func)
-        return name if name in self.cell_classes else None
+        if name in self.cell_classes:
+            return name
+        binding = self.lookup(name) if isinstance(call.func, cst.Name) else None
+        if binding is not None and binding.alias is not None and binding.qualname \
+                and self.is_library_cell(binding.qualname):
+            return binding.qualname
+        return None
 
     def remember_cell(self, target: cst.BaseExpression, maker: str) -> None:
         """`target = <a Cell>` was assigned: a local name, or `self.<attr>` in a Cell class."""
@@ -383,6 +435,22 @@ class FileContext:
             local = binding.name  # the file's own `import numpy as np`
         node = cstutil.build(f"{local}.{name}")
         self.count_use(cstutil.chain_root(node), binding)
+        return node
+
+    def emit_from(self, path: str) -> cst.BaseExpression:
+        """A name for a library object imported by name (`RMSNorm`, with `from mindone.x import
+        RMSNorm` added), or spelled in full (`import mindone.x`) where the file takes that name."""
+        module, _, name = path.rpartition(".")
+        binding = self.from_imports.get(path)
+        if binding is None:
+            if self.lookup(name) is not None or name in _top_level_names(self.module) or any(
+                    b.name == name for b in self.from_imports.values()):
+                return self._emit_python(path)
+            binding = self.from_imports[path] = Binding(name, path)
+        elif self._shadowed(name) or (self.lookup(name) is not None and self.lookup(name) is not binding):
+            return self._emit_python(path)
+        node = cst.Name(name)
+        self.count_use(node, binding)
         return node
 
     def emit_torch(self, qualname: str) -> cst.BaseExpression:

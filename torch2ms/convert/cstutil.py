@@ -6,7 +6,8 @@ context only to forget the uses inside what they drop (`ctx.discard`).
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Iterator, List, Optional
+import dataclasses
+from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Tuple
 
 import libcst as cst
 
@@ -18,22 +19,25 @@ COMMA = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
 
 
 # ---- names and dotted paths ------------------------------------------------------------
+# dotted and chain_root run for nearly every name, attribute and call the rules look at:
+# they test the node's exact type (libcst has no subclasses of Name or Attribute), as an
+# isinstance that fails goes through ABCMeta.__instancecheck__ and cost twice as much.
 def dotted(node: cst.CSTNode) -> Optional[str]:
     """`a.b.c` for a Name/Attribute chain, None for anything else (calls, subscripts, ...)."""
     parts = []
-    while isinstance(node, cst.Attribute):
+    while type(node) is cst.Attribute:
         parts.append(node.attr.value)
         node = node.value
-    if not isinstance(node, cst.Name):
+    if type(node) is not cst.Name:
         return None
     parts.append(node.value)
     return ".".join(reversed(parts))
 
 
 def chain_root(node: cst.CSTNode) -> Optional[cst.Name]:
-    while isinstance(node, cst.Attribute):
+    while type(node) is cst.Attribute:
         node = node.value
-    return node if isinstance(node, cst.Name) else None
+    return node if type(node) is cst.Name else None
 
 
 def build(path: str) -> cst.BaseExpression:
@@ -45,15 +49,91 @@ def build(path: str) -> cst.BaseExpression:
     return expr
 
 
+# Fields that hold only whitespace, brackets, commas, dots or operators (or str/bool): no
+# Name is ever under them. Every field whose name starts with "whitespace" is such a field too.
+_LAYOUT_FIELDS = frozenset({
+    "lpar", "rpar", "comma", "semicolon", "colon", "first_colon", "second_colon", "dot", "equal",
+    "leading_lines", "lines_after_decorators", "trailing_whitespace", "header", "footer", "empty_lines",
+    "newline", "indent", "default_indent", "default_newline", "encoding", "has_trailing_newline",
+    "lbrace", "rbrace", "lbracket", "rbracket", "operator", "star", "asynchronous", "separator",
+    "relative", "trailing_comma", "first_line", "last_line", "leading_whitespace", "comment",
+    "posonly_ind", "conversion",
+})
+# Classes whose fields are declared in another order than the code they generate: the
+# order of the source (that of libcst's `children`), for walks that care which comes first.
+_SOURCE_ORDER: Dict[type, Tuple[str, ...]] = {
+    cst.Arg: ("keyword", "value"),
+    cst.FunctionDef: ("decorators", "name", "type_parameters", "params", "returns", "body"),
+    cst.ClassDef: ("decorators", "name", "type_parameters", "bases", "keywords", "body"),
+    cst.IfExp: ("body", "test", "orelse"),
+    cst.ExceptHandler: ("type", "name", "body"),
+    cst.ExceptStarHandler: ("type", "name", "body"),
+    cst.MatchCase: ("pattern", "guard", "body"),
+    cst.Parameters: ("posonly_params", "params", "star_arg", "kwonly_params", "star_kwarg"),
+}
+_CODE_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+def code_fields(cls: type) -> Tuple[str, ...]:
+    """The fields of a node class that can hold code, in source order (looked up once)."""
+    fields = _CODE_FIELDS.get(cls)
+    if fields is None:
+        fields = _CODE_FIELDS[cls] = _SOURCE_ORDER.get(cls) or tuple(
+            f.name for f in dataclasses.fields(cls)
+            if f.name not in _LAYOUT_FIELDS and not f.name.startswith("whitespace")
+        )
+    return fields
+
+
+# Whether values of a type are nodes, per type: isinstance against libcst's abstract base
+# class goes through ABCMeta.__instancecheck__ (a Python call) for every field of every node.
+_IS_NODE: Dict[type, bool] = {}
+
+
+def code_children(node: cst.CSTNode, skip: Tuple[str, ...] = ()) -> List[cst.CSTNode]:
+    """The child nodes of `node` that hold code, in source order: libcst's `children`
+    without whitespace, brackets, commas and operators (comments are layout too), and
+    without the fields named in `skip`.
+
+    Reads each class's code fields directly: libcst's `children` rebuilds the node through
+    a visitor over every field, and walks over whole files made of it cost several times
+    the parse. tests/test_code_children.py checks the order against libcst's.
+    """
+    out: List[cst.CSTNode] = []
+    for field in _CODE_FIELDS.get(type(node)) or code_fields(type(node)):
+        if skip and field in skip:
+            continue
+        value = getattr(node, field)
+        kind = type(value)
+        if kind is tuple or kind is list:
+            out.extend(value)
+        else:
+            is_node = _IS_NODE.get(kind)
+            if is_node is None:
+                is_node = _IS_NODE[kind] = issubclass(kind, cst.CSTNode)
+            if is_node:
+                out.append(value)
+    return out
+
+
+def walk_code(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """`node` and every code node under it (depth first, last child first)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(code_children(current))
+
+
 def iter_names(node: cst.CSTNode) -> Iterator[cst.Name]:
     """Every Name node in a subtree (used to forget uses of names a rule removed)."""
     stack = [node]
     while stack:
         current = stack.pop()
-        if isinstance(current, cst.Name):
+        if type(current) is cst.Name:
             yield current
         else:
-            stack.extend(current.children)
+            stack.extend(code_children(current))
 
 
 def iter_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:

@@ -14,6 +14,8 @@ from typing import Iterable, Iterator, List, Sequence, Set
 
 import libcst as cst
 
+from torch2ms.convert.cstutil import code_children
+
 # Fields that hold names which are no loads: attribute names, keywords, def/class/param names.
 _NOT_LOADS = {
     cst.Attribute: ("attr",),
@@ -55,15 +57,8 @@ def _changed_through(target: cst.CSTNode) -> Iterator[str]:
         yield node.value
 
 
-def _children(node: cst.CSTNode, skip: Sequence[str]) -> Iterator[cst.CSTNode]:
-    for name in getattr(node, "__dataclass_fields__", {}):
-        if name in skip:
-            continue
-        value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            yield value
-        elif isinstance(value, (tuple, list)):
-            yield from (v for v in value if isinstance(v, cst.CSTNode))
+def _children(node: cst.CSTNode, skip: Sequence[str]) -> List[cst.CSTNode]:
+    return code_children(node, tuple(skip))
 
 
 def reads(node: cst.CSTNode) -> Set[str]:
@@ -150,14 +145,28 @@ def _subscript_parts(target: cst.CSTNode) -> Iterator[cst.CSTNode]:
         yield target
 
 
-def binds(statement: cst.CSTNode) -> Set[str]:
-    """Names a statement (compound ones: anywhere in their blocks) binds in its scope."""
+def binds(statement: cst.CSTNode, walrus: bool = True) -> Set[str]:
+    """Names a statement (compound ones: anywhere in their blocks) binds in its scope.
+
+    `walrus=False`: the caller knows the file has no `:=`, the one expression that binds a
+    name, so expressions are not searched (most of the nodes of a file).
+    """
     found: Set[str] = set()
-    _binds(statement, found)
+    _binds(statement, found, walrus)
     return found
 
 
-def _binds(node: cst.CSTNode, found: Set[str]) -> None:
+_IS_EXPRESSION: dict = {}
+
+
+def _binds(node: cst.CSTNode, found: Set[str], walrus: bool = True) -> None:
+    if not walrus:
+        cls = type(node)
+        is_expression = _IS_EXPRESSION.get(cls)
+        if is_expression is None:
+            is_expression = _IS_EXPRESSION[cls] = issubclass(cls, cst.BaseExpression)
+        if is_expression:
+            return
     if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
         found.add(node.name.value)
         return
@@ -187,7 +196,7 @@ def _binds(node: cst.CSTNode, found: Set[str]) -> None:
                 found.add((_dotted(alias.name) or "").split(".")[0])
         return
     for child in _children(node, ()):
-        _binds(child, found)
+        _binds(child, found, walrus)
 
 
 def _walrus(node: cst.CSTNode, found: Set[str]) -> None:

@@ -16,7 +16,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from torch2ms.convert.cstutil import dotted, keyword
+from torch2ms.convert.cstutil import code_children, dotted, keyword
 from torch2ms.convert.dataflow import binds, target_names
 
 CELL, OPTIMIZER, SCHEDULER, LOADER, DATASET = "cell", "optimizer", "scheduler", "loader", "dataset"
@@ -25,9 +25,16 @@ GRAD_SCALER = "grad_scaler"
 # Methods that return their receiver (nn.Module's, and what torch code chains on a model).
 SELF_RETURNING = {"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "bfloat16",
                   "requires_grad_", "share_memory", "apply", "type"}
+# The standard library's copies (`import copy` / `from copy import deepcopy`).
+COPIES = {"copy.deepcopy", "copy.copy", "deepcopy"}
 # Methods only nn.Module has.
 MODULE_ONLY = {"named_parameters", "named_modules", "named_buffers", "named_children", "register_forward_hook",
                "register_forward_pre_hook", "register_buffer", "register_module", "load_state_dict_pre_hook"}
+# Names other objects in a training script carry too (optimizers, schedulers, dicts): a file's
+# Cell class defining one says nothing about a receiver calling it.
+SHARED_METHODS = {"step", "zero_grad", "state_dict", "load_state_dict", "update", "reset", "get", "items", "keys",
+                  "values", "append", "pop", "copy", "save", "load", "run", "fit", "predict", "evaluate", "test",
+                  "close", "forward", "parameters"}
 # torch base classes whose subclasses are datasets.
 DATASET_BASES = {"torch.utils.data.Dataset", "torch.utils.data.IterableDataset",
                  "torch.utils.data.dataset.Dataset", "torch.utils.data.dataset.IterableDataset"}
@@ -99,6 +106,19 @@ def _classes(module: cst.Module, resolve: Resolve, is_layer: IsLayer, module_bas
     return cells, datasets
 
 
+def _own_methods(module: cst.Module, cells: Set[str]) -> Set[str]:
+    """Methods only the file's Cell classes define (`training_step`, `init_hidden`): a name
+    they are called on (`model.training_step(batch)`) holds one of those Cells."""
+    in_cells: Set[str] = set()
+    elsewhere: Set[str] = set()
+    for cls in (s for s in _walk_defs(module.body) if isinstance(s, cst.ClassDef)):
+        body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ()
+        names = {s.name.value for s in body if isinstance(s, cst.FunctionDef)}
+        (in_cells if cls.name.value in cells else elsewhere).update(names)
+    return {n for n in in_cells - elsewhere - SHARED_METHODS - SELF_RETURNING - MODULE_ONLY
+            if not n.startswith("__")}
+
+
 def _walk_defs(body) -> Iterator[cst.CSTNode]:
     """Every def and class of the file, at any depth."""
     stack = list(body)
@@ -168,26 +188,29 @@ def _calls(node: cst.CSTNode) -> Iterator[cst.Call]:
             continue
         if isinstance(current, cst.Call):
             yield current
-        stack.extend(current.children)
+        stack.extend(code_children(current))
 
 
 class _Inference:
     def __init__(self, module: cst.Module, resolve: Resolve, is_layer: IsLayer,
-                 module_bases: Callable[[str], bool]) -> None:
+                 module_bases: Callable[[str], bool], walrus: bool = True) -> None:
         self.module = module
         self.resolve = resolve
         self.is_layer = is_layer
         self.kinds = Kinds()
         self.kinds.cell_classes, self.kinds.dataset_classes = _classes(module, resolve, is_layer, module_bases)
         self.functions = _functions(module)
+        self.cell_methods = _own_methods(module, self.kinds.cell_classes)
         self.returns: Dict[str, str] = {}  # function key -> the kind every return gives
+        self._scope_calls: Dict[str, List[cst.Call]] = {}
+        self._function_returns: Dict[str, List[cst.Return]] = {}
         self.kinds.locals[""] = set()
         for node in module.body:
-            self.kinds.locals[""] |= binds(node)
+            self.kinds.locals[""] |= binds(node, walrus)
         for key, fn in self.functions.items():
             bound = set(fn.params)
             for node in fn.node.body.body:
-                bound |= binds(node)
+                bound |= binds(node, walrus)
             self.kinds.locals[key] = bound
 
     # ---- what an expression makes ----------------------------------------------------
@@ -213,6 +236,9 @@ class _Inference:
                 return OPTIMIZER
             return CELL if self.is_layer(qualname) else None
         name = dotted(func)
+        if name in COPIES and len(expr.args) == 1 and not expr.args[0].keyword and not expr.args[0].star:
+            inner = self.kind_of(expr.args[0].value, scope)  # `ema = copy.deepcopy(model)`: a Cell too
+            return inner if inner == CELL else None
         if name in self.kinds.cell_classes:
             return CELL
         if name in self.kinds.dataset_classes:
@@ -296,7 +322,7 @@ class _Inference:
                 if kind is None and small.value is not None:
                     kind = self.kind_of(small.value, scope)
                 self._set(scope, small.target.value, kind)
-        calls = list(_calls(cst.Module(body=list(body))))
+        calls = self._calls_in(scope, body)
         for call in calls:
             self._optimizer_evidence(call, scope)
         self._module_evidence(calls, scope)
@@ -333,7 +359,7 @@ class _Inference:
             elif isinstance(func, cst.Attribute) and (isinstance(func.value, cst.Name) or _self_attr(func.value)) \
                     and self.resolve(func.value) is None:
                 name, method = dotted(func.value), func.attr.value
-                if method in MODULE_ONLY:
+                if method in MODULE_ONLY or method in self.cell_methods:
                     self._evidence(scope, name)
                 elif method in ("train", "eval") and len(call.args) <= 1:
                     switched.add(name)
@@ -364,16 +390,27 @@ class _Inference:
         for param in params:
             self._set(fn.key, param.name.value, self._annotation_kind(param.annotation))
 
+    def _calls_in(self, scope: str, body) -> List[cst.Call]:
+        """The calls of a scope's own code (not of the defs inside it); the tree does not change
+        while kinds are inferred, and the rounds of `run` ask again: found once."""
+        found = self._scope_calls.get(scope)
+        if found is None:
+            found = self._scope_calls[scope] = list(_calls(cst.Module(body=list(body))))
+        return found
+
     def _returns(self, fn: _Function) -> None:
-        kinds = set()
-        stack = list(fn.node.body.body)
-        while stack:
-            node = stack.pop()
-            if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-                continue
-            if isinstance(node, cst.Return):
-                kinds.add(self.kind_of(node.value, fn.key) if node.value is not None else None)
-            stack.extend(node.children)
+        returns = self._function_returns.get(fn.key)
+        if returns is None:
+            returns = self._function_returns[fn.key] = []
+            stack = list(fn.node.body.body)
+            while stack:
+                node = stack.pop()
+                if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                    continue
+                if isinstance(node, cst.Return):
+                    returns.append(node)
+                stack.extend(code_children(node))
+        kinds = {self.kind_of(node.value, fn.key) if node.value is not None else None for node in returns}
         if len(kinds) == 1 and None not in kinds:
             self.returns[fn.key] = kinds.pop()
 
@@ -383,7 +420,7 @@ class _Inference:
         seen: Dict[Tuple[str, str], Set[Optional[str]]] = {}
         scopes = [("", self.module.body)] + [(k, f.node.body.body) for k, f in self.functions.items()]
         for scope, body in scopes:
-            for call in _calls(cst.Module(body=list(body))):
+            for call in self._calls_in(scope, body):
                 name = dotted(call.func)
                 key = self._function_key(name, scope) if name else None
                 skip = 0
@@ -416,9 +453,9 @@ def _self_attr(node: cst.CSTNode) -> Optional[str]:
 
 
 def infer(module: cst.Module, resolve: Resolve, is_layer: IsLayer,
-          module_bases: Callable[[str], bool] = lambda name: False) -> Kinds:
-    """The kinds of the file's names, scope by scope."""
-    return _Inference(module, resolve, is_layer, module_bases).run()
+          module_bases: Callable[[str], bool] = lambda name: False, walrus: bool = True) -> Kinds:
+    """The kinds of the file's names, scope by scope (`walrus=False`: the file has no `:=`)."""
+    return _Inference(module, resolve, is_layer, module_bases, walrus).run()
 
 
 def scope_key(stack: List[str]) -> str:

@@ -16,7 +16,7 @@ import libcst as cst
 
 from torch2ms.convert import dataflow
 from torch2ms.convert.context import FileContext
-from torch2ms.convert.cstutil import COMMA, dotted, iter_names, keyword
+from torch2ms.convert.cstutil import COMMA, code_children, dotted, iter_names, keyword
 from torch2ms.convert.results import Reason
 
 CLIP_NORM = {"torch.nn.utils.clip_grad_norm_", "torch.nn.utils.clip_grad.clip_grad_norm_"}
@@ -49,6 +49,28 @@ class Event:
     position: int = -1  # inside an IF: position in its branch
     scaled: bool = False  # B: `scaler.scale(loss).backward()` (mixed-precision loss scaling)
     guarded: bool = False  # IF: it holds a whole step (its backward too), run when its test is true
+    manual: str = ""  # S: a hand-written update `for p in model.parameters(): ... p.grad ...` (the loop variable)
+
+
+def manual_update(ctx: FileContext, statement: cst.CSTNode) -> Optional[Tuple[str, str]]:
+    """`for p in model.parameters(): p.data.add_(p.grad, alpha=-lr)`, pytorch/examples'
+    word_language_model's SGD without an optimizer: (the model, the loop variable), or None."""
+    if not isinstance(statement, cst.For) or statement.orelse is not None or not isinstance(statement.target, cst.Name):
+        return None
+    loop = statement.iter
+    if not (isinstance(loop, cst.Call) and not loop.args and isinstance(loop.func, cst.Attribute)
+            and loop.func.attr.value == "parameters" and ctx.qualname(loop.func) is None):
+        return None
+    model = dotted(loop.func.value)
+    variable = statement.target.value
+    if model is None or not any(_is_grad_of(node, variable) for node in _walk(statement.body)):
+        return None
+    return model, variable
+
+
+def _is_grad_of(node: cst.CSTNode, variable: str) -> bool:
+    return (isinstance(node, cst.Attribute) and node.attr.value == "grad" and isinstance(node.value, cst.Name)
+            and node.value.value == variable)
 
 
 def expr_call(statement: cst.CSTNode) -> Optional[Tuple[cst.Call, cst.BaseSmallStatement]]:
@@ -178,7 +200,7 @@ class Taint:
 
 
 def _code_children(node: cst.CSTNode):
-    for child in node.children:
+    for child in code_children(node):
         if isinstance(child, (cst.FunctionDef, cst.ClassDef)):
             continue
         yield child
@@ -216,6 +238,9 @@ class Planner:
     # ---- the plan ---------------------------------------------------------------------------------
     def plan(self) -> List[cst.BaseStatement]:
         self._check_calls()
+        self.manual = {e.receiver for e in self._all_events() if e.kind == "S" and e.manual}
+        if any(e.kind == "S" and not e.manual and e.receiver in self.manual for e in self._all_events()):
+            raise Refused("a model's parameters updated by hand and by an optimizer's step")
         loops = self.host.enclosing_loops()
         regions = [self._grad_region(e) for e in self.events if e.kind == "G"]
         if not any(e.kind in ("B", "S") for e in self._all_events()):
@@ -275,7 +300,7 @@ class Planner:
             if event.kind == "B" and call.args:
                 words = ", ".join(keyword(a) or "gradient" for a in call.args)
                 raise Refused(f"backward({words}=...) is not restructured")
-            if event.kind == "S" and call.args:
+            if event.kind == "S" and call is not None and call.args:
                 raise Refused("step(closure) re-evaluates the loss inside the optimizer")
             if event.kind == "C":
                 qualname = self.ctx.qualname(call.func)
@@ -324,6 +349,8 @@ class Planner:
     def _coverage(self, optimizer: str) -> Optional[Set[str]]:
         """The models an optimizer was built from (`optim.Adam(netD.parameters())` -> {"netD"}), or
         None when its construction is not in this function or the module, or gives anything else."""
+        if optimizer in self.manual:  # `for p in model.parameters()` updates the model's own parameters
+            return {optimizer}
         for body in (self.host.scope_body(), self.host.module_body()):
             for statement in _flat(body):
                 if not isinstance(statement, cst.Assign) or len(statement.targets) != 1:
@@ -573,9 +600,40 @@ class Planner:
         if region.inputs and any(n in assigned_set for n in region.inputs):
             raise Refused("autograd.grad with respect to a tensor computed among the statements it needs")
         forced = list(region.inputs or [])
-        region.params = forced + [n for n in free if n not in forced and (n in bound_around or n in assigned_set)]
+        # a name bound only among the moved statements (`output` from `for ...: output, h = rnn(...)`)
+        # is the forward function's own: free_reads counts it because a loop may run no times
+        outside = self._bound_outside({id(self.original[j]) for j in region.moved})
+        region.params = forced + [n for n in free if n not in forced and (n in bound_around or n in assigned_set)
+                                  and (n in outside or n not in assigned_set)]
         loss = self._loss_name(region.event)
         region.aux = [n for n in assigned if n != loss and (scope_reads[n] > inside[n] or n in region.params)]
+
+    def _bound_outside(self, skip: Set[int]) -> Set[str]:
+        """Names the scope binds anywhere but in the statements `skip` (and its parameters)."""
+        found: Set[str] = set()
+        fn = self.host.function()
+        if fn is not None:
+            params = fn.params
+            for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+                found.add(param.name.value)
+            for star in (params.star_arg, params.star_kwarg):
+                if isinstance(star, cst.Param):
+                    found.add(star.name.value)
+
+        def visit(node: cst.CSTNode) -> None:
+            if id(node) in skip:
+                return
+            if not any(id(n) in skip for n in _walk(node)):
+                found.update(dataflow.binds(node))
+                return
+            if isinstance(node, cst.For):
+                found.update(dataflow.target_names(node.target))
+            for child in node.children:
+                visit(child)
+
+        for statement in self.host.scope_body():
+            visit(statement)
+        return found
 
     def _definitions(self, region: Region) -> List[cst.BaseStatement]:
         ctx = self.ctx
@@ -609,10 +667,14 @@ class Planner:
         if region.event.kind == "G":
             position, weights = self._differentiated(region)
         else:
-            position, weights = "None", " + ".join(f"{o}.parameters" for o in region.consumers)
+            position, weights = "None", " + ".join(self._weights(o) for o in region.consumers)
         grad_fn = _statement(f"{region.grad_fn} = VALUE_AND_GRAD({region.forward}, {position}, {weights}{aux})")
         grad_fn = _replace_name(grad_fn, "VALUE_AND_GRAD", ctx.emit("mindspore.value_and_grad"))
         return [forward, grad_fn]
+
+    def _weights(self, optimizer: str) -> str:
+        """What an optimizer updates, as value_and_grad's weights (a hand-written update: the model's)."""
+        return f"{optimizer}.trainable_params()" if optimizer in self.manual else f"{optimizer}.parameters"
 
     def _differentiated(self, region: Region) -> Tuple[str, str]:
         """(grad_position, weights) for an autograd.grad region."""
@@ -695,8 +757,8 @@ class Planner:
         grads: cst.BaseExpression = cst.Name(first.grads)
         if len(first.consumers) > 1:
             at = first.consumers.index(optimizer)
-            start = " + ".join(f"len({o}.parameters)" for o in first.consumers[:at]) or ""
-            stop = " + ".join(f"len({o}.parameters)" for o in first.consumers[:at + 1])
+            start = " + ".join(f"len({self._weights(o)})" for o in first.consumers[:at]) or ""
+            stop = " + ".join(f"len({self._weights(o)})" for o in first.consumers[:at + 1])
             grads = cst.parse_expression(f"{first.grads}[{start}:{stop if at + 1 < len(first.consumers) else ''}]")
         return grads
 
@@ -707,6 +769,8 @@ class Planner:
         if step is None:
             raise Refused("gradient clipping with no step after it")
         grads = self._grads_for(step, regions, consumed, buffer, summed, out)
+        if event.kind == "S" and event.manual:
+            return out + [self._manual_step(event, grads)]
         small = self._updated_small(event)
         if event.kind == "S":
             statement = cst.SimpleStatementLine(body=[cst.Expr(cst.Call(func=small.value.func.value,
@@ -722,6 +786,27 @@ class Planner:
         out[0] = out[0].with_changes(leading_lines=original.leading_lines)
         out[-1] = out[-1].with_changes(trailing_whitespace=original.trailing_whitespace)
         return out
+
+    def _manual_step(self, event: Event, grads: cst.BaseExpression) -> cst.BaseStatement:
+        """`for p in model.parameters(): ...p.grad...` -> `for p, p_grad in zip(model.trainable_params(),
+        grads): ...p_grad...`: the same update, each parameter paired with its gradient."""
+        loop = self._updated_node(event)
+        if not isinstance(loop, cst.For) or not isinstance(loop.target, cst.Name) \
+                or loop.target.value != event.manual or not isinstance(loop.iter, cst.Call) \
+                or not isinstance(loop.iter.func, cst.Attribute):
+            raise Refused("another rule rewrote the loop that updates the parameters")
+        self._withdraw(loop)
+        grad = self.host.fresh(f"{event.manual}_grad")
+        body = loop.body
+        for node in [n for n in _walk(body) if _is_grad_of(n, event.manual)]:
+            body = body.deep_replace(node, cst.Name(grad))
+        self.ctx.discard(loop.iter)
+        pairs = _statement(f"for _ in zip(MODEL.trainable_params(), GRADS): pass").iter
+        pairs = _replace_name(pairs, "MODEL", self.ctx.duplicate(loop.iter.func.value))
+        pairs = _replace_name(pairs, "GRADS", grads)
+        target = cst.Tuple(elements=[cst.Element(value=loop.target, comma=COMMA), cst.Element(value=cst.Name(grad))],
+                           lpar=[], rpar=[])
+        return loop.with_changes(target=target, iter=pairs, body=body)
 
     def _clip(self, event: Event, small, grads: str, out: List) -> cst.BaseStatement:
         ctx = self.ctx
@@ -791,13 +876,15 @@ class Planner:
         return _with_branches(node, new_blocks)
 
     # ---- bookkeeping -------------------------------------------------------------------------------------
-    def _updated_line(self, event: Event) -> cst.SimpleStatementLine:
+    def _updated_node(self, event: Event) -> cst.CSTNode:
         if event.position < 0:
-            line = self.updated[event.index]
-        else:
-            node = self.updated[event.index]
-            branch = next(b for b, x in self._if_event(event).inner if x is event)
-            line = branches(node)[branch][event.position]
+            return self.updated[event.index]
+        node = self.updated[event.index]
+        branch = next(b for b, x in self._if_event(event).inner if x is event)
+        return branches(node)[branch][event.position]
+
+    def _updated_line(self, event: Event) -> cst.SimpleStatementLine:
+        line = self._updated_node(event)
         if not isinstance(line, cst.SimpleStatementLine):
             raise Refused("another rule rewrote a statement of the step")
         return line
@@ -838,7 +925,7 @@ def _walk(node: cst.CSTNode):
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(current.children)
+        stack.extend(code_children(current))
 
 
 def _flat(body) -> List[cst.BaseSmallStatement]:

@@ -189,6 +189,10 @@ class Tidy:
                 statement = statement.with_changes(leading_lines=[*carried, *statement.leading_lines])
                 carried = []
             kept.append(statement)
+        if kept and not carried and len(kept) == len(block.body) and all(a is b for a, b in zip(kept, block.body)):
+            # Nothing dropped or added: keep the very block. A copy (equal, byte for byte) made
+            # the walk rebuild every statement around every block of the file.
+            return block
         if isinstance(block, cst.Module):
             return block.with_changes(body=kept, footer=[*carried, *block.footer])
         if not kept:
@@ -230,6 +234,13 @@ class Tidy:
             by_parent.setdefault(parent, []).append(leaf if leaf == root else f"{leaf} as {root}")
         for parent, imported in sorted(by_parent.items(), key=lambda item: (item[0] != "mindspore", item[0])):
             statements.append(cst.parse_statement(f"from {parent} import {', '.join(imported)}\n"))
+        by_module: Dict[str, List[str]] = {}  # objects emitted by name (ctx.emit_from)
+        for path, binding in sorted(ctx.from_imports.items()):
+            if binding.uses > 0:
+                module, _, name = path.rpartition(".")
+                by_module.setdefault(module, []).append(name)
+        for module, imported in by_module.items():
+            statements.append(cst.parse_statement(f"from {module} import {', '.join(imported)}\n"))
         return statements
 
 

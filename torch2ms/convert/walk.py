@@ -38,20 +38,34 @@ def _code_fields(cls: type) -> Tuple[str, ...]:
     return fields
 
 
+# Whether a field value's type is a CSTNode, per type: isinstance against libcst's abstract
+# base class runs ABCMeta.__instancecheck__ (a Python call) every time, for every field of
+# every node, and took about 30% of a bare walk.
+_IS_NODE: Dict[type, bool] = {}
+
+
+def _is_node_type(cls: type) -> bool:
+    found = _IS_NODE[cls] = issubclass(cls, cst.CSTNode)
+    return found
+
+
 def transform(node: cst.CSTNode, on_visit: Visit, on_leave: Leave):
     """Depth-first, children in field order; `on_leave(original, updated)` returns the keeper."""
     if not on_visit(node):
         return on_leave(node, node)
     changes = None
-    for field in _code_fields(type(node)):
+    for field in _FIELDS.get(type(node)) or _code_fields(type(node)):
         value = getattr(node, field)
-        if isinstance(value, cst.CSTNode):
+        is_node = _IS_NODE.get(type(value))
+        if is_node is None:
+            is_node = _is_node_type(type(value))
+        if is_node:
             new = transform(value, on_visit, on_leave)
             if new is not value:
                 if changes is None:
                     changes = {}
                 changes[field] = new
-        elif isinstance(value, (tuple, list)) and value and isinstance(value[0], cst.CSTNode):
+        elif isinstance(value, (tuple, list)) and value and (_IS_NODE.get(type(value[0])) or _is_node_type(type(value[0]))):
             items = []
             changed = False
             for item in value:

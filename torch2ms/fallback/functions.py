@@ -18,6 +18,7 @@ from __future__ import annotations
 import mindspore as ms
 from mindspore import mint, ops
 
+from torch2ms.fallback.in_place import write as _write
 from torch2ms.fallback.registry import stand_in
 
 _INT_TYPES = (ms.int8, ms.int16, ms.int32, ms.int64, ms.uint8, ms.bool_)
@@ -98,6 +99,17 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     out = conv2d(input.unsqueeze(-2), weight.unsqueeze(-2), bias, (1, _single(stride)), pad,
                  (1, _single(dilation)), groups)
     return out.squeeze(-2)
+
+
+def _triple(v):
+    return tuple(v) if isinstance(v, (tuple, list)) else (v, v, v)
+
+
+@stand_in("mint.nn.functional.conv3d", probe="force(F.conv3d(t(1, 2, 4, 5, 5), t(3, 2, 3, 3, 3), None, 1, 1))")
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    if isinstance(padding, str):  # 'same' / 'valid'
+        return ops.conv3d(input, weight, bias, stride, padding, 0, dilation, groups)
+    return ops.conv3d(input, weight, bias, stride, "pad", _triple(padding), dilation, groups)
 
 
 @stand_in("mint.nn.functional.layer_norm", probe="force(F.layer_norm(t(2, 8), (8,)))")
@@ -228,6 +240,13 @@ def stack(tensors, dim=0):
     return ops.stack(tensors, dim)
 
 
+@stand_in("mint.argmin", probe="force(mint.argmin(t(2, 3), 1)); force(mint.argmin(t(2, 3)))")
+def argmin(input, dim=None, keepdim=False):
+    if dim is None:
+        return ops.argmin(input.reshape(-1), 0).astype(ms.int64)
+    return ops.argmin(input, dim, keepdim).astype(ms.int64)  # mint's indices are int64, as torch's
+
+
 @stand_in("mint.cumsum", probe="force(mint.cumsum(t(2, 3), 1))")
 def cumsum(input, dim, dtype=None):
     if dtype is None and input.dtype in _INT_TYPES:  # integer sums widen to int64, as in torch
@@ -269,6 +288,14 @@ def var(input, dim=None, *, correction=1, keepdim=False):
 
 def _scaled(value, factor):
     return value if factor == 1 else value * factor
+
+
+@stand_in("mint.mm", probe="force(mint.mm(t(2, 3), t(3, 4)))")
+def mm(input, mat2):
+    # MindSpore 2.10 on CPU: "The kernel Mm unregistered" (a SimCLR loss's similarity matrix)
+    if input.ndim != 2 or mat2.ndim != 2:
+        raise ValueError(f"mint.mm takes two 2-D tensors, got {input.ndim}-D and {mat2.ndim}-D")
+    return mint.matmul(input, mat2)
 
 
 @stand_in("mint.addmm", probe="force(mint.addmm(t(2, 4), t(2, 3), t(3, 4)))")
@@ -459,6 +486,18 @@ def repeat_interleave(input, repeats, dim=None, *, output_size=None):
     return spread.reshape(shape[:dim] + (shape[dim] * repeats,) + shape[dim + 1:])
 
 
+_tensor_repeat_interleave = ms.Tensor.repeat_interleave  # the original
+
+
+@stand_in("Tensor.repeat_interleave", probe="force(t(2, 3).repeat_interleave(2, dim=0, output_size=4))")
+def tensor_repeat_interleave(self, repeats, dim=None, *, output_size=None):
+    """Tensor.repeat_interleave with an output_size (that form has no CPU kernel): as the mint stand-in;
+    without one, MindSpore's own method (which runs)."""
+    if output_size is None:
+        return _tensor_repeat_interleave(self, repeats, dim)
+    return repeat_interleave(self, repeats, dim, output_size=output_size)
+
+
 _mint_where = mint.where  # the original (this module is imported before any stand-in is installed)
 
 
@@ -478,13 +517,6 @@ def tensor_repeat(self, *repeats):
     if len(repeats) == 1 and isinstance(repeats[0], (tuple, list)):
         repeats = tuple(repeats[0])
     return ops.tile(self, tuple(repeats))
-
-
-def _write(tensor, value):
-    """In place, as torch's `_` methods: copy_ writes into the tensor itself (its return value is
-    another wrapper), and the method returns the tensor."""
-    tensor.copy_(value)
-    return tensor
 
 
 @stand_in("Tensor.uniform_", probe="force(t(2, 3).uniform_()); force(t(2, 3).uniform_(-1, 1))")
@@ -522,6 +554,38 @@ def tensor_index_add_(self, dim, index, source, *, alpha=1):
 def tensor_clone(self):
     """Tensor.clone(): a copy with its own memory."""
     return ops.deepcopy(self)
+
+
+# ---- precision: float32 kernels whose answers drift ---------------------------------------
+
+_ops_exp = ops.exp  # the original (this module is imported before any stand-in is installed)
+
+
+def _exp(input):
+    """exp of float32 through float64: MindSpore 2.10's CPU float32 exp is off by up to ~5e-6
+    (relative), which a timestep embedding (t * exp(...), t up to 1000) turns into 1e-3."""
+    if input.dtype == ms.float32:
+        return _ops_exp(input.astype(ms.float64)).astype(ms.float32)
+    return _ops_exp(input)
+
+
+_EXP_PROBE = ("a = np.linspace(-10, 10, 4001).astype(np.float32); "
+              "got = force({call}); assert np.abs(got / np.exp(a.astype(np.float64)) - 1).max() < 1e-6, 'imprecise'")
+
+
+@stand_in("mint.exp", probe=_EXP_PROBE.format(call="mint.exp(ms.Tensor(a))"))
+def exp(input):
+    return _exp(input)
+
+
+@stand_in("ops.exp", probe=_EXP_PROBE.format(call="ops.exp(ms.Tensor(a))"))
+def ops_exp(input):
+    return _exp(input)
+
+
+@stand_in("Tensor.exp", probe=_EXP_PROBE.format(call="ms.Tensor(a).exp()"))
+def tensor_exp(self):
+    return _exp(self)
 
 
 # ---- what training needs: forward and backward on CPU --------------------------------------

@@ -44,6 +44,15 @@ class Conv2d(_base("Conv2d")):
         return fn.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
 
+@stand_in("mint.nn.Conv3d", probe="force(mint.nn.Conv3d(2, 4, 3, padding=1)(t(1, 2, 4, 6, 6)))")
+class Conv3d(_base("Conv3d")):
+    def construct(self, input):
+        if self.padding_mode != "zeros":
+            input = ops.pad(input, tuple(self._reversed_padding), self.padding_mode)
+            return fn.conv3d(input, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
+        return fn.conv3d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+
 class _BatchNormMixin:
     """Batch norm from elementwise kernels; running statistics updated like torch's."""
 

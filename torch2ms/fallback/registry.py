@@ -6,13 +6,14 @@ A stand-in is declared once, where it is written:
     def gelu(input, approximate="none"): ...
 
 `name` is the dotted public name the fallback patches: its owner ("mint",
-"mint.nn", "mint.nn.functional", "ops" or "Tensor", all under mindspore) and
+"mint.nn", "mint.nn.functional", "ops", "ops.operations.nn_ops" (primitives) or
+"Tensor", all under mindspore) and
 the attribute on it. `probe` is child-interpreter code (see probe.py) that runs
 every path the stand-in replaces, so that a missing kernel raises.
 
 This module imports no MindSpore at import time: owners are looked up when a
-stand-in is registered, and registering happens only when functions.py and
-layers.py (which import MindSpore themselves) are imported, by stand_ins().
+stand-in is registered, and registering happens only when functions.py, layers.py,
+in_place.py and attention.py (which import MindSpore themselves) are imported, by stand_ins().
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from typing import Callable, Dict, TypeVar
 
 # The objects stand-ins may patch, by the dotted path under `mindspore`. mint.nn.F is the same
 # module as mint.nn.functional: patching one patches both, so only the second is a valid owner.
-OWNERS = ("mint", "mint.nn", "mint.nn.functional", "mint.optim", "ops", "Tensor")
+OWNERS = ("mint", "mint.nn", "mint.nn.functional", "mint.optim", "ops", "ops.operations.nn_ops", "Tensor")
 
 # Stand-in name -> how many times it ran; torch2ms.fallback's used() / reset_used() read and clear it.
 uses: Counter = Counter()
@@ -71,7 +72,7 @@ def stand_in(name: str, *, probe: str) -> Callable[[Declared], Declared]:
 
 def stand_ins() -> Dict[str, StandIn]:
     """Every registered stand-in, by name, in registration order (imports MindSpore)."""
-    from torch2ms.fallback import functions, layers, optimizers  # noqa: F401  (importing them registers them)
+    from torch2ms.fallback import attention, functions, in_place, layers, optimizers  # noqa: F401  (importing registers them)
 
     return dict(_registry)
 

@@ -29,6 +29,7 @@ class ArgRule:
     tuple_args: Tuple[str, ...] = ()
     int_as_tuple: Tuple[str, ...] = ()
     size_form: Dict[str, str] = field(default_factory=dict)
+    same_value: Dict[str, Dict[str, Dict[str, str]]] = field(default_factory=dict)
     evidence: str = ""
 
 

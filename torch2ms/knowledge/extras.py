@@ -30,8 +30,9 @@ def _extra() -> dict:
         check(f"extra_mappings.json: info_scalars: {name}", entry, {"type": str, "fields": list},
               required=("type", "fields"))
     for name, entry in data["cell_methods"].items():
-        check(f"extra_mappings.json: cell_methods: {name}", entry,
-              {"to": str, "receiver": str, "rename": dict, "form": str}, required=("to", "receiver", "rename"))
+        check(f"extra_mappings.json: cell_methods: {name}", entry, {"to": str, "receiver": str, "rename": dict,
+                                                                      "pick": str, "then": str},
+              required=("to", "receiver", "rename"))
     return data
 
 

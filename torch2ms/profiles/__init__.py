@@ -7,7 +7,8 @@
                                    of two parts or more (relative imports spell them so)
 
 A new profile is a new folder here with `PROFILE = MyProfile()` in its `__init__.py`
-(see base.Profile for what a profile contributes); nothing else changes.
+(see base.Profile for what a profile contributes); nothing else changes. Folders whose name
+starts with `_` hold machinery profiles share (_common/), not profiles.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ __all__ = ["Profile", "available", "get", "detect", "module_bases"]
 def available() -> Dict[str, Profile]:
     found: Dict[str, Profile] = {}
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
-        if not info.ispkg:
+        if not info.ispkg or info.name.startswith("_"):
             continue
         profile = importlib.import_module(f"{__name__}.{info.name}").PROFILE
         if not isinstance(profile, Profile) or profile.name != info.name:

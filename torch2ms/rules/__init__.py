@@ -17,6 +17,7 @@ from torch2ms.rules.data_loading import DataLoading
 from torch2ms.rules.device_code import DeviceCode
 from torch2ms.rules.einops_calls import EinopsCalls
 from torch2ms.rules.feature_checks import FeatureChecks
+from torch2ms.rules.grad_checkpointing import GradientCheckpointing
 from torch2ms.rules.graph_wrappers import GraphWrappers
 from torch2ms.rules.in_place import InPlaceMethods
 from torch2ms.rules.init_calls import InitCalls
@@ -48,6 +49,7 @@ CORE = (
     GraphWrappers,
     FeatureChecks,
     DeviceCode,
+    GradientCheckpointing,
     InitCalls,
     InplaceArgs,
     LegacyConstructors,

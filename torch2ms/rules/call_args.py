@@ -8,12 +8,12 @@ difference is one field plus one function. Method calls (`x.flip(0)`) use the ru
 """
 from __future__ import annotations
 
-from typing import List, Set
+from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
 from torch2ms.convert.context import FileContext
-from torch2ms.convert.cstutil import COMMA, TIGHT_EQUAL, drop_args, keyword
+from torch2ms.convert.cstutil import COMMA, TIGHT_EQUAL, dotted, drop_args, keyword
 from torch2ms.convert.results import Reason
 from torch2ms.knowledge import ArgRule, record
 from torch2ms.rules.base import Rule, change, keep
@@ -52,6 +52,61 @@ class CallArgs(Rule):
         change(
             """
             import torch
+            from torch import nn
+
+
+            def upsampler(factor: int, mode="nearest"):
+                return nn.Upsample(scale_factor=factor, mode=mode)
+
+
+            up = upsampler(2)(torch.arange(8.0).reshape(1, 2, 2, 2))
+            """,
+            """
+            from mindspore import mint
+
+
+            def upsampler(factor: int, mode="nearest"):
+                return mint.nn.Upsample(scale_factor=float(factor), mode=mode)
+
+
+            up = upsampler(2)(mint.arange(8.0).reshape(1, 2, 2, 2))
+            """,
+            run=("up",),
+            note="a parameter annotated as a number is a number: float() makes it the float MindSpore wants",
+        ),
+        change(
+            """
+            import torch
+            from torch import nn
+
+
+            class Upsample(nn.Upsample):
+                def forward(self, x):
+                    return super().forward(x.float()).type_as(x)
+
+
+            up = Upsample(scale_factor=(2.0, 2.0), mode="nearest-exact")
+            out = up(torch.arange(18.0).reshape(1, 2, 3, 3))
+            """,
+            """
+            from mindspore import mint
+
+
+            class Upsample(mint.nn.Upsample):
+                def construct(self, x):
+                    return super().construct(x.float()).type_as(x)
+
+
+            up = Upsample(scale_factor=(2.0, 2.0), mode="nearest").set_train(True)
+            out = up(mint.arange(18.0).reshape(1, 2, 3, 3))
+            """,
+            run=("out",),
+            note="same_value, also for a subclass of the layer without an __init__ of its own: mint has no "
+                 "'nearest-exact', which picks what 'nearest' picks for a whole upscaling factor",
+        ),
+        change(
+            """
+            import torch
 
             def f(x, z):
                 return torch.add(x, x, out=z)
@@ -77,6 +132,31 @@ class CallArgs(Rule):
 
     def __init__(self) -> None:
         self._cast_already: Set[int] = set()  # ids of calls whose result the code casts itself
+        self._numbers: List[Set[str]] = [set()]  # per function: parameters annotated `int` / `float`
+        self._subclasses: Optional[Dict[str, str]] = None  # see _layer_subclasses
+
+    def _layer_subclasses(self, ctx: FileContext) -> Dict[str, str]:
+        """The file's classes deriving from one torch layer and defining no __init__ -> that layer."""
+        if self._subclasses is None:
+            self._subclasses = {}
+            for statement in ctx.module.body:
+                if not isinstance(statement, cst.ClassDef) or len(statement.bases) != 1:
+                    continue
+                base = ctx.qualname(statement.bases[0].value)
+                own_init = any(isinstance(s, cst.FunctionDef) and s.name.value == "__init__"
+                               for s in statement.body.body)
+                if base and base.startswith("torch.nn.") and not own_init:
+                    self._subclasses[statement.name.value] = base
+        return self._subclasses
+
+    def visit_FunctionDef(self, ctx: FileContext, node: cst.FunctionDef) -> None:
+        params = [*node.params.params, *node.params.kwonly_params, *node.params.posonly_params]
+        self._numbers.append({p.name.value for p in params if p.annotation is not None
+                              and dotted(p.annotation.annotation) in ("int", "float")})
+
+    def leave_FunctionDef(self, ctx: FileContext, original, updated):
+        self._numbers.pop()
+        return updated
 
     def visit_Call(self, ctx: FileContext, node: cst.Call) -> None:
         # `x.bincount().to(mindspore.int64)` (converted code converted again, or a cast the user
@@ -89,7 +169,11 @@ class CallArgs(Rule):
         api = ctx.api_of(original)
         rule = record(api).arg_rule if api else None
         if rule is None:
-            return updated
+            # `WanUpsample(mode="nearest-exact")`, a subclass of a torch layer with no __init__ of its own:
+            # its arguments are the layer's (only same_value is applied to them so far)
+            base = self._layer_subclasses(ctx).get(dotted(original.func) or "")
+            rule = record(base).arg_rule if base else None
+            return _same_values(ctx, updated, rule, base) if rule is not None and rule.same_value else updated
         call = updated
         steps = (
             ("pack_size", rule.pack_size, lambda c: _pack_size(c)),
@@ -97,11 +181,12 @@ class CallArgs(Rule):
             ("keyword_only", rule.keyword_only and rule.params, lambda c: _name_positionals(c, rule)),
             ("tuple_args", rule.tuple_args, lambda c: _tuples(c, rule)),
             ("int_as_tuple", rule.int_as_tuple, lambda c: _int_as_tuple(c, rule)),
-            ("float_args", rule.float_args, lambda c: _floats(ctx, c, rule, api)),
+            ("float_args", rule.float_args, lambda c: _floats(ctx, c, rule, api, self._numbers[-1])),
             ("rename", rule.rename, lambda c: c.with_changes(args=[_renamed(a, rule) for a in c.args])),
             ("drop", rule.drop, lambda c: drop_args(ctx, c, lambda i, a: keyword(a) in rule.drop)),
             ("drop_default", rule.drop_default, lambda c: drop_args(ctx, c, lambda i, a: _is_default(a, rule))),
             ("defaults", rule.defaults, lambda c: _with_defaults(ctx, c, rule)),
+            ("same_value", rule.same_value, lambda c: _same_values(ctx, c, rule, api)),
         )
         for kind, wanted, step in steps:
             if wanted:
@@ -217,14 +302,17 @@ def _tuples(call: cst.Call, rule: ArgRule) -> cst.Call:
     return call.with_changes(args=args)
 
 
-def _floats(ctx: FileContext, call: cst.Call, rule: ArgRule, api: str) -> cst.Call:
-    """`scale_factor=2` -> `scale_factor=2.0` where MindSpore rejects an int."""
+def _floats(ctx: FileContext, call: cst.Call, rule: ArgRule, api: str, numbers: Set[str]) -> cst.Call:
+    """`scale_factor=2` -> `scale_factor=2.0` where MindSpore rejects an int; a parameter annotated as a
+    number (`factor: int`) -> `float(factor)`; anything else (it may be a tuple) is flagged."""
     args = list(call.args)
     for index, arg in enumerate(args):
         name = keyword(arg) or (rule.params[index] if arg.keyword is None and index < len(rule.params) else None)
         if name not in rule.float_args:
             continue
         value = _as_float(arg.value)
+        if value is None and isinstance(arg.value, cst.Name) and arg.value.value in numbers:
+            value = cst.Call(func=cst.Name("float"), args=[cst.Arg(value=arg.value)])
         if value is None:
             ctx.flag(call, api, Reason.MANUAL, f"`{name}` must be a float in MindSpore")
         else:
@@ -282,3 +370,46 @@ def _renamed(arg: cst.Arg, rule: ArgRule) -> cst.Arg:
     if name in rule.rename:
         return arg.with_changes(keyword=cst.Name(rule.rename[name]))
     return arg
+
+
+def _argument(call: cst.Call, rule: ArgRule, name: str) -> Tuple[int, Optional[cst.Arg]]:
+    """(index, the argument given for parameter `name`) by keyword or by position; (-1, None) if absent."""
+    for index, arg in enumerate(call.args):
+        if arg.star:
+            break
+        if keyword(arg) == name or (arg.keyword is None and index < len(rule.params) and rule.params[index] == name):
+            return index, arg
+    return -1, None
+
+
+def _whole(node: cst.BaseExpression) -> bool:
+    """A number literal, or a tuple/list of them, each a whole number >= 1 (`2`, `2.0`, `(2.0, 2.0)`)."""
+    if isinstance(node, (cst.Tuple, cst.List)):
+        return bool(node.elements) and all(_whole(e.value) for e in node.elements)
+    if isinstance(node, (cst.Integer, cst.Float)):
+        value = float(node.evaluated_value)
+        return value >= 1 and value.is_integer()
+    return False
+
+
+def _same_values(ctx: FileContext, call: cst.Call, rule: ArgRule, api: str) -> cst.Call:
+    """`mode="nearest-exact"` -> `mode="nearest"` where the two compute the same (data: same_value);
+    flagged where that cannot be shown from the call."""
+    args, hints = list(call.args), []
+    for param, values in rule.same_value.items():
+        index, arg = _argument(call, rule, param)
+        literal = arg.value.evaluated_value if arg is not None and isinstance(arg.value, cst.SimpleString) else None
+        if literal not in values:
+            continue
+        entry = values[literal]
+        _, other = _argument(call, rule, entry["when_whole"])
+        if other is not None and _whole(other.value):
+            quote = arg.value.quote
+            args[index] = arg.with_changes(value=cst.SimpleString(f"{quote}{entry['to']}{quote}"))
+        else:
+            hints.append(f"`{param}={literal!r}`: mint's interpolate lacks it; it computes what {entry['to']!r} computes only "
+                         f"for a whole `{entry['when_whole']}` >= 1, which this call does not show")
+    call = call.with_changes(args=args)
+    for hint in hints:
+        ctx.flag(call, api, Reason.MANUAL, hint)
+    return call

@@ -25,7 +25,7 @@ from typing import Optional, Set
 import libcst as cst
 
 from torch2ms.convert.context import FileContext
-from torch2ms.convert.cstutil import COMMA, TIGHT_EQUAL, in_place_of, keyword
+from torch2ms.convert.cstutil import COMMA, TIGHT_EQUAL, code_children, in_place_of, keyword
 from torch2ms.convert.results import Reason
 from torch2ms.rules.base import Rule, change, keep
 
@@ -140,7 +140,7 @@ class Checkpoints(Rule):
     def visit_Module(self, ctx: FileContext, node: cst.Module) -> None:
         """Names that hold what torch.load read and then go into load_state_dict, and the paths
         checkpoints are saved to and loaded from (anywhere in the file)."""
-        calls = [n for n in _walk(node) if isinstance(n, cst.Call)]
+        calls = ctx.nodes_of(cst.Call)
         for call in calls:
             if _method_call(call, "load_state_dict") and call.args and isinstance(call.args[0].value, cst.Name):
                 self._loaded_names.add(call.args[0].value.value)
@@ -153,8 +153,8 @@ class Checkpoints(Rule):
                 path = _path_arg(call)
             if path is not None:
                 self._mark_path(path)
-        for statement in _walk(node):
-            if isinstance(statement, cst.Assign) and len(statement.targets) == 1 \
+        for statement in ctx.nodes_of(cst.Assign):
+            if len(statement.targets) == 1 \
                     and isinstance(statement.targets[0].target, cst.Name) \
                     and statement.targets[0].target.value in self._path_names:
                 if self._mark_path(statement.value, follow=False):
@@ -334,7 +334,7 @@ def _walk(node: cst.CSTNode):
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(current.children)
+        stack.extend(code_children(current))
 
 
 def _withdraw(ctx: FileContext, node: cst.CSTNode) -> None:

@@ -19,7 +19,7 @@ from typing import Dict, List, Optional, Sequence
 import libcst as cst
 
 from torch2ms.convert.context import FileContext
-from torch2ms.convert.cstutil import COMMA, TIGHT_EQUAL, dotted, in_place_of, keyword
+from torch2ms.convert.cstutil import COMMA, TIGHT_EQUAL, code_children, dotted, in_place_of, keyword
 from torch2ms.convert.results import Reason
 from torch2ms.knowledge import training
 from torch2ms.rules.base import Rule, change, keep
@@ -104,6 +104,49 @@ class DataLoading(Rule):
             """,
             note="what has no counterpart keeps the torch call, flagged (here the import stays too, guarded: the file imports without torch)",
         ),
+        change(
+            """
+            import torch
+            from torch.utils.data import DataLoader, TensorDataset
+
+            def loaders(fast):
+                train_kwargs = {"batch_size": 2}
+                test_kwargs = {"batch_size": 3}
+                if fast:
+                    extra = {"num_workers": 1, "pin_memory": True, "drop_last": True}
+                    train_kwargs.update(extra)
+                    test_kwargs.update(extra)
+                data = TensorDataset(torch.arange(10.0).reshape(5, 2), torch.arange(5))
+                return DataLoader(data, **train_kwargs), DataLoader(data, shuffle=False, **test_kwargs)
+
+            slow_train, slow_test = loaders(False)
+            fast_train, fast_test = loaders(True)
+            xs = torch.cat([x for x, _ in slow_train] + [x for x, _ in fast_test])
+            sizes = [len(slow_train), len(slow_test), len(fast_train), len(fast_test)]
+            """,
+            """
+            import mindspore
+            from mindspore import mint
+
+            def loaders(fast):
+                train_kwargs = {"batch_size": 2}
+                test_kwargs = {"batch_size": 3}
+                if fast:
+                    extra = {"num_workers": 1, "pin_memory": True, "drop_last": True}
+                    train_kwargs.update(extra)
+                    test_kwargs.update(extra)
+                data = list(zip(mint.arange(10.0).reshape(5, 2).asnumpy(), mint.arange(5).asnumpy()))
+                return mindspore.dataset.GeneratorDataset(data, column_names=["column_0", "column_1"], shuffle=False, num_parallel_workers=max(1, train_kwargs.get("num_workers", 0))).batch(train_kwargs["batch_size"], drop_remainder=train_kwargs.get("drop_last", False)), mindspore.dataset.GeneratorDataset(data, column_names=["column_0", "column_1"], shuffle=False, num_parallel_workers=max(1, test_kwargs.get("num_workers", 0))).batch(test_kwargs["batch_size"], drop_remainder=test_kwargs.get("drop_last", False))
+
+            slow_train, slow_test = loaders(False)
+            fast_train, fast_test = loaders(True)
+            xs = mint.cat([x for x, _ in slow_train] + [x for x, _ in fast_test])
+            sizes = [len(slow_train), len(slow_test), len(fast_train), len(fast_test)]
+            """,
+            run=("xs", "sizes"),
+            note="pytorch/examples' mnist: a loader's keywords from a dict the file spells (literal, update); "
+                 "a key added later reads kwargs.get(key, torch's default)",
+        ),
         keep(
             """
             def batches(items, size):
@@ -126,7 +169,7 @@ class DataLoading(Rule):
     def visit_Module(self, ctx: FileContext, node: cst.Module) -> None:
         self._module = node
         bases = set(training.dataset_bases())
-        classes = [s for s in _all_classes(node)]
+        classes = ctx.nodes_of(cst.ClassDef)
         changed = True
         while changed:
             changed = False
@@ -189,6 +232,8 @@ class DataLoading(Rule):
         form = training.loader_form()
         args = _by_name(updated.args, form.params)
         old = _by_name(original.args, form.params)
+        if args is None:  # `DataLoader(ds, **kwargs)`: the keys the file puts in the dict
+            args, old = self._spread(ctx, original, form, updated), self._spread(ctx, original, form)
         if args is None or "dataset" not in args:
             ctx.flag(updated, api, Reason.MANUAL, "the arguments are not spelled out (*args / **kwargs)")
             return updated
@@ -241,6 +286,85 @@ class DataLoading(Rule):
         ctx.discard(updated.func)
         _withdraw(ctx, updated)
         return in_place_of(updated, result)
+
+    def _spread(self, ctx: FileContext, original: cst.Call, form, updated: Optional[cst.Call] = None):
+        """The arguments of `DataLoader(ds, **kwargs)` where the file spells the dict: one literal
+        with string keys, `kwargs.update({...})` / `kwargs.update(other_literal)` / `kwargs["k"] = v`
+        (pytorch/examples' mnist: `train_kwargs.update(cuda_kwargs)` under `if use_cuda:`), and no
+        other use. A key the first literal sets at the top of the scope is read `kwargs["k"]`, one
+        added later `kwargs.get("k", torch's default)`. None when the dict is not known this way."""
+        stars = [a for a in original.args if a.star]
+        if len(stars) != 1 or stars[0].star != "**" or not isinstance(stars[0].value, cst.Name):
+            return None
+        name = stars[0].value.value
+        keys = self._dict_keys(ctx, name)
+        if keys is None:
+            return None
+        always, maybe = keys
+        spelled = [a for a in (updated or original).args if not a.star]
+        found = _by_name(spelled, form.params)
+        for key in sorted(always | maybe):
+            if key in found or key in ("dataset", "sampler") or key not in set(form.params) | set(form.drop):
+                return None  # a key given twice, the source or sampler hidden, or a keyword unknown here
+            if key in always:
+                found[key] = cst.parse_expression(f'{name}["{key}"]')
+            elif key in form.defaults:
+                found[key] = cst.parse_expression(f'{name}.get("{key}", {form.defaults[key]!r})')
+            elif key not in form.drop:
+                found[key] = cst.parse_expression(f'{name}["{key}"]')  # flagged below with its hint
+        return found
+
+    def _dict_keys(self, ctx: FileContext, name: str):
+        """(keys always set, keys maybe set) of a dict the scope spells whole, or None."""
+        scope = self._functions[-1].body.body if self._functions else self._module.body
+        literals = {}  # name -> the one dict literal assigned to it in the scope
+        counts: Dict[str, int] = {}
+        for statement, top in _all_small(scope):
+            if isinstance(statement, cst.Assign) and len(statement.targets) == 1 \
+                    and isinstance(statement.targets[0].target, cst.Name):
+                target = statement.targets[0].target.value
+                counts[target] = counts.get(target, 0) + 1
+                if isinstance(statement.value, cst.Dict):
+                    literals[target] = (statement.value, top)
+        if counts.get(name) != 1 or name not in literals:
+            return None
+        always, maybe = set(), set()
+        first, top = literals[name]
+        keys = _literal_keys(first)
+        if keys is None:
+            return None
+        (always if top else maybe).update(keys)
+        expected = 1
+        for statement, _ in _all_small(scope):
+            call = statement.value if isinstance(statement, cst.Expr) else None
+            if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "update" \
+                    and isinstance(call.func.value, cst.Name) and call.func.value.value == name:
+                if len(call.args) != 1 or call.args[0].keyword or call.args[0].star:
+                    return None
+                value = call.args[0].value
+                if isinstance(value, cst.Name) and counts.get(value.value) == 1 and value.value in literals:
+                    value = literals[value.value][0]
+                added = _literal_keys(value) if isinstance(value, cst.Dict) else None
+                if added is None:
+                    return None
+                maybe |= added - always
+                expected += 1
+            elif isinstance(statement, cst.Assign) and len(statement.targets) == 1 \
+                    and isinstance(statement.targets[0].target, cst.Subscript):
+                target = statement.targets[0].target
+                if isinstance(target.value, cst.Name) and target.value.value == name:
+                    index = target.slice[0].slice if len(target.slice) == 1 else None
+                    key = index.value.evaluated_value if isinstance(index, cst.Index) \
+                        and isinstance(index.value, cst.SimpleString) else None
+                    if not isinstance(key, str):
+                        return None
+                    maybe |= {key} - always
+                    expected += 1
+        spreads = sum(1 for node in _code_nodes(scope) if isinstance(node, cst.Call) and any(
+            a.star == "**" and isinstance(a.value, cst.Name) and a.value.value == name for a in node.args)
+            and ctx.qualname(node.func) in LOADER)
+        uses = sum(1 for node in _code_nodes(scope) if isinstance(node, cst.Name) and node.value == name)
+        return (always, maybe) if uses == expected + spreads else None
 
     def _sampler(self, ctx: FileContext, original: Optional[cst.BaseExpression], updated):
         """("shuffle", True/False), ("sampler", expr), None (no sampler), or a reason to flag."""
@@ -345,22 +469,12 @@ def _walk(node: cst.CSTNode):
         if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and current is not node:
             continue
         yield current
-        stack.extend(current.children)
+        stack.extend(code_children(current))
 
 
 def _withdraw(ctx: FileContext, node: cst.CSTNode) -> None:
     for current in _walk(node):
         ctx.withdraw_flag(current)
-
-
-def _all_classes(module: cst.Module) -> List[cst.ClassDef]:
-    found, stack = [], [module]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.ClassDef):
-            found.append(current)
-        stack.extend(current.children)
-    return found
 
 
 def _int_index(cls: cst.ClassDef) -> cst.ClassDef:
@@ -402,6 +516,42 @@ def _flat(body) -> List[cst.BaseSmallStatement]:
         elif isinstance(node, (cst.If, cst.With, cst.Try)) and isinstance(node.body, cst.IndentedBlock):
             found.extend(_flat(node.body.body))
     return found
+
+
+def _all_small(body, top: bool = True):
+    """(small statement, directly in `body`?) for every simple statement of a scope, not inside defs."""
+    for node in body:
+        if isinstance(node, cst.SimpleStatementLine):
+            for small in node.body:
+                yield small, top
+        elif isinstance(node, (cst.If, cst.For, cst.While, cst.With, cst.Try, cst.Else)):
+            inner = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+            yield from _all_small(inner, False)
+            orelse = getattr(node, "orelse", None)
+            if orelse is not None:
+                yield from _all_small([orelse], False)
+            for handler in getattr(node, "handlers", ()):
+                yield from _all_small(handler.body.body, False)
+
+
+def _code_nodes(body):
+    """Every node of a scope's statements, not inside nested defs, classes or lambdas."""
+    stack = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        yield node
+        stack.extend(node.children)
+
+
+def _literal_keys(node: cst.Dict) -> Optional[set]:
+    keys = set()
+    for element in node.elements:
+        if not isinstance(element, cst.DictElement) or not isinstance(element.key, cst.SimpleString):
+            return None
+        keys.add(element.key.evaluated_value)
+    return keys
 
 
 def _by_name(args: Sequence[cst.Arg], params: Sequence[str]) -> Optional[Dict[str, cst.BaseExpression]]:

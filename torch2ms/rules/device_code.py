@@ -1,6 +1,7 @@
 """Device code goes: MindSpore places tensors through mindspore.set_context.
 
 `.to(device)` / `.cuda()` / `.cpu()` moves go (a dtype in `.to(device, dtype)` stays),
+`torch.device` in a type annotation is `str` (a MindSpore tensor's `.device` is a string),
 `device=` / `pin_memory=` / `non_blocking=` leave calls into torch, variables that only hold
 a device go once nothing reads them, `torch.cuda.*` statements go, and questions about the
 accelerator (`torch.cuda.is_available()`, `x.is_cuda`, `x.device.type == "cuda"`, tracing and
@@ -16,7 +17,7 @@ from typing import Optional
 import libcst as cst
 
 from torch2ms.convert.context import FileContext
-from torch2ms.convert.cstutil import dotted, drop_args, in_place_of, keyword
+from torch2ms.convert.cstutil import code_children, dotted, drop_args, in_place_of, keyword
 from torch2ms.knowledge import extras
 from torch2ms.rules.base import Rule, change, keep
 
@@ -26,6 +27,7 @@ DEVICE_NAMES = {"cuda", "cpu", "mps", "xpu", "npu", "meta"}
 DEVICE_ONLY_MODULES = ("torch.cuda.", "torch.backends.", "torch.mps.", "torch.xpu.", "torch.npu.")
 ACCELERATOR_FLAGS = {"is_cuda", "is_mps", "is_xpu"}
 DEVICE_METHODS = {"cuda", "cpu", "xpu", "mps", "npu", "pin_memory"}  # nn.Module methods that only move it
+DEVICE_TYPE = "torch.device"
 
 
 def _string(node: cst.CSTNode) -> Optional[str]:
@@ -155,6 +157,36 @@ class DeviceCode(Rule):
             run=("out",),
             note="factory keywords threaded into layers lose the device; torch.device(...) values are None",
         ),
+        change(
+            """
+            import torch
+            from typing import Dict, Optional, Union
+
+            def place(x: torch.Tensor, device: Optional[torch.device] = None) -> torch.Tensor:
+                return x
+
+            def where(device: Union[str, torch.device]) -> torch.device:
+                return device
+
+            def table(devices: Union[torch.device, Dict[str, torch.device]]) -> dict:
+                return devices
+            """,
+            """
+            import mindspore
+            from typing import Dict, Optional, Union
+
+            def place(x: mindspore.Tensor, device: Optional[str] = None) -> mindspore.Tensor:
+                return x
+
+            def where(device: str) -> str:
+                return device
+
+            def table(devices: Union[str, Dict[str, str]]) -> dict:
+                return devices
+            """,
+            note="a device in an annotation is a string: MindSpore names devices by strings (x.device == 'CPU'); "
+                 "every one in it",
+        ),
         keep(
             """
             import torch
@@ -179,6 +211,22 @@ class DeviceCode(Rule):
 
     def __init__(self) -> None:
         self._stores: set = set()  # ids of attributes assigned to (targets are no reads)
+
+    # ---- annotations: a device is a string ------------------------------------
+    def leave_Annotation(self, ctx: FileContext, original: cst.Annotation, updated: cst.Annotation):
+        """`device: Optional[torch.device]` -> `device: Optional[str]`, once the names in it are resolved
+        (the torch.device the other rules flagged is what goes)."""
+        devices = {id(f.node) for f in ctx.flags if f.api == DEVICE_TYPE}
+        found = [n for n in _subtree(updated.annotation) if id(n) in devices]
+        if not found:
+            return updated
+        for node in found:
+            ctx.withdraw_flag(node)
+            ctx.discard(node)
+        # all in one walk: a walk rebuilds the tree, so a node found before it is in no later copy
+        # (`Union[torch.device, Dict[str, torch.device]]` kept its first torch.device)
+        annotation = updated.annotation.visit(_AsString({id(n) for n in found}))
+        return updated.with_changes(annotation=_one_of_each(annotation))
 
     # ---- calls ------------------------------------------------------------
     def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
@@ -371,6 +419,44 @@ def _is_super(node: cst.CSTNode) -> bool:
     return isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "super"
 
 
+class _AsString(cst.CSTTransformer):
+    """Replaces the nodes whose ids it is given by `str`."""
+
+    def __init__(self, ids) -> None:
+        super().__init__()
+        self.ids = ids
+
+    def on_leave(self, original_node, updated_node):
+        return cst.Name("str") if id(original_node) in self.ids else updated_node
+
+
+def _subtree(node: cst.CSTNode):
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(current.children)
+
+
+def _one_of_each(annotation: cst.BaseExpression) -> cst.BaseExpression:
+    """`Union[str, str]` -> `str`, `Union[str, str, None]` -> `Union[str, None]` (a device that was
+    `Union[str, torch.device]` is one type now)."""
+    if not isinstance(annotation, cst.Subscript) or dotted(annotation.value) not in ("Union", "typing.Union"):
+        return annotation
+    kept, seen = [], set()
+    for element in annotation.slice:
+        code = cst.Module([]).code_for_node(element.slice)
+        if code not in seen:
+            seen.add(code)
+            kept.append(element)
+    if len(kept) == len(annotation.slice):
+        return annotation
+    if len(kept) == 1 and isinstance(kept[0].slice, cst.Index):
+        return kept[0].slice.value
+    kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return annotation.with_changes(slice=kept)
+
+
 def _mentions_device(node: cst.CSTNode) -> bool:
     """Does an expression read a `.device` or spell a device name?"""
     stack = [node]
@@ -381,7 +467,7 @@ def _mentions_device(node: cst.CSTNode) -> bool:
         text = _string(current)
         if text is not None and text.split(":")[0] in DEVICE_NAMES:
             return True
-        stack.extend(current.children)
+        stack.extend(code_children(current))
     return False
 
 

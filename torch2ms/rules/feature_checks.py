@@ -3,7 +3,11 @@
 `hasattr(torch.nn.functional, "scaled_dot_product_attention")` asks whether the framework has
 an API; once converted, the question is whether the tool maps that API to MindSpore, so the
 check becomes True or False (and the device rule folds the branch it guards). Only a literal
-name on a torch module (or class) is answered; anything else stays as written.
+name on a torch module (or class) is answered; anything else stays as written. A device module's
+API without a counterpart is no exception (`hasattr(torch.cuda, "default_generators")` is False:
+the CPU branch stays). An API the active profile's port supplies (diffusers mode: mindone's
+scaled_dot_product_attention, ctx.supplied) is there: `if not hasattr(F,
+"scaled_dot_product_attention"): raise ImportError(...)` folds away.
 """
 from __future__ import annotations
 
@@ -69,10 +73,12 @@ class FeatureChecks(Rule):
         qualname = ctx.qualname(owner)
         if qualname is None or not isinstance(name, cst.SimpleString) or not isinstance(name.evaluated_value, str):
             return None
-        return record(f"{qualname}.{name.evaluated_value}").target is not None
+        api = f"{qualname}.{name.evaluated_value}"
+        return record(api).target is not None or api in ctx.supplied
 
     def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
-        if not (isinstance(original.func, cst.Name) and original.func.value == "hasattr" and len(original.args) == 2):
+        if not (isinstance(original.func, cst.Name) and original.func.value == "hasattr" and len(original.args) == 2
+                and not any(a.star or a.keyword for a in original.args)):
             return updated
         if ctx.lookup("hasattr") is not None:
             return updated  # the file defines its own hasattr

@@ -70,6 +70,23 @@ class MethodForms(Rule):
             """,
             note="what could be numpy's, or mean another norm, is flagged",
         ),
+        change(
+            """
+            import torch
+
+
+            def heads(x):
+                return x.unflatten(-1, (2, -1)) + torch.ones(1)
+            """,
+            """
+            from mindspore import mint
+
+
+            def heads(x):
+                return x.unflatten(-1, (2, -1)) + mint.ones(1)  # torch2ms: torch.Tensor.unflatten is not in the tables (hint: MindSpore's Tensor has no unflatten, nor torch.unflatten)
+            """,
+            note="a method MindSpore's Tensor lacks, whose function form it lacks too, is flagged, never left silently",
+        ),
         keep(
             """
             import torch
@@ -138,7 +155,12 @@ def _as_function(ctx: FileContext, node: cst.Call, method: str):
     function = record(f"torch.Tensor.{method}").forms["method_to_function"]
     target = record(function).target
     receiver = node.func.value
-    if target is None or _shadows_torch_module(ctx, receiver):
+    if _shadows_torch_module(ctx, receiver):
+        return node
+    if target is None:  # MindSpore's Tensor lacks the method and has no function for it: say so
+        reason, hint = record(function).unmapped
+        ctx.flag(node.func, f"torch.Tensor.{method}", reason, f"MindSpore's Tensor has no {method}, nor {function}"
+                 + (f"; {hint}" if hint else ""))
         return node
     first = cst.Arg(value=bare(receiver), comma=COMMA if node.args else cst.MaybeSentinel.DEFAULT)
     return cst.Call(func=ctx.emit(target.path), args=[first, *node.args])

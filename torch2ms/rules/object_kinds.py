@@ -111,7 +111,8 @@ class ObjectKinds(Rule):
         self._params: List[int] = []  # ids of the Parameters nodes of the defs being walked
 
     def visit_Module(self, ctx: FileContext, node: cst.Module) -> None:
-        self._kinds = object_kinds.infer(node, ctx.qualname, is_layer, ctx.is_library_cell)
+        self._kinds = object_kinds.infer(node, ctx.qualname, is_layer, ctx.is_library_cell,
+                                         walrus=bool(ctx.nodes_of(cst.NamedExpr)))
         for name, kind in self._kinds.names.get("", {}).items():
             ctx.remember_kind(cst.Name(name), kind, module_level=True)
 

@@ -15,8 +15,9 @@ from typing import Set
 import libcst as cst
 
 from torch2ms.convert.context import FileContext
-from torch2ms.convert.cstutil import in_place_of, iter_names, keyword
-from torch2ms.knowledge import inventory
+from torch2ms.convert.cstutil import COMMA, dotted, in_place_of, iter_names, keyword
+from torch2ms.convert.results import Reason
+from torch2ms.knowledge import inventory, training
 from torch2ms.rules.base import Rule, change, keep
 
 _PARAMETER_LISTS = {"parameters", "get_parameters"}
@@ -80,18 +81,52 @@ class OptimizerParams(Rule):
             run=("lr", "count", "groups"),
             note="the frozen layer's parameters stay out of the optimizer; a learning rate read is a float",
         ),
+        change(
+            """
+            import torch
+
+            model = torch.nn.Linear(2, 1)
+            opt = torch.optim.SGD([{"params": [model.weight]}, {"params": [model.bias], "lr": 0.01}], lr=0.1)
+            sched = torch.optim.lr_scheduler.MultiStepLR(opt, milestones=[2, 4], gamma=0.5)
+            rates = []
+            for step in range(6):
+                sched.step()
+                if step % 3 == 1:
+                    opt.param_groups[1]["lr"] *= 0.8
+                for group in opt.param_groups:
+                    if step == 4:
+                        group["lr"] = 0.05
+                rates.append([opt.param_groups[0]["lr"], opt.param_groups[1]["lr"]])
+            out = torch.tensor(rates)
+            """,
+            """
+            import mindspore
+            from mindspore import mint, ops
+
+            model = mint.nn.Linear(2, 1)
+            opt = mint.optim.SGD([{"params": [model.weight]}, {"params": [model.bias], "lr": 0.01}], lr=0.1)
+            sched = mindspore.experimental.optim.lr_scheduler.MultiStepLR(opt, milestones=[2, 4], gamma=0.5)
+            rates = []
+            for step in range(6):
+                sched.step()
+                if step % 3 == 1:
+                    ops.assign(opt.param_groups[1]["lr"], mindspore.Tensor(float(opt.param_groups[1]["lr"]) * 0.8, mindspore.float32))
+                for group in opt.param_groups:
+                    if step == 4:
+                        ops.assign(group["lr"], mindspore.Tensor(0.05, mindspore.float32))
+                rates.append([float(opt.param_groups[0]["lr"]), float(opt.param_groups[1]["lr"])])
+            out = mindspore.Tensor(rates)
+            """,
+            run=("out",),
+            note="a rate written goes into the group's Parameter, which the scheduler keeps updating "
+                 "(a float put in its place would leave the scheduler updating a Parameter nobody reads)",
+        ),
         keep(
             """
             def weights(model):
                 return [p for p in model.parameters() if p.requires_grad]
-
-            def warm_up(optimizer, lr):
-                for group in optimizer.param_groups:
-                    group["lr"] = lr
-                optimizer.param_groups[0]["lr"] = lr
             """,
-            note="parameters outside an optimizer's constructor are the other rules' business; "
-                 "a learning rate written (a float, which MindSpore's optimizers take) stays",
+            note="parameters outside an optimizer's constructor are the other rules' business",
         ),
     )
 
@@ -101,6 +136,23 @@ class OptimizerParams(Rule):
         self._stores: Set[int] = set()  # ids of assignment targets (a rate written, not read)
         self._floated: Set[int] = set()  # ids of expressions the code passes to float() already
         self._groups: Set[str] = set()  # loop variables over `X.param_groups`
+        self._epoch_steps: dict = {}  # scheduler name -> the hint for its failing step(epoch)
+
+    def visit_Assign(self, ctx: FileContext, node: cst.Assign) -> None:
+        """`sched = CosineAnnealingWarmRestarts(opt, T_0, T_mult=2)`: its step(epoch) fails in MindSpore."""
+        if len(node.targets) != 1 or not isinstance(node.value, cst.Call):
+            return
+        name = dotted(node.targets[0].target)
+        form = training.scheduler_epoch_steps().get(ctx.qualname(node.value.func) or "")
+        if name is None or form is None:
+            return
+        args = node.value.args
+        given = next((a.value for a in args if keyword(a) == form.argument), None)
+        if given is None and len(args) > form.position and all(keyword(a) is None and not a.star
+                                                              for a in args[:form.position + 1]):
+            given = args[form.position].value
+        if any(a.star for a in args) or given is not None and _literal(given) != form.works_with:
+            self._epoch_steps[name] = form.hint
 
     def visit_Call(self, ctx: FileContext, node: cst.Call) -> None:
         if isinstance(node.func, cst.Name) and node.func.value == "float" and len(node.args) == 1:
@@ -147,7 +199,15 @@ class OptimizerParams(Rule):
                         and element.key.evaluated_value == "params":
                     self._mark(element.value)
 
+    def _epoch_step(self, ctx: FileContext, original: cst.Call, updated: cst.Call) -> None:
+        func = original.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "step" and original.args \
+                and dotted(func.value) in self._epoch_steps:
+            ctx.flag(updated, "torch.optim.lr_scheduler.LRScheduler.step", Reason.MANUAL,
+                     self._epoch_steps[dotted(func.value)])
+
     def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
+        self._epoch_step(ctx, original, updated)
         if id(original) in self._lists and isinstance(updated.func, cst.Attribute) \
                 and updated.func.attr.value in _PARAMETER_LISTS:
             return updated.with_changes(func=updated.func.with_changes(attr=cst.Name("trainable_params")))
@@ -185,8 +245,8 @@ class OptimizerParams(Rule):
         self._stores.add(id(node.target))
 
     def leave_AugAssign(self, ctx: FileContext, original: cst.AugAssign, updated: cst.AugAssign):
-        """`group["lr"] *= 0.5` -> `group["lr"] = float(group["lr"]) * 0.5`: MindSpore's optimizers
-        take a float written there (a tensor would be ignored)."""
+        """`group["lr"] *= 0.5` -> `ops.assign(group["lr"], mindspore.Tensor(float(group["lr"]) * 0.5,
+        mindspore.float32))` (see _write_rate)."""
         if not isinstance(original.target, cst.Subscript) or not self._reads_a_rate(original.target):
             return updated
         operator = type(updated.operator).__name__.replace("Assign", "")
@@ -194,8 +254,17 @@ class OptimizerParams(Rule):
         if binary is None:
             return updated
         read = cst.Call(func=cst.Name("float"), args=[cst.Arg(value=ctx.duplicate(updated.target))])
-        value = cst.BinaryOperation(left=read, operator=binary(), right=updated.value)
-        return cst.Assign(targets=[cst.AssignTarget(target=updated.target)], value=value)
+        value = updated.value
+        if isinstance(value, (cst.BinaryOperation, cst.BooleanOperation, cst.IfExp, cst.Lambda)):
+            value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        return _write_rate(ctx, updated.target, cst.BinaryOperation(left=read, operator=binary(), right=value))
+
+    def leave_Assign(self, ctx: FileContext, original: cst.Assign, updated: cst.Assign):
+        """`group["lr"] = lr` -> `ops.assign(group["lr"], mindspore.Tensor(lr, mindspore.float32))`."""
+        if len(original.targets) != 1 or not isinstance(original.targets[0].target, cst.Subscript) \
+                or not self._reads_a_rate(original.targets[0].target):
+            return updated
+        return _write_rate(ctx, updated.targets[0].target, updated.value)
 
     def leave_Subscript(self, ctx: FileContext, original: cst.Subscript, updated: cst.Subscript):
         if id(original) in self._stores or id(original) in self._floated or not self._reads_a_rate(original):
@@ -210,6 +279,21 @@ class OptimizerParams(Rule):
                     and isinstance(node.value, cst.Name) and node.value.value in self._groups:
                 return True
         return _reads_a_rate(node)
+
+
+def _literal(node: cst.BaseExpression) -> str:
+    return cst.Module(body=[]).code_for_node(node).strip()
+
+
+def _write_rate(ctx: FileContext, target: cst.BaseExpression, value: cst.BaseExpression) -> cst.Expr:
+    """A learning rate written into the group's Parameter: MindSpore's optimizers read that
+    Parameter and its lr schedulers keep it and update it; a float put in its place trains
+    (the optimizer reads the dict) but leaves the scheduler updating a Parameter nobody reads
+    (measured: MultiStepLR after `group["lr"] = 0.8 * ...` never changed the rate again)."""
+    rate = cst.Call(func=ctx.emit("mindspore.Tensor"),
+                    args=[cst.Arg(value=value, comma=COMMA), cst.Arg(value=ctx.emit("mindspore.float32"))])
+    return cst.Expr(cst.Call(func=ctx.emit("mindspore.ops.assign"),
+                             args=[cst.Arg(value=target, comma=COMMA), cst.Arg(value=rate)]))
 
 
 def _reads_a_rate(node: cst.Subscript) -> bool:

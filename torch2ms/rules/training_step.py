@@ -35,7 +35,7 @@ import libcst as cst
 
 from torch2ms.convert import step_plan
 from torch2ms.convert.context import FileContext
-from torch2ms.convert.cstutil import dotted, iter_names
+from torch2ms.convert.cstutil import code_children, dotted
 from torch2ms.convert.step_plan import Event
 from torch2ms.convert.results import Reason
 from torch2ms.rules.base import Rule, change, keep
@@ -180,7 +180,7 @@ class TrainingStep(Rule):
     # ---- where the walk is --------------------------------------------------------------------
     def visit_Module(self, ctx: FileContext, node: cst.Module) -> None:
         self._module = node
-        self._taken = {name.value for name in iter_names(node)}
+        self._taken = {name.value for name in ctx.nodes_of(cst.Name)}
 
     def visit_FunctionDef(self, ctx: FileContext, node: cst.FunctionDef) -> None:
         self._functions.append(node)
@@ -247,6 +247,9 @@ class TrainingStep(Rule):
             if inner:
                 return Event("IF", index, inner=inner)
             return None
+        manual = step_plan.manual_update(ctx, statement)
+        if manual is not None:
+            return Event("S", index, receiver=manual[0], manual=manual[1])
         if not isinstance(statement, cst.SimpleStatementLine):
             return None
         found = step_plan.expr_call(statement)
@@ -301,6 +304,8 @@ class TrainingStep(Rule):
                 node = self._updated_small(updated, event)
                 if node is not None:
                     ctx.flag(node, "torch.amp.GradScaler.step", Reason.MANUAL, _AMP_HINT)
+            elif event.kind == "S" and event.manual:
+                continue  # its `.grad` reads carry their notes
             elif event.kind == "S" and (has_backward or ctx.kind_of(event.call.func.value) == "optimizer"):
                 node = self._updated_small(updated, event)
                 if node is not None:
@@ -334,7 +339,7 @@ class TrainingStep(Rule):
         while stack:
             current = stack.pop()
             ctx.withdraw_flag(current)
-            stack.extend(current.children)
+            stack.extend(code_children(current))
 
     def _branch_planned(self, node: cst.If, branch: int) -> bool:
         current, index = node, 0
@@ -399,7 +404,7 @@ def _walk(node: cst.CSTNode):
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(current.children)
+        stack.extend(code_children(current))
 
 
 def _backward_hint(reason: str) -> str:

@@ -4,8 +4,8 @@ Python evaluates the annotations of parameters, returns, and module- and class-l
 variables when the `def` or the class runs, so one that still names torch would need torch
 just to import the file. `x: torch.Tensor` becomes `x: mindspore.Tensor` (the other rules map
 the names); `torch.jit.Final[int]` is `int` (data: annotation_unwrap). An annotation that
-still needs torch after that (`-> torch.device`, `Optional[torch.device]`, `fmt: F` with F
-torch.nn.functional) is dropped from a parameter or a return; a variable's becomes a string
+still needs torch after that (`fmt: F` with F torch.nn.functional; a `torch.device` in one is
+already the device rule's `str`) is dropped from a parameter or a return; a variable's becomes a string
 (a dataclass field keeps its place and its documentation), or goes with a plain assignment
 outside classes. Nothing there is a flagged leftover any more: its flags are withdrawn.
 """
@@ -44,6 +44,7 @@ class TypeAnnotations(Rule):
             @dataclass
             class Options:
                 device: torch.device = None
+                activation: F = None
                 width: torch.jit.Final[int] = 4
 
             def scale(x: torch.Tensor, fmt: F = "NCHW", where: Optional[torch.device] = None) -> torch.Tensor:
@@ -59,16 +60,18 @@ class TypeAnnotations(Rule):
 
             @dataclass
             class Options:
-                device: "torch.device" = None
+                device: str = None
+                activation: "F" = None
                 width: int = 4
 
-            def scale(x: mindspore.Tensor, fmt="NCHW", where=None) -> mindspore.Tensor:
+            def scale(x: mindspore.Tensor, fmt="NCHW", where: Optional[str] = None) -> mindspore.Tensor:
                 return x * 2
 
             out = scale(mint.ones(2)) + Options().width
             """,
             run=("out",),
-            note="the file imports without torch: no annotation names it any more",
+            note="the file imports without torch: no annotation names it any more (a device is a str: the "
+                 "device rule's)",
         ),
         keep(
             """

@@ -219,8 +219,10 @@ def _convert(job: Job) -> Outcome:
         if job.kind == "notebook":
             result = notebook.convert_notebook(source, job.rel, job.profile, job.keep_outputs)
         else:
-            result = pipeline.convert_source(source, job.rel, profile=job.profile, packages=job.packages,
-                                             star=job.star, exported=job.exported)
+            # the source's own path: a profile reads the file's place from it (inside an installed
+            # diffusers or transformers, what `..utils` means is known exactly); reports show job.rel
+            result = pipeline.convert_source(source, os.path.abspath(job.src), profile=job.profile,
+                                             packages=job.packages, star=job.star, exported=job.exported)
     except fileio.SourceError as exc:
         return _keep_original(job, failed(job.rel, job.kind, exc.message, exc.line))
     except pipeline.ConversionError as exc:

@@ -18,8 +18,12 @@ Modules, each importing only those listed before it:
     compare      inputs, nudged weights, both models run and compared; the CPU fallback
     plain        verify_module: a plain nn.Module file
     hf_model     verify_hf: a transformers model
+    diffusers_config   a small config for a diffusers model (its constructor's defaults, shrunk by name)
+    diffusers_inputs   its inputs, from forward's signature (the layout the torch model runs on)
+    diffusers_model    verify_diffusers: a diffusers model
 """
 from torch2ms.verify.compare import compare_models, make_inputs
+from torch2ms.verify.diffusers_model import verify_diffusers
 from torch2ms.verify.errors import VerifyError
 from torch2ms.verify.hf_model import verify_hf
 from torch2ms.verify.plain import verify_module
@@ -27,7 +31,8 @@ from torch2ms.verify.report import ATOL, RTOL, Report
 
 _PARITY = ("compare", "compare_outputs", "copy_weights", "ms_state")
 
-__all__ = ["ATOL", "RTOL", "Report", "VerifyError", "compare_models", "make_inputs", "verify_hf", "verify_module",
+__all__ = ["ATOL", "RTOL", "Report", "VerifyError", "compare_models", "make_inputs", "verify_diffusers", "verify_hf",
+           "verify_module",
            *_PARITY]
 
 

@@ -13,7 +13,7 @@ from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from torch2ms.verify.errors import VerifyError, first_line, raised_at
+from torch2ms.verify.errors import VerifyError, failing_line, first_line, raised_at
 from torch2ms.verify.report import ATOL, RTOL, Report
 
 
@@ -42,19 +42,25 @@ def make_inputs(specs: Sequence[Tuple[str, Any]], dtype: str = "float32", vocab:
     return out
 
 
-def _describe(name: str, value: np.ndarray) -> str:
+def _describe(name: str, value) -> str:
+    if not isinstance(value, np.ndarray):  # a plain Python input (a flag, sizes, shapes): as it is
+        return f"{name}={value!r}"
     return f"{name} {value.dtype} {tuple(value.shape)}"
 
 
 def _to_torch(value):
     import torch
 
+    if not isinstance(value, np.ndarray):
+        return value
     return torch.from_numpy(np.ascontiguousarray(value))
 
 
 def _to_ms(value):
     import mindspore as ms
 
+    if not isinstance(value, np.ndarray):
+        return value
     return ms.Tensor(np.ascontiguousarray(value))
 
 
@@ -103,8 +109,9 @@ def drain_pending_errors() -> List[str]:
 # ---- both models ---------------------------------------------------------------------
 
 def compare_models(torch_model, ms_model, args=(), kwargs=None, report: Optional[Report] = None,
-                   atol=ATOL, rtol=RTOL, seed=0, layers=True, nudge=True) -> Report:
-    """Copy weights, run both, compare; fills (and returns) report."""
+                   atol=ATOL, rtol=RTOL, seed=0, layers=True, nudge=True, source_root: Optional[str] = None) -> Report:
+    """Copy weights, run both, compare; fills (and returns) report. source_root: where the converted code
+    lies, to name the converted line a MindSpore error passed through last (report.failing_line)."""
     from torch2ms import fallback
     from torch2ms.verify.parity import compare_outputs, copy_weights
 
@@ -149,6 +156,8 @@ def compare_models(torch_model, ms_model, args=(), kwargs=None, report: Optional
         report.verdict = "error"
         report.problems.append(f"mindspore model raised {first_line(exc)}{raised_at(exc, type(ms_model))}")
         report.traceback = "".join(traceback.format_exception(exc))
+        if source_root:
+            report.failing_line = failing_line(exc, source_root)
     report.fallbacks_used = fallback.used()
     if report.verdict != "match" and layers:
         _find_divergence(torch_model, ms_model, args, kwargs, report, crashed)

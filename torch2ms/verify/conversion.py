@@ -113,3 +113,65 @@ def convert_hf_file(torch_mod, out_dir: str) -> Tuple[str, List[str]]:
             raise VerifyError(f"converting {outcome.rel} failed: {_error(outcome)}")
         notes.append(f"converted {outcome.rel}: {len(outcome.flags)} `# torch2ms:` note(s)")
     return os.path.join(out_dir, os.path.basename(first)), notes
+
+
+def _relative_imports(path: str, package: str) -> List[str]:
+    """The absolute modules a file imports relatively (`from ..unets.unet_2d_blocks import X`)."""
+    import ast
+
+    with open(path, "rb") as fh:
+        tree = ast.parse(fh.read())
+    parts, found = package.split("."), []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level and node.module and node.level <= len(parts):
+            found.append(".".join(parts[: len(parts) - node.level + 1] + [node.module]))
+    return list(dict.fromkeys(found))
+
+
+def convert_model_code(torch_mod, out_dir: str) -> Tuple[str, List[str], List[Tuple[str, str]]]:
+    """Convert the source file of `torch_mod` and, transitively, every module of its library that
+    the *converted* text still imports relatively: the model code the profile leaves to be
+    converted alongside (diffusers' `.vae`, `..unets.unet_2d_blocks`); infrastructure imports
+    point at mindone by then. Returns (the converted file, notes, [(module, converted path)] of
+    the model code in the order it must be imported: each after what it imports)."""
+    root_folder = package_root(inspect.getsourcefile(torch_mod))[0]
+    converted: dict = {}
+    order: List[Tuple[str, str]] = []
+    notes: List[str] = []
+
+    def convert(module: str, source: str) -> str:
+        dst = os.path.join(out_dir, *module.split(".")) + ".py"
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        outcome = _run([Job("python", source, source, "write", dst)])[0]
+        if outcome.status == "failed":
+            raise VerifyError(f"converting {source} failed: {_error(outcome)}")
+        notes.append(f"converted {module}: {len(outcome.flags)} `# torch2ms:` note(s)")
+        converted[module] = dst
+        for dep in _relative_imports(dst, module.rpartition(".")[0]):
+            path = os.path.join(root_folder, *dep.split(".")) + ".py"
+            if dep not in converted and os.path.isfile(path):
+                convert(dep, path)
+                order.append((dep, converted[dep]))
+        return dst
+
+    first = convert(torch_mod.__name__, inspect.getsourcefile(torch_mod))
+    return first, notes, order
+
+
+def converted_model_code(path: str, module: str, root: str) -> List[Tuple[str, str]]:
+    """For a file converted into `root` (laid out by module: root/diffusers/models/x.py): the modules it
+    still imports relatively that lie converted under root too, transitively, [(module, path)] each
+    after what it imports (the order to import them in)."""
+    order: List[Tuple[str, str]] = []
+    seen = {module}
+
+    def visit(current: str, current_path: str) -> None:
+        for dep in _relative_imports(current_path, current.rpartition(".")[0]):
+            dep_path = os.path.join(root, *dep.split(".")) + ".py"
+            if dep not in seen and os.path.isfile(dep_path):
+                seen.add(dep)
+                visit(dep, dep_path)
+                order.append((dep, dep_path))
+
+    visit(module, path)
+    return order

@@ -1,19 +1,24 @@
 """What verify says when it cannot do something: VerifyError, and where a model's own code raised."""
 from __future__ import annotations
 
+import ast
 import inspect
 import linecache
 import os
 import sys
 import traceback
+from typing import Any, Dict, Optional, Tuple
+
+from torch2ms.convert.results import MARK
 
 
 class VerifyError(Exception):
     """Something verify was asked to do cannot be done; usage=True: the request itself is wrong."""
 
-    def __init__(self, message: str, usage: bool = False):
+    def __init__(self, message: str, usage: bool = False, failing_line: Optional[Dict[str, Any]] = None):
         super().__init__(message)
         self.usage = usage
+        self.failing_line = failing_line  # where in the converted code it failed (failing_line())
 
 
 def first_line(exc: BaseException) -> str:
@@ -54,3 +59,33 @@ def raised_in(exc: BaseException, module) -> str:
     code = (frame.line or linecache.getline(frame.filename, frame.lineno)).strip()
     rel = os.path.relpath(frame.filename, os.path.dirname(root))
     return f" (at {rel}:{frame.lineno}: `{code[:120]}`)"
+
+
+def failing_line(exc: BaseException, root: str) -> Optional[Dict[str, Any]]:
+    """The innermost line of the code under `root` (the converted files) the error passed through:
+    {"file", "line", "code", "noted"}; noted: the statement holding it carries a `# torch2ms:` note
+    (the tool said it needed a human), or None when the error never passed through that code."""
+    root = os.path.realpath(root)
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if os.path.realpath(f.filename).startswith(root + os.sep)]
+    if not frames:
+        return None
+    frame = frames[-1]
+    lines = linecache.getlines(frame.filename) or open(frame.filename, encoding="utf-8").readlines()
+    first, last = _statement_lines(lines, frame.lineno)
+    noted = any(MARK in line for line in lines[first - 1: last])
+    return {"file": os.path.basename(frame.filename), "line": frame.lineno,
+            "code": (frame.line or "").strip()[:200], "noted": noted}
+
+
+def _statement_lines(lines, lineno: int) -> Tuple[int, int]:
+    """(first, last) line of the innermost statement spanning `lineno` (the line itself if unparsable)."""
+    try:
+        tree = ast.parse("".join(lines))
+    except SyntaxError:
+        return lineno, lineno
+    compound = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.While, ast.With, ast.Try)
+    spans = [(node.lineno, node.end_lineno or node.lineno) for node in ast.walk(tree)
+             if isinstance(node, ast.stmt) and not isinstance(node, compound)
+             and node.lineno <= lineno <= (node.end_lineno or node.lineno)]
+    return min(spans, key=lambda span: span[1] - span[0]) if spans else (lineno, lineno)

@@ -26,6 +26,7 @@ class Report:
     layers: Dict[str, Any] = field(default_factory=dict)
     config: Dict[str, Any] = field(default_factory=dict)
     traceback: Optional[str] = None  # where the MindSpore model raised, in full (--traceback)
+    failing_line: Optional[Dict[str, Any]] = None  # errors.failing_line(): where the converted code failed
     seconds: float = 0.0
     compared: str = "outputs"  # what the verdict is about: "outputs", or "loss curves" (verify --train)
 
@@ -56,6 +57,10 @@ class Report:
         lines += [f"problem:   {p}" for p in self.problems[:20]]
         if self.first_divergence:
             lines.append(f"first diverging submodule: {self.first_divergence}")
+        if self.failing_line:
+            where = self.failing_line
+            said = "carries a `# torch2ms:` note" if where["noted"] else "carries no `# torch2ms:` note"
+            lines.append(f"failing converted line: {where['file']}:{where['line']} `{where['code']}` ({said})")
         for key, label in (("torch_only", "torch submodules without a same-named cell"),
                            ("not_called", "cells whose call torch finished but MindSpore did not")):
             names = self.layers.get(key) or []

@@ -71,11 +71,7 @@ def _as_numbers(losses, framework: str, where: str) -> List[np.ndarray]:
     return steps
 
 
-def _run_side(module, build_name: str, train_name: str, steps: int, shared, seed: int, framework: str,
-              workdir: str, before_train=None):
-    build = get_attr(module, build_name, f"the {framework} script")
-    train = get_attr(module, train_name, f"the {framework} script")
-    shared.reset()
+def _seed(framework: str, seed: int) -> None:
     if framework == "torch":
         import torch
 
@@ -84,6 +80,26 @@ def _run_side(module, build_name: str, train_name: str, steps: int, shared, seed
         import mindspore
 
         mindspore.manual_seed(seed)
+
+
+def _load_side(spec, alias: str, shared, seed: int, workdir: str):
+    """Import one side's script from the same random state, in its own folder."""
+    shared.reset()
+    _seed("torch" if alias == "torch" else "mindspore", seed)
+    cwd = os.getcwd()
+    os.chdir(workdir)
+    try:
+        return load_module(spec, alias)
+    finally:
+        os.chdir(cwd)
+
+
+def _run_side(module, build_name: str, train_name: str, steps: int, shared, seed: int, framework: str,
+              workdir: str, before_train=None):
+    build = get_attr(module, build_name, f"the {framework} script")
+    train = get_attr(module, train_name, f"the {framework} script")
+    shared.reset()
+    _seed(framework, seed)
     cwd = os.getcwd()
     os.chdir(workdir)  # files the script writes (checkpoints) stay in a folder of their own
     try:
@@ -124,13 +140,17 @@ def verify_training(spec: str, converted: Optional[str] = None, steps: int = MIN
             else:
                 ms_path, notes = convert_to(path, os.path.join(tmp, "converted"))
                 report.notes += notes
-            torch_mod = load_module(parse_spec(f"{path}:{build_name}"), "torch")
-            loaded.append(torch_mod)
-            ms_mod = load_module(parse_spec(f"{ms_path}:{build_name}"), "ms")
-            loaded.append(ms_mod)
             for side in ("torch", "mindspore"):
                 os.makedirs(os.path.join(tmp, side), exist_ok=True)
             with SharedRandomness(seed) as shared:
+                # imported under the shared randomness: data, loaders and models a script makes at
+                # module level (pytorch/examples' vae) draw and shuffle as the rest does
+                torch_mod = _load_side(parse_spec(f"{os.path.abspath(path)}:{build_name}"), "torch", shared, seed,
+                                       os.path.join(tmp, "torch"))
+                loaded.append(torch_mod)
+                ms_mod = _load_side(parse_spec(f"{os.path.abspath(ms_path)}:{build_name}"), "ms", shared, seed,
+                                    os.path.join(tmp, "mindspore"))
+                loaded.append(ms_mod)
                 initial = []  # torch's models as they were before training
 
                 def keep_initial(torch_built):

@@ -4,10 +4,10 @@
 
     data.py        the import map and the module bases (data/, from the installed packages)
     layout.py      where the file sits; what its relative imports mean
-    decisions.py   what each import becomes (shared by the two rules)
+    decisions.py   transformers as the shared decisions see it (profiles/_common/decisions.py)
     imports.py     rule PortImports: imports, renamed names, dropped decorators, flagged uses
     signatures.py  rule PortSignatures: calls adapted to mindone's signatures
-    docstrings.py  the text pass: docstrings and comments in MindSpore's words
+The text pass (docstrings and comments in MindSpore's words) is the shared one (_common/docstrings.py).
 """
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from typing import FrozenSet, Sequence, Union
 
 import libcst as cst
 
+from torch2ms.profiles._common import docstrings
 from torch2ms.profiles.base import Profile
-from torch2ms.profiles.transformers import data, decisions, docstrings
+from torch2ms.profiles.transformers import data, decisions
 from torch2ms.profiles.transformers.imports import PortImports
 from torch2ms.profiles.transformers.signatures import PortSignatures
 
@@ -33,7 +34,7 @@ class TransformersProfile(Profile):
         return data.module_bases()
 
     def rules(self, path: str, source: Union[str, bytes, None]) -> Sequence[object]:
-        shared = decisions.ImportDecisions(path, source)
+        shared = decisions.decisions_for(path, source)
         return [rule(shared) for rule in self.RULES]
 
     def finish(self, code: str) -> str:

@@ -7,17 +7,11 @@ exactly; elsewhere the file is assumed to sit in models/<model>/.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Optional, Tuple
 
+from torch2ms.profiles._common.library import Layout
 from torch2ms.profiles.transformers.data import config_modules, configs_by_leaf
-
-
-@dataclass(frozen=True)
-class Layout:
-    package: Optional[Tuple[str, ...]]  # ("transformers", "models", "bert") when known exactly
-    model: Optional[str]  # the folder's name otherwise (a hint for `.configuration_x`)
 
 
 def layout_of(path: str) -> Layout:
