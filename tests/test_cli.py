@@ -265,7 +265,9 @@ def test_progress_is_drawn_only_when_enabled():
 
 
 def run_script(*argv, cwd):
-    return subprocess.run([sys.executable, *map(str, argv)], cwd=cwd, capture_output=True, timeout=120)
+    # `python -m torch2ms` must find this checkout's package, not another one installed in the venv
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    return subprocess.run([sys.executable, *map(str, argv)], cwd=cwd, capture_output=True, timeout=120, env=env)
 
 
 def test_auto_convert_script_both_styles_and_module_entry_point(tmp_path):

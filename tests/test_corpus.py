@@ -74,7 +74,10 @@ _BASE_TRIGGERS = [
     # Python types as dtypes (rules/python_dtypes.py)
     r"dtype=(bool|int|float|complex)\b",
     # a CellList indexed by a loop variable, nn.Module methods under Cell names (rules/cell_modes.py)
-    r"self\.\w+\[\w+\]", r"\.(named_parameters|named_modules|parameters|children|named_children|modules)\(",
+    r"self\.\w+\[\w+\]", r"\.(named_parameters|named_modules|parameters|children|named_children|modules|add_module|"
+    r"register_module)\(",
+    # einops calls with a literal pattern (rules/einops_calls.py)
+    r"\b(rearrange|repeat|reduce)\(",
 ]
 _IDENT = re.compile(r"[A-Za-z_]\w*")
 
@@ -127,6 +130,12 @@ def _ms_vocabulary() -> Set[str]:
                   *(t.split(".")[-1] for t in extras.python_dtypes().values())})
     for target in extras.constant_calls().values():
         words.update(_IDENT.findall(target))
+    # kept torch imports are guarded (convert/guards.py): `try: import torch / except ImportError: torch = None`;
+    # feature checks and device values become literals; layer classes as values take an adapter
+    words.update({"try", "except", "ImportError", "lambda", "args", "kwargs", "inplace", "assert", "raise",
+                  "OSError", "getattr", "cells", "cell_list", "list", "items", "cell", "_"})
+    for expression in extras.expression_calls().values():
+        words.update(_IDENT.findall(expression))
     return words
 
 
@@ -151,8 +160,16 @@ def _tensor_rule_triggers() -> List[str]:
     return [rf"\.{re.escape(api.rsplit('.', 1)[1])}\(" for api in all_rules() if api.startswith("torch.Tensor.")]
 
 
+def _library_triggers() -> List[str]:
+    """Imports of other PyTorch libraries are guarded (rules/torch_libraries.py, data torch_libraries.json)."""
+    from torch2ms.knowledge.extras import _torch_libraries
+
+    tops = sorted({name.split(".")[0] for name in _torch_libraries()["libraries"]})
+    return [r"\b(" + "|".join(map(re.escape, tops)) + r")\b"]
+
+
 def trigger_regex(aliases: Set[str]) -> re.Pattern:
-    parts = list(_BASE_TRIGGERS) + _tensor_rule_triggers()
+    parts = list(_BASE_TRIGGERS) + _tensor_rule_triggers() + _library_triggers()
     if aliases:
         parts.append(r"\b(?:" + "|".join(map(re.escape, sorted(aliases))) + r")\b")
     return re.compile("|".join(parts))

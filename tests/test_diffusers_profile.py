@@ -97,6 +97,31 @@ def test_an_answered_function_used_otherwise_keeps_its_import():
     assert "from diffusers.utils.import_utils import is_torch_npu_available" in out
 
 
+
+def test_a_feature_check_for_an_api_mindone_supplies_is_true_in_diffusers_mode_only():
+    """`hasattr(F, "scaled_dot_product_attention")`: mindone's layers_compat supplies it in diffusers
+    mode (ctx.supplied), so the "requires PyTorch 2.0" guard folds away; elsewhere the converted
+    code has no counterpart and the check is False (rules/feature_checks.py)."""
+    source = """\
+        import torch.nn.functional as F
+
+        from ..modeling_utils import ModelMixin
+
+
+        class Processor:
+            def __init__(self):
+                if not hasattr(F, "scaled_dot_product_attention"):
+                    raise ImportError("Processor requires PyTorch 2.0")
+                self.fused = hasattr(F, "scaled_dot_product_attention")
+
+            def __call__(self, q, k, v):
+                return F.scaled_dot_product_attention(q, k, v)
+        """
+    out = convert(source)
+    assert "raise ImportError" not in out and "self.fused = True" in out, out
+    plain = convert_source(textwrap.dedent(source), "project/processor.py", profile=None).code
+    assert "self.fused = False" in plain, plain
+
 # ---- the data ------------------------------------------------------------------------------------------
 def test_the_map_was_made_from_the_installed_diffusers_and_mindone():
     diffusers = pytest.importorskip("diffusers")

@@ -574,9 +574,11 @@ def test_real_modeling_files_convert_to_mindone_style_modules(converted, name):
         ast.unparse(n) for n in imports
         if isinstance(n, ast.ImportFrom) and (n.module or "").split(".")[0] == "torch"
     ]
-    # a bare `import torch` stays only for leftovers the other rules flagged
+    # a bare `import torch` stays only for leftovers the other rules flagged, guarded (the file imports
+    # without torch); its fallback `torch = None` is no use
     if any(isinstance(n, ast.Import) and any(a.name == "torch" for a in n.names) for n in imports):
-        torch_lines = {n.lineno for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == "torch"}
+        torch_lines = {n.lineno for n in ast.walk(tree)
+                       if isinstance(n, ast.Name) and n.id == "torch" and isinstance(n.ctx, ast.Load)}
         assert torch_lines and torch_lines <= flagged_lines
     # transformers keeps only what imports without torch, and nothing mindone has
     for node in imports:

@@ -37,8 +37,10 @@ def test_folder_conversion_converts_notebooks_cell_by_cell(tmp_path, capsys):
     nb = read_valid(tmp_path / "dst" / "demo.ipynb")
     markdown, first, second = (cell.source for cell in nb.cells)
     assert markdown == "# Demo\nuses torch.zeros"  # markdown cells are never touched
-    # the magic is kept; torch stays imported for autocast, which is flagged
-    assert first == "%matplotlib inline\nimport torch\nfrom mindspore import mint"
+    # the magic is kept; torch stays imported for autocast, which is flagged, guarded so that
+    # the notebook runs where torch is not installed (the line is the notebook's code as one file)
+    assert first == ("%matplotlib inline\ntry:\n    import torch  # torch2ms: torch still used on line 11 (flagged there)"
+                     "\nexcept ImportError:\n    torch = None\nfrom mindspore import mint")
     assert second.startswith("x = mint.zeros((2, 3))\n!echo shell\nctx = torch.autocast('cpu')  # torch2ms: ")
     assert all(cell.outputs == [] and cell.execution_count is None for cell in nb.cells if cell.cell_type == "code")
     entry = next(e for e in json.loads(report.read_text("utf-8"))["files"] if e["path"] == "demo.ipynb")

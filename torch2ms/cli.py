@@ -3,7 +3,8 @@
     torch2ms convert SRC... [-o DST] [--inplace] [--diff] [--report FILE]... [--profile NAME] [-j N] [-q]
     torch2ms check PATH... [--max-flags N] [--report FILE]...   convert in memory: would anything change?
     torch2ms weights CKPT -o OUT.safetensors --model FILE.py:Class [--args JSON]
-    torch2ms verify (--module FILE.py:Class | --hf module:Class | --diffusers module:Class) [--converted ...] [...]
+    torch2ms verify (--module FILE.py:Class | --factory module:function | --hf module:Class | --diffusers module:Class
+                     | --train S.py:B,T) [--package DIR] [--converted ...] [--traceback] [--json FILE] [...]
     torch2ms explain API [API ...]      what the tool does to a torch API, and the evidence
     torch2ms rules                      the rules, in the order they run, and the profiles
 
@@ -20,6 +21,7 @@ import dataclasses
 import json
 import os
 import sys
+import traceback
 from typing import List, Optional, Tuple
 
 from torch2ms import profiles
@@ -212,8 +214,13 @@ weights, and compare the outputs (see docs/verify.md).
       --converted mindone.transformers.models.bert.modeling_bert:BertModel
   torch2ms verify --train train.py:build,train --steps 12
 
+  torch2ms verify --package site-packages/timm --factory timm:create_model \\
+      --args '["resnet18"]' --input-shape 1,3,64,64
+
 Without --converted the model's file (with its package) is converted into a temporary
-folder first. "@Name" in --args means the module's own Name (a class passed to the
+folder first; with --package DIR the package at DIR is converted whole and --factory
+MODULE:FUNCTION is imported from it on both sides. A config object is given as
+{"@dataclass": "module:Class", "field": value, ...} inside --args. "@Name" in --args means the module's own Name (a class passed to the
 constructor, say), looked up separately in the torch and the MindSpore module.
 Exit status: 0 outputs match, 1 they differ, 2 usage error, 3 could not build or run.
 """
@@ -239,6 +246,9 @@ def _add_verify(commands) -> None:
                                  description=VERIFY_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     which = verify.add_mutually_exclusive_group(required=True)
     which.add_argument("--module", metavar="FILE.py:NAME", help="a PyTorch nn.Module class (or a factory function)")
+    which.add_argument("--factory", metavar="MODULE:FUNCTION",
+                       help="a function or class of an importable module that builds the model (timm:create_model); "
+                            "with --package DIR, a module of that package")
     which.add_argument("--hf", metavar="MODULE:CLASS",
                        help="a transformers model, e.g. transformers.models.bert.modeling_bert:BertModel")
     which.add_argument("--diffusers", metavar="MODULE:CLASS",
@@ -264,7 +274,11 @@ def _add_verify(commands) -> None:
     verify.add_argument("--no-layers", action="store_true", help="on a mismatch, do not look for the diverging layer")
     verify.add_argument("--no-perturb", action="store_true",
                         help="copy the torch weights as initialised (by default they are nudged first)")
-    verify.add_argument("--json", metavar="FILE", help="also write the report as JSON")
+    verify.add_argument("--json", metavar="FILE", help="also write the report as JSON (on every exit status)")
+    verify.add_argument("--package", metavar="DIR",
+                        help="the folder of the package the model lives in: it is converted whole, and --factory "
+                             "(or --module) is looked up in it, on both sides")
+    verify.add_argument("--traceback", action="store_true", help="print the traceback when a model cannot be built or run")
 
 
 def verify(args) -> int:
@@ -294,24 +308,37 @@ def verify(args) -> int:
                                fallback=args.fallback, layers=not args.no_layers, nudge=not args.no_perturb,
                                input_shape=args.inputs[0][1] if args.inputs else None)
         else:
-            report = verify_module(args.module, args.converted, args.args, getattr(args, "inputs", None) or (),
-                                   args.input_dtype, args.vocab, args.seed, args.atol, args.rtol, args.fallback,
-                                   layers=not args.no_layers, nudge=not args.no_perturb)
+            report = verify_module(args.module or args.factory, args.converted, args.args,
+                                   getattr(args, "inputs", None) or (), args.input_dtype, args.vocab, args.seed,
+                                   args.atol, args.rtol, args.fallback, layers=not args.no_layers,
+                                   nudge=not args.no_perturb, package=args.package, factory=bool(args.factory))
     except VerifyError as exc:
         print(f"torch2ms verify: error: {exc}", file=sys.stderr)
         if exc.failing_line:
             where = exc.failing_line
             print(f"torch2ms verify: failing converted line: {where['file']}:{where['line']} `{where['code']}` "
                   f"({'carries' if where['noted'] else 'carries no'} `# torch2ms:` note)", file=sys.stderr)
-        if args.json and not exc.usage:
-            with open(args.json, "w", encoding="utf-8") as fh:
-                json.dump({"verdict": "error", "problems": [str(exc)], "failing_line": exc.failing_line}, fh)
+        if args.traceback and exc.__cause__ is not None:
+            traceback.print_exception(exc.__cause__, file=sys.stderr)
+        _write_json(args.json, {"verdict": "error", "error": str(exc), "problems": [str(exc)], "usage": exc.usage,
+                                "failing_line": exc.failing_line, "traceback": _traceback_text(exc.__cause__)})
         return EXIT_USAGE if exc.usage else EXIT_ERROR
     print(report.text())
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as fh:
-            fh.write(report.to_json() + "\n")
+    if args.traceback and report.traceback:
+        print(report.traceback, file=sys.stderr)
+    _write_json(args.json, json.loads(report.to_json()))
     return {"match": EXIT_OK, "mismatch": EXIT_FAILED}.get(report.verdict, EXIT_ERROR)
+
+
+def _traceback_text(exc) -> Optional[str]:
+    return "".join(traceback.format_exception(exc)) if exc is not None else None
+
+
+def _write_json(path: Optional[str], data: dict) -> None:
+    """--json is written whatever the outcome, so a script always finds the verdict there."""
+    if path:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(data, indent=2, default=str) + "\n")
 
 
 def weights(args) -> int:

@@ -17,4 +17,21 @@ CASES = [
         a = torch.is_tensor(torch.ones(2))
         b = torch.is_tensor([1, 2])
     """, outputs=("a", "b")),
+    Case("torch.autograd.Function", """
+        import torch
+
+        class Swish(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, i):
+                ctx.save_for_backward(i)
+                return i * torch.sigmoid(i)
+
+            @staticmethod
+            def backward(ctx, grad_output):
+                i = ctx.saved_tensors[0]
+                s = torch.sigmoid(i)
+                return grad_output * (s * (1 + i * (1 - s)))
+
+        out = Swish.apply(torch.tensor([1.0, -2.0, 0.5]))
+    """, note="MindSpore 2.10's torch-like custom function (pynative mode), exported as mindspore.common._Function"),
 ]

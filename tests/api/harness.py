@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import sys
 import textwrap
+import types
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Optional, Sequence, Tuple
@@ -104,9 +105,10 @@ def run(case: Case) -> Outcome:
     missing = [s for s in case.expect if s not in converted]
     if missing:
         return Outcome(case, False, f"converted code lacks {missing}", converted)
-    # a module name, as a file has: MindSpore's autodiff keys functions by their module
-    torch_ns: Dict[str, Any] = {"__name__": "torch_case"}
-    ms_ns: Dict[str, Any] = {"__name__": "mindspore_case"}
+    # a module, as a file has: MindSpore's autodiff keys functions by their module, and
+    # dataclasses reads a class's module in sys.modules (string annotations)
+    torch_ns = _module_namespace("torch_case")
+    ms_ns = _module_namespace("mindspore_case")
     try:
         exec(compile(case.code, f"<torch {case.api}>", "exec"), torch_ns)
     except Exception as exc:  # the case itself is broken
@@ -121,6 +123,13 @@ def run(case: Case) -> Outcome:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         return Outcome(case, False, f"mindspore side failed: {type(exc).__name__}: {first}", converted)
     return Outcome(case, True, "", converted)
+
+
+def _module_namespace(name: str) -> Dict[str, Any]:
+    """The globals of a fresh module registered under `name` (the previous case's is replaced)."""
+    module = types.ModuleType(name)
+    sys.modules[name] = module
+    return module.__dict__
 
 
 def all_cases() -> Sequence[Case]:

@@ -5,11 +5,12 @@ nodes (no metadata wrapper, no second walk), so flags cost nothing when there ar
 """
 from __future__ import annotations
 
-from typing import Dict, List, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
+from torch2ms.convert import guards
 from torch2ms.convert.context import PendingFlag
 from torch2ms.convert.results import MARK, Flag, Reason
 
@@ -31,17 +32,31 @@ class _MarkingState(CodegenState):
             self.marks.append((len(self.tokens), pending))
 
 
-def render(module: cst.Module, pending: List[PendingFlag]) -> Tuple[str, List[Flag]]:
-    """The module's code with a `# torch2ms:` note on each flagged line, and the flags."""
-    if not pending:
+def render(module: cst.Module, pending: List[PendingFlag],
+           kept: Sequence[Tuple[cst.CSTNode, List[str]]] = ()) -> Tuple[str, List[Flag]]:
+    """The module's code with a `# torch2ms:` note on each flagged line, and the flags; each
+    guarded import in `kept` (node, names it binds) gets a note naming the lines that use it."""
+    if not pending and not kept:
         return module.code, []
     wanted: Dict[int, List[PendingFlag]] = {}
     for item in pending:
         wanted.setdefault(id(item.node), []).append(item)
+    imports = [PendingFlag(node, "", Reason.MANUAL, None) for node, _ in kept]
+    for item in imports:
+        wanted.setdefault(id(item.node), []).append(item)
     state = _MarkingState(module, wanted)
     module._codegen(state)
-    flags = _most_specific(_locate(state.tokens, state.marks))
-    return _annotate("".join(state.tokens), flags), flags
+    located = _locate(state.tokens, state.marks)
+    by_pending = {id(p): f for (_, p), f in zip(sorted(state.marks, key=lambda m: m[0]), located)}
+    flags = _most_specific([f for f in located if f.api])
+    code = "".join(state.tokens)
+    extra: Dict[int, List[str]] = {}
+    for item, (_, names) in zip(imports, kept):
+        where = by_pending.get(id(item))
+        lines = guards.lines_using(code, names, set()) if where is not None else []
+        if lines:
+            extra.setdefault(where.line, []).append(guards.note_text(names, lines, None))
+    return _annotate(code, flags, extra), flags
 
 
 def _most_specific(flags: List[Flag]) -> List[Flag]:
@@ -71,7 +86,7 @@ def _locate(tokens: List[str], marks: List[Tuple[int, PendingFlag]]) -> List[Fla
     return flags
 
 
-def note(flags: List[Flag]) -> str:
+def note(flags: List[Flag], extra: Sequence[str] = ()) -> str:
     parts: List[str] = []
     for flag in flags:
         text = _PHRASES[flag.reason].format(api=flag.api)
@@ -79,11 +94,12 @@ def note(flags: List[Flag]) -> str:
             text += f" (hint: {flag.hint})"
         if text not in parts:
             parts.append(text)
+    parts += [text for text in extra if text not in parts]
     return f"{MARK} " + "; ".join(parts)
 
 
-def _annotate(code: str, flags: List[Flag]) -> str:
-    by_line: Dict[int, List[Flag]] = {}
+def _annotate(code: str, flags: List[Flag], extra: Dict[int, List[str]]) -> str:
+    by_line: Dict[int, List[Flag]] = {line: [] for line in extra}
     for flag in flags:
         by_line.setdefault(flag.line, []).append(flag)
     lines = code.splitlines(keepends=True)
@@ -97,12 +113,13 @@ def _annotate(code: str, flags: List[Flag]) -> str:
         if body.rstrip().endswith("\\") or '"""' in body or "'''" in body:
             continue  # a note here could land inside a string or break a continuation
         code_part, old_note = _split_note(body)
+        text = note(line_flags, extra.get(number, ()))
         if old_note is None:
-            lines[index] = f"{code_part.rstrip()}  {note(line_flags)}{ending}"
+            lines[index] = f"{code_part.rstrip()}  {text}{ending}"
             continue
         # Converting converted code: keep the old note, add only what it does not say yet.
-        extra = [part for part in note(line_flags)[len(MARK) + 1:].split("; ") if part not in old_note]
-        merged = old_note if not extra else f"{old_note}; {'; '.join(extra)}"
+        added = [part for part in text[len(MARK) + 1:].split("; ") if part not in old_note]
+        merged = old_note if not added else f"{old_note}; {'; '.join(added)}"
         lines[index] = f"{code_part.rstrip()}  {merged}{ending}"
     return "".join(lines)
 

@@ -112,6 +112,18 @@ class FileContext:
     introduced: Set[int] = field(default_factory=set)  # ids of literals the rules wrote (True/False)
     # Statements to drop when the tree is finished: always (None), or only if a binding ends unused.
     doomed: Dict[int, Tuple[cst.CSTNode, Optional[Binding]]] = field(default_factory=dict)
+    # Top-level packages of the project being converted (`timm` while converting timm): their
+    # imports point into the converted tree, whatever the names say.
+    own_packages: FrozenSet[str] = frozenset()
+    # torch names a `from .mod import *` binds (read from the project by the runner)
+    star_names: Tuple[Tuple[str, str], ...] = ()
+    exported: FrozenSet[str] = frozenset()  # names the project's other modules import from this file
+    # torch APIs the active profile's port supplies (profiles' supplies()): the converted code has them
+    supplied: FrozenSet[str] = frozenset()
+    # Imports of other PyTorch libraries (ids of Import/ImportFrom nodes -> the hint): guarded.
+    foreign_imports: Dict[int, str] = field(default_factory=dict)
+    # Guarded imports tidy kept (the import node, the names it binds): annotate notes their users.
+    kept_imports: List[Tuple[cst.CSTNode, List[str]]] = field(default_factory=list)
     # Nodes whose id() is remembered above stay referenced here, so an id is never reused.
     _keep_alive: List[cst.CSTNode] = field(default_factory=list)
     _by_type: Optional[Dict[type, List[cst.CSTNode]]] = None  # nodes_of's index, made on first use
@@ -119,8 +131,17 @@ class FileContext:
     def __post_init__(self) -> None:
         self.scope = self.module_scope
         self.import_bindings = prescan_module(self.module, self.module_scope)
+        self._module_imports = {id(b) for b in self.import_bindings}
         for binding in self.import_bindings:
             self.interesting.add(binding.name)
+        for name, qualname in self.star_names:
+            binding = self.module_scope.names.get(name)
+            if binding is None:  # a star import's
+                self.module_scope.bind(name, qualname)
+                self.interesting.add(name)
+            elif binding.alias is not None and not binding.is_torch and not binding.qualname.startswith("torch"):
+                binding.qualname = qualname  # `from .utils import F`: F is torch.nn.functional
+                self.interesting.add(name)
         self._choose_root_names()
 
     def _choose_root_names(self) -> None:
@@ -173,6 +194,10 @@ class FileContext:
     def local_binding(self, name: str) -> Optional[Binding]:
         """The binding of a name in the current scope only (None if bound in an outer one)."""
         return self.scope.names.get(name)
+
+    def is_module_import(self, binding: Binding) -> bool:
+        """Was this binding made by an import at module level (in a top-level if/try too)?"""
+        return id(binding) in self._module_imports
 
     def module_binding(self, name: str) -> Optional[Binding]:
         return self.module_scope.names.get(name)
@@ -290,6 +315,7 @@ class FileContext:
             binding = self.scope.names.get(target.value)
             if binding is not None:
                 binding.holds_cell = True
+                binding.cell_maker = maker
             return
         attr = self_attribute(target)
         if attr is not None and self.current_class is not None and self.current_class.is_cell:
@@ -341,6 +367,26 @@ class FileContext:
             binding = self.lookup(receiver.value)
             return binding is not None and binding.holds_cell
         return False
+
+    def still_torch(self, subtree: cst.CSTNode) -> bool:
+        """Does converted code still read a torch name here (one no rule mapped)? An import that
+        the tools turns into MindSpore's (`from torch import Tensor`) is no torch name any more."""
+        for name in cstutil.iter_names(subtree):
+            entry = self.use_of.get(id(name))
+            if entry is not None and entry[1].is_torch and entry[1].leaf_target is None:
+                return True
+        return False
+
+    def cell_maker(self, receiver: cst.BaseExpression) -> Optional[str]:
+        """What made the Cell a receiver holds (`self.features` assigned `nn.Sequential(...)`, a local
+        `seq = nn.Sequential()`): a torch layer's qualname or a class of the file; None if unknown."""
+        cls, attr = self.current_class, self_attribute(receiver)
+        if attr is not None and cls is not None:
+            return cls.cell_attrs.get(attr)
+        if isinstance(receiver, cst.Name) and receiver.value != "self":
+            binding = self.lookup(receiver.value)
+            return binding.cell_maker if binding is not None else None
+        return None
 
     # ==== rule API: uses of names ================================================================
     def count_use(self, node: cst.Name, binding: Binding) -> None:
@@ -452,10 +498,28 @@ class FileContext:
         """Take back a doom (the statement was folded into another)."""
         self.doomed.pop(id(statement), None)
 
+    # ==== rule API: imports of other PyTorch libraries ===============================================
+    def is_own_module(self, module: str) -> bool:
+        """Is this (absolute or relative) module part of the project being converted?"""
+        return module.startswith(".") or module.split(".")[0] in self.own_packages
+
+    def guard_import(self, node: cst.CSTNode) -> None:
+        """Keep this import, guarded by `try/except ImportError` (the file imports without it)."""
+        self.foreign_imports[id(node)] = ""
+        self._keep_alive.append(node)
+
     # ==== rule API: flags and figures ================================================================
     def flag(self, node: cst.CSTNode, api: str, reason: Reason, hint: Optional[str] = None) -> None:
         """Leave `node` for a human: a `# torch2ms:` note on its line and an entry in the report."""
         self.flags.append(PendingFlag(node, api, reason, hint))
+
+    def withdraw_flags_in(self, subtree: cst.CSTNode) -> List[PendingFlag]:
+        """Take back every flag on a node inside `subtree` (a rule dropped or replaced it)."""
+        inside = {id(n) for n in cstutil.iter_nodes(subtree)}
+        withdrawn = [f for f in self.flags if id(f.node) in inside]
+        if withdrawn:
+            self.flags[:] = [f for f in self.flags if id(f.node) not in inside]
+        return withdrawn
 
     def withdraw_flag(self, node: cst.CSTNode) -> List[PendingFlag]:
         """Take back the flags on `node` (a later rule rewrote it after all); returns them."""

@@ -136,6 +136,15 @@ def iter_names(node: cst.CSTNode) -> Iterator[cst.Name]:
             stack.extend(code_children(current))
 
 
+def iter_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Every node of a subtree, the root included."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(current.children)
+
+
 def is_plain_reference(node: cst.BaseExpression) -> bool:
     """A name or attribute chain (`x`, `self.buf`, `p.data`): evaluating it twice has no side effect."""
     return dotted(node) is not None and not node.lpar

@@ -71,13 +71,28 @@ class Engine:
         if cls is cst.Name:
             self._count_use(original, updated)
         result = updated
+        flags_before = len(self.ctx.flags)
+        passed = [updated]  # the forms this node took, hook after hook
         for hook in leaves:
             result = hook(self.ctx, original, result)
+            passed.append(result)
             if type(result) is not cls:
                 break
+        if result is not updated or len(self.ctx.flags) > flags_before:
+            self._rehome_flags(flags_before, passed, result)
         if untrack is not None:
             untrack(original)
         return result
+
+    def _rehome_flags(self, start: int, passed, result) -> None:
+        """A flag a hook put on this node in a form a later hook replaced moves to the node that
+        stays, so no flag is lost on its way to the output (never silently wrong)."""
+        if not isinstance(result, cst.CSTNode):
+            return  # removed, or flattened into statements: nothing single to carry the note
+        gone = {id(node) for node in passed if node is not result}
+        for pending in self.ctx.flags if gone else ():
+            if id(pending.node) in gone:
+                pending.node = result
 
     # ---- scope bookkeeping (before the rules see a node) -------------------
     def _count_use(self, original: cst.Name, updated: cst.Name) -> None:

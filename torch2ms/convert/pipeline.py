@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import gc
 from contextlib import contextmanager
-from typing import Collection, Optional, Union
+from typing import Collection, Optional, Tuple, Union
 
 import libcst as cst
 
@@ -29,18 +29,22 @@ AUTO = "auto"  # the profile is detected from the file (its imports, where it si
 
 
 def convert_source(source: Union[str, bytes], path: str = "<string>", profile: Optional[str] = AUTO,
-                   exclude: Collection[type] = ()) -> FileResult:
+                   exclude: Collection[type] = (), packages: Collection[str] = (),
+                   star: Collection[Tuple[str, str]] = (), exported: Collection[str] = ()) -> FileResult:
     """Convert one file's text. Bytes in, bytes out (encoding, BOM and newlines kept).
 
     `profile`: a library mode by name ("transformers"), None for none, "auto" (default) to
     detect it. `exclude`: rule classes left out (the rule-example test proves each rule by
-    converting without it).
+    converting without it). `packages`: the top-level packages of the project the file belongs
+    to (converting a folder): absolute imports of them stay the project's own. `star`: the torch
+    names the file's imports of the project's modules bind (name, qualified name), and
+    `exported` the names other modules import from it (both read from the project by the runner).
     """
     if profile in (None, AUTO) and (b"torch" if isinstance(source, bytes) else "torch") not in source:
         check_syntax(source, path)  # nothing to convert, but broken input is still reported
         return FileResult(code=source)
     with _collector_paused():
-        return _convert(source, path, profile, exclude)
+        return _convert(source, path, profile, exclude, packages, star, exported)
 
 
 @contextmanager
@@ -61,15 +65,18 @@ def _collector_paused():
             gc.enable()
 
 
-def _convert(source: Union[str, bytes], path: str, profile: Optional[str], exclude: Collection[type]) -> FileResult:
+def _convert(source: Union[str, bytes], path: str, profile: Optional[str], exclude: Collection[type],
+             packages: Collection[str], star: Collection[Tuple[str, str]], exported: Collection[str]) -> FileResult:
     module = parse(source, path)
-    ctx = FileContext(module, module_bases=profiles.module_bases())
     mode = profiles.detect(module, path) if profile == AUTO else profiles.get(profile) if profile else None
+    ctx = FileContext(module, module_bases=profiles.module_bases(), own_packages=frozenset(packages),
+                      star_names=tuple(star), exported=frozenset(exported),
+                      supplied=mode.supplies() if mode is not None else frozenset())
     extra = mode.rules(path, source) if mode is not None else ()
     chosen = [rule for rule in rules.instances(extra) if type(rule) not in exclude]
     tree = Engine(ctx, chosen).run(module)
     tree = Tidy(ctx).run(tree)
-    code, flags = annotate.render(tree, ctx.flags)
+    code, flags = annotate.render(tree, ctx.flags, ctx.kept_imports)
     if mode is not None:
         code = mode.finish(code)
     if isinstance(source, bytes):

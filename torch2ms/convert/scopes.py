@@ -28,6 +28,7 @@ class Binding:
     leaf_target: Optional[str] = None  # for `from torch.x import Y`: the MindSpore path now imported
     new_name: Optional[str] = None  # the local name that leaf import binds now
     holds_cell: bool = False  # assigned a Cell instance (`model = Net()`)
+    cell_maker: Optional[str] = None  # what made that Cell (a torch layer's qualname, or a class of the file)
     kind: Optional[str] = None  # what it holds, where known: "cell", "optimizer", "loader", ... (convert/kinds.py)
 
     @property
@@ -46,6 +47,10 @@ class Scope:
         # read after the branches counts for every assignment that may have reached it.
         old = self.names.get(name)
         if old is not None and qualname is None and alias is None and old.qualname is None and old.alias is None:
+            return old
+        if old is not None and qualname is None and alias is None and old.alias is not None:
+            # `except ImportError: torch = None` after `import torch`: the import's binding stays
+            # what the name means (the fallback only matters where the import failed)
             return old
         binding = Binding(name, qualname, alias)
         self.names[name] = binding

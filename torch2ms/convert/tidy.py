@@ -13,8 +13,10 @@ from typing import Dict, List, Optional, Set
 import libcst as cst
 
 from torch2ms.convert import cstutil as names
+from torch2ms.convert import guards
 from torch2ms.convert.context import ROOTS, FileContext
 from torch2ms.convert.scopes import Binding
+from torch2ms.knowledge import inventory, lookup
 from torch2ms.convert.walk import transform
 
 _CONTAINERS = (cst.Module, cst.IndentedBlock, cst.BaseCompoundStatement, cst.Else, cst.ExceptHandler, cst.Finally)
@@ -43,6 +45,8 @@ class Tidy:
         self.first_torch_import: Optional[cst.CSTNode] = None
         # Nodes whose ids go into `dropped` stay referenced, so no node built later reuses an id.
         self._alive: List[cst.CSTNode] = []
+        self.guarded: Set[int] = set()  # statements a `try: ... except ImportError:` already covers
+        self.emptied: Set[int] = set()  # blocks whose every statement was dropped
 
     def run(self, module: cst.Module) -> cst.Module:
         return transform(module, self.on_visit, self.on_leave)
@@ -50,6 +54,8 @@ class Tidy:
     def on_visit(self, node: cst.CSTNode) -> bool:
         if isinstance(node, cst.IndentedBlock):
             self.depth += 1
+        if isinstance(node, cst.Try):
+            self.guarded |= guards.guarded_statements(node)
         return isinstance(node, _CONTAINERS)
 
     def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode):
@@ -61,7 +67,21 @@ class Tidy:
             updated = self._imports(updated)
         if isinstance(updated, (cst.IndentedBlock, cst.Module)):
             updated = self._sweep(updated)
+        if isinstance(updated, cst.Try) and id(updated.body) in self.emptied:
+            return self._fallback(updated)
         return updated
+
+    def _fallback(self, node: cst.Try):
+        """`try: from torch import _assert / except ImportError: def _assert(...)`: the torch import
+        went, so the fallback is what runs now (as on a machine without that torch name)."""
+        handler = next((h for h in node.handlers if guards.catches_import_error(cst.Try(
+            body=node.body, handlers=[h]))), None)
+        if handler is None or node.orelse is not None or node.finalbody is not None:
+            return node
+        body = handler.body
+        statements = list(body.body) if isinstance(body, cst.IndentedBlock) else [cst.SimpleStatementLine(body.body)]
+        statements[0] = statements[0].with_changes(leading_lines=[*node.leading_lines, *statements[0].leading_lines])
+        return cst.FlattenSentinel(statements)
 
     def _drop(self, node: cst.CSTNode) -> None:
         self.dropped.add(id(node))
@@ -72,13 +92,20 @@ class Tidy:
         if id(line) in self.dropped:
             return line
         body: List[cst.BaseSmallStatement] = []
+        needs_guard: List[List[str]] = []  # per statement of body: the names a guard must bind
         touched = False
         for small in line.body:
             if isinstance(small, (cst.Import, cst.ImportFrom)) and self._is_torch_import(small):
                 touched = True
-                body.extend(self._rewrite_import(small))
+                statements, keeps_torch = self._rewrite_import(small)
+                for index, new in enumerate(statements):
+                    body.append(new)
+                    needs_guard.append(guards.bound_names(new) if keeps_torch and index == 0 else [])
             else:
                 body.append(small)
+                foreign = self.ctx.foreign_imports.get(id(small))
+                needs_guard.append(guards.bound_names(small) if foreign is not None else [])
+                touched = touched or foreign is not None
         if not touched:
             return line
         if self.depth == 0 and self.first_torch_import is None:
@@ -86,19 +113,34 @@ class Tidy:
         if not body:
             self._drop(line)
             return line
-        if len(body) > len(line.body):
+        guard = id(line) not in self.guarded and any(needs_guard)
+        if len(body) > len(line.body) or (guard and len(body) > 1):
             # one torch import became several (torch leftovers, mint.nn, nn): one line each
-            lines = [cst.SimpleStatementLine(body=[small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)]) for small in body]
+            lines = [cst.SimpleStatementLine(body=[_without_semicolon(small)]) for small in body]
             lines[0] = lines[0].with_changes(leading_lines=line.leading_lines)
             lines[-1] = lines[-1].with_changes(trailing_whitespace=line.trailing_whitespace)
+            if guard:
+                lines = [self._guard(one, names) if names else one for one, names in zip(lines, needs_guard)]
             if line is self.first_torch_import:
                 self.first_torch_import = lines[-1]
             return cst.FlattenSentinel(lines)
-        body[-1] = body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+        if body[-1].semicolon is not cst.MaybeSentinel.DEFAULT:
+            body[-1] = body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
         new = line.with_changes(body=body)
+        if guard:
+            new = self._guard(new, needs_guard[0])
         if line is self.first_torch_import:
             self.first_torch_import = new
         return new
+
+    def _guard(self, line: cst.SimpleStatementLine, bound: List[str]) -> cst.Try:
+        """A kept torch (or torch library) import, guarded: the file imports without torch."""
+        self.ctx.kept_imports.append((line.body[0], bound))
+        return guards.guard(line, bound)
+
+    def _exported(self, binding: Binding) -> bool:
+        """Does another module of the project import this module-level name from this file?"""
+        return binding.name in self.ctx.exported and self.ctx.is_module_import(binding)
 
     def _is_torch_import(self, node) -> bool:
         if isinstance(node, cst.ImportFrom) and isinstance(node.names, cst.ImportStar):
@@ -109,6 +151,14 @@ class Tidy:
         kept, leaves = [], {}
         for alias in node.names:
             binding = self.by_alias.get(id(alias))
+            if binding is not None and binding.is_torch and binding.uses <= 0 and self._exported(binding):
+                continue_with = exported_target(binding)  # other modules import it from here
+                if continue_with is not None:
+                    binding.leaf_target, binding.new_name = continue_with, binding.name
+                    leaves.setdefault(continue_with.rpartition(".")[0], []).append(binding)
+                else:
+                    kept.append(alias)
+                continue
             if binding is None or not binding.is_torch:
                 kept.append(alias)
             elif binding.uses > 0 and binding.leaf_target is not None:
@@ -117,11 +167,12 @@ class Tidy:
             elif binding.uses > 0:
                 kept.append(alias)
         out: List[cst.BaseSmallStatement] = []
+        keeps_torch = any(self.by_alias.get(id(a)) is not None and self.by_alias[id(a)].is_torch for a in kept)
         if kept:
             if len(kept) < len(node.names):
                 kept[-1] = kept[-1].with_changes(comma=node.names[-1].comma)
             out.append(node.with_changes(names=kept))
-        return out + [_leaf_import(module, bindings) for module, bindings in leaves.items()]
+        return out + [_leaf_import(module, bindings) for module, bindings in leaves.items()], keeps_torch
 
     # ---- blocks -------------------------------------------------------------
     def _sweep(self, block):
@@ -147,6 +198,10 @@ class Tidy:
         if not kept:
             kept = [cst.SimpleStatementLine(body=[cst.Pass()], leading_lines=carried)]
             carried = []
+            emptied = block.with_changes(body=kept, footer=[*carried, *block.footer])
+            self.emptied.add(id(emptied))
+            self._alive.append(emptied)
+            return emptied
         return block.with_changes(body=kept, footer=[*carried, *block.footer])
 
     def _add_imports(self, body: List[cst.CSTNode]) -> List[cst.CSTNode]:
@@ -165,7 +220,10 @@ class Tidy:
         statements = []
         for module in sorted(ctx.roots_used - set(ROOTS) - {"mindspore"}):  # torch, math, ...
             if not any(b.qualname == module for b in bound.values()):
-                statements.append(cst.parse_statement(f"import {module}\n"))
+                statement = cst.parse_statement(f"import {module}\n")
+                if module == "torch":  # leftovers spelled in full: guarded like a kept import
+                    statement = self._guard(statement, [module])
+                statements.append(statement)
         if "mindspore" in ctx.roots_used and not any(b.qualname == "mindspore" for b in bound.values()):
             statements.append(cst.parse_statement("import mindspore\n"))
         by_parent: Dict[str, List[str]] = {}
@@ -184,6 +242,27 @@ class Tidy:
         for module, imported in by_module.items():
             statements.append(cst.parse_statement(f"from {module} import {', '.join(imported)}\n"))
         return statements
+
+
+def exported_target(binding: Binding) -> Optional[str]:
+    """The MindSpore name an unused, re-exported torch import becomes (None: it stays torch's).
+    Only a name importable from a module: `from mindspore.mint.nn import Linear`."""
+    if isinstance(binding.alias.name, cst.Attribute) or binding.qualname.count(".") < 1:
+        return None
+    target = lookup.lookup(binding.qualname)
+    if target is None or not target.path.startswith("mindspore."):
+        return None
+    parent = target.path.rpartition(".")[0]
+    if inventory.ms_kind(parent) != "module" or target.path.rpartition(".")[2] != binding.qualname.rpartition(".")[2]:
+        return None
+    return target.path
+
+
+def _without_semicolon(small: cst.BaseSmallStatement) -> cst.BaseSmallStatement:
+    """The statement without a `;` after it (the same node when it has none: flags point at it)."""
+    if small.semicolon is cst.MaybeSentinel.DEFAULT:
+        return small
+    return small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
 
 
 def _leaf_import(module: str, bindings: List[Binding]) -> cst.ImportFrom:

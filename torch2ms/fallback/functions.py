@@ -39,6 +39,51 @@ def gelu(input, approximate="none"):
     return ops.gelu(input, approximate=approximate)
 
 
+@stand_in("mint.nn.functional.batch_norm",
+          probe="force(F.batch_norm(t(3, 4, 5), ms.ops.zeros(4), ms.ops.ones(4)))")
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-05):
+    """Batch statistics when training (or without running statistics), else the running ones;
+    training updates running_mean / running_var in place, as torch does."""
+    axes = (0,) + tuple(range(2, input.ndim))
+    shape = (1, -1) + (1,) * (input.ndim - 2)
+    if training or running_mean is None:
+        mean = mint.mean(input, axes, keepdim=True)
+        var = mint.mean((input - mean) ** 2, axes, keepdim=True)
+        if training and running_mean is not None:
+            n = input.size // input.shape[1]
+            ops.assign(running_mean, (1 - momentum) * running_mean + momentum * mean.reshape(-1))
+            ops.assign(running_var, (1 - momentum) * running_var + momentum * var.reshape(-1) * (n / max(n - 1, 1)))
+    else:
+        mean, var = running_mean.reshape(shape), running_var.reshape(shape)
+    out = (input - mean) * mint.rsqrt(var + eps)
+    if weight is not None:
+        out = out * weight.reshape(shape)
+    if bias is not None:
+        out = out + bias.reshape(shape)
+    return out
+
+
+@stand_in("mint.roll", probe="force(mint.roll(t(4, 5), 2, 1))")
+def roll(input, shifts, dims=None):
+    """Each rolled axis is two slices swapped (ops.roll has no CPU kernel either)."""
+    if dims is None:
+        return roll(input.reshape(-1), shifts, 0).reshape(input.shape)
+    shifts = tuple(shifts) if isinstance(shifts, (tuple, list)) else (shifts,)
+    dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+    out = input
+    for shift, dim in zip(shifts, dims):
+        size = out.shape[dim]
+        shift = shift % size if size else 0
+        if shift:
+            out = mint.cat([mint.narrow(out, dim, size - shift, shift), mint.narrow(out, dim, 0, size - shift)], dim)
+    return out
+
+
+@stand_in("mint.nn.functional.relu6", probe="force(F.relu6(t(2, 4)))")
+def relu6(input, inplace=False):
+    return mint.clamp(input, 0.0, 6.0)
+
+
 @stand_in("mint.nn.functional.conv2d", probe="force(F.conv2d(t(1, 3, 6, 6), t(4, 3, 3, 3), None, 1, 1))")
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if isinstance(padding, str):  # 'same' / 'valid'
@@ -173,6 +218,17 @@ def full_like(input, fill_value, *, dtype=None):
     return ops.full(input.shape, fill_value, dtype=dtype or input.dtype)
 
 
+@stand_in("mint.ones", probe="force(mint.ones(())); force(mint.ones([2, 3]))")
+def ones(size, *, dtype=None):
+    # mint.ones(()) (a 0-d tensor: `Parameter(ones([]) * scale)`) has no CPU kernel; ops.ones has
+    return ops.ones(tuple(size) if isinstance(size, list) else size, dtype or ms.float32)
+
+
+@stand_in("mint.zeros", probe="force(mint.zeros(())); force(mint.zeros([2, 3]))")
+def zeros(size, *, dtype=None):
+    return ops.zeros(tuple(size) if isinstance(size, list) else size, dtype or ms.float32)
+
+
 @stand_in("mint.linspace", probe="force(mint.linspace(0, 1, 5))")
 def linspace(start, end, steps, *, dtype=None):
     out = ops.linspace(float(start), float(end), steps)
@@ -253,6 +309,11 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     product = _scaled(mint.bmm(batch1, batch2), alpha)
     return product if beta == 0 else _scaled(input, beta) + product
+
+
+@stand_in("mint.addcmul", probe="force(mint.addcmul(t(3), t(3), t(3), value=0.5))")
+def addcmul(input, tensor1, tensor2, *, value=1):
+    return input + _scaled(tensor1 * tensor2, value)
 
 
 @stand_in("mint.outer", probe="force(mint.outer(t(3), t(4)))")

@@ -20,6 +20,12 @@ def _base(name):
     return next(c for c in getattr(mint.nn, name).__mro__ if c.__module__ != __name__)
 
 
+@stand_in("mint.nn.ReLU6", probe="force(mint.nn.ReLU6()(t(2, 4)))")
+class ReLU6(_base("ReLU6")):
+    def construct(self, input):
+        return fn.relu6(input)
+
+
 @stand_in("mint.nn.Conv1d", probe="force(mint.nn.Conv1d(3, 4, 3, padding=1)(t(1, 3, 8)))")
 class Conv1d(_base("Conv1d")):
     def construct(self, input):

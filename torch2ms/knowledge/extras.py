@@ -17,7 +17,8 @@ from torch2ms.knowledge.store import DATA_DIR, KnowledgeError, check, read_json
 _EXTRA_SCHEMA = {
     "about": str, "mappings": dict, "known_false": list, "unwrap": list, "wrap_first_arg": dict, "autocast": list,
     "constant_calls": dict, "info_scalars": dict, "python_dtypes": dict, "method_to_function": dict,
-    "mode_dependent_layers": list, "cell_methods": dict,
+    "mode_dependent_layers": list, "cell_methods": dict, "annotation_unwrap": list, "expression_calls": dict,
+    "raising_calls": dict, "assert_calls": list, "layer_hooks": dict, "module_hooks": dict,
 }
 
 
@@ -48,6 +49,31 @@ def wrapped_first_arg() -> Dict[str, list]:
 def constant_calls() -> Dict[str, str]:
     """`torch.get_default_dtype()` -> "mindspore.float32": calls whose MindSpore answer is fixed."""
     return _extra()["constant_calls"]
+
+
+def layer_hooks() -> Dict[str, str]:
+    """Methods torch's conv/linear layers have and mint's lack (subclasses call or override them)."""
+    return _extra()["layer_hooks"]
+
+
+def module_hooks() -> Dict[str, str]:
+    """Private nn.Module methods torch's own code calls and MindSpore's Cell never does (overrides)."""
+    return _extra()["module_hooks"]
+
+
+def assert_calls() -> FrozenSet[str]:
+    """`torch._assert(cond, message)`: a statement that is Python's `assert cond, message`."""
+    return frozenset(_extra()["assert_calls"])
+
+
+def raising_calls() -> Dict[str, str]:
+    """`torch.ops.load_library` -> "OSError": calls that can only fail on MindSpore, and how."""
+    return _extra()["raising_calls"]
+
+
+def expression_calls() -> Dict[str, str]:
+    """`torch.hub.get_dir` -> a Python expression over the standard library computing the same."""
+    return _extra()["expression_calls"]
 
 
 def info_scalars() -> Dict[str, dict]:
@@ -88,9 +114,47 @@ def known_false() -> FrozenSet[str]:
 
 
 @lru_cache(maxsize=None)
+def annotation_unwrap() -> FrozenSet[str]:
+    """Type qualifiers with no MindSpore meaning: `torch.jit.Final[int]` is `int`."""
+    return frozenset(_extra()["annotation_unwrap"])
+
+
+@lru_cache(maxsize=None)
 def unwrapped() -> FrozenSet[str]:
     """TorchScript / torch.compile wrappers: the wrapped function or module is what remains."""
     return frozenset(_extra()["unwrap"])
+
+
+# ---- other PyTorch libraries -----------------------------------------------------------------
+@lru_cache(maxsize=None)
+def _torch_libraries() -> dict:
+    return check("torch_libraries.json", read_json(DATA_DIR / "torch_libraries.json"),
+                 {"about": str, "libraries": dict, "name_marks": list, "not_libraries": list, "internals": list},
+                 required=("libraries", "name_marks", "not_libraries", "internals"))
+
+
+def torch_library(module: str) -> Optional[str]:
+    """The library an absolute module belongs to when it is built on PyTorch (`einops.layers.torch`,
+    `timm` for `timm.layers`, `torchvision`), or None (torch itself, or no PyTorch library)."""
+    data = _torch_libraries()
+    parts = module.split(".")
+    for end in range(len(parts), 0, -1):
+        if ".".join(parts[:end]) in data["libraries"]:
+            return ".".join(parts[:end])
+    top = parts[0]
+    if top in data["not_libraries"]:
+        return None
+    return top if any(mark in top.lower() for mark in data["name_marks"]) else None
+
+
+def is_torch_internal(api: str) -> bool:
+    """Is this torch's dispatcher / operator-registration machinery (`torch._C.DispatchKey`)?"""
+    return any(api == prefix or api.startswith(prefix + ".") for prefix in _torch_libraries()["internals"])
+
+
+def library_counterpart(library: str) -> str:
+    """What a user may use instead of a PyTorch library in MindSpore ("" when none is known)."""
+    return _torch_libraries()["libraries"].get(library, "")
 
 
 # ---- weight initialisation ---------------------------------------------------------------

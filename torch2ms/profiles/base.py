@@ -22,6 +22,11 @@ class Profile:
         being a library file."""
         return frozenset()
 
+    def supplies(self) -> FrozenSet[str]:
+        """torch APIs MindSpore lacks that the port supplies (its own stand-ins, which the profile's
+        rules reach): the converted code has them, so feature checks for them answer True."""
+        return frozenset()
+
     def rules(self, path: str, source: Union[str, bytes, None]) -> Sequence[object]:
         """Fresh instances of the profile's own rules for one file, run after the core rules and
         before the finishing ones: where library imports point now (import maps), calls adapted

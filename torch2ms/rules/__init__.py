@@ -9,24 +9,33 @@ and one line here.
 from torch2ms.rules.api_names import ApiNames
 from torch2ms.rules.call_args import CallArgs
 from torch2ms.rules.cell_classes import CellClasses
+from torch2ms.rules.class_bases import ClassBases
 from torch2ms.rules.cell_modes import CellModes
+from torch2ms.rules.container_args import ContainerArgs
 from torch2ms.rules.checkpoints import Checkpoints
 from torch2ms.rules.data_loading import DataLoading
 from torch2ms.rules.device_code import DeviceCode
+from torch2ms.rules.einops_calls import EinopsCalls
 from torch2ms.rules.feature_checks import FeatureChecks
 from torch2ms.rules.grad_checkpointing import GradientCheckpointing
 from torch2ms.rules.graph_wrappers import GraphWrappers
 from torch2ms.rules.in_place import InPlaceMethods
 from torch2ms.rules.init_calls import InitCalls
 from torch2ms.rules.inplace_args import InplaceArgs
+from torch2ms.rules.layer_hooks import LayerHooks
+from torch2ms.rules.layer_values import LayerValues
 from torch2ms.rules.legacy_constructors import LegacyConstructors
 from torch2ms.rules.method_forms import MethodForms
 from torch2ms.rules.object_kinds import ObjectKinds
 from torch2ms.rules.optimizer_params import OptimizerParams
 from torch2ms.rules.pair_results import PairResults
 from torch2ms.rules.python_dtypes import PythonDtypes
+from torch2ms.rules.sequential_cells import SequentialCells
 from torch2ms.rules.tensor_methods import TensorMethods
+from torch2ms.rules.torch_internals import TorchInternals
+from torch2ms.rules.torch_libraries import TorchLibraries
 from torch2ms.rules.training_from_the_start import TrainingFromTheStart
+from torch2ms.rules.type_annotations import TypeAnnotations
 from torch2ms.rules.training_step import TrainingStep
 from torch2ms.rules.wrapped_calls import WrappedCalls
 
@@ -38,8 +47,8 @@ CORE = (
     DataLoading,
     Checkpoints,
     GraphWrappers,
-    DeviceCode,
     FeatureChecks,
+    DeviceCode,
     GradientCheckpointing,
     InitCalls,
     InplaceArgs,
@@ -51,7 +60,16 @@ CORE = (
     MethodForms,
     InPlaceMethods,
     PairResults,
+    TorchLibraries,
+    EinopsCalls,
     ApiNames,
+    LayerValues,
+    TypeAnnotations,
+    ClassBases,
+    TorchInternals,
+    SequentialCells,
+    LayerHooks,
+    ContainerArgs,
 )
 # After the profile's rules: it wraps finished calls (the others rewrite the call itself).
 FINISHING = (TrainingFromTheStart, TrainingStep)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import libcst as cst
 
 from torch2ms.convert.context import FileContext
-from torch2ms.convert.cstutil import in_place_of
+from torch2ms.convert.cstutil import COMMA, in_place_of
 from torch2ms.convert.results import Reason
 from torch2ms.knowledge import inventory, record
 from torch2ms.rules.base import Rule, change, keep
@@ -50,14 +50,17 @@ class ApiNames(Rule):
                 return torch.finfo(x.dtype).min, torch.sparse_coo_tensor
             """,
             """
-            import torch
+            try:
+                import torch  # torch2ms: torch still used on line 9 (flagged there)
+            except ImportError:
+                torch = None
             import numpy
             import mindspore
 
             def smallest(x):
                 return float(numpy.finfo(mindspore.dtype_to_nptype(x.dtype)).min), torch.sparse_coo_tensor  # torch2ms: torch.sparse_coo_tensor is not in the tables
             """,
-            note="what has no verified counterpart stays, with a note; torch stays imported for it",
+            note="what has no verified counterpart stays, with a note; torch stays imported for it, guarded: the file imports without torch",
         ),
         keep(
             """
@@ -75,6 +78,9 @@ class ApiNames(Rule):
         ),
     )
 
+    def __init__(self) -> None:
+        self._called: set = set()  # ids of the callee expressions of calls
+
     def leave_Name(self, ctx: FileContext, original: cst.Name, updated: cst.Name):
         binding = ctx.binding_of(original)
         if binding is None or not binding.is_torch:
@@ -82,6 +88,9 @@ class ApiNames(Rule):
         qualname = binding.qualname
         if inventory.torch_is_module(qualname):
             if not ctx.is_chain_root(original):
+                if ctx.alias_taken_over(original):  # `nn` is mindspore's now: say torch.nn in full
+                    ctx.discard(updated)
+                    updated = in_place_of(updated, ctx.emit_torch(qualname))
                 ctx.flag(updated, qualname, Reason.MANUAL, "a torch module used as a value")
             return updated
         ctx.saw(qualname)
@@ -92,9 +101,10 @@ class ApiNames(Rule):
             return updated
         target = found.target
         parent, _, leaf = target.path.rpartition(".")
-        if inventory.ms_kind(parent) != "module" and parent not in ("mindspore", "math"):
+        if (inventory.ms_kind(parent) != "module" and parent not in ("mindspore", "math")) or binding.alias is None:
+            # not importable by name, or bound by another module's `import *`: spell it out
             ctx.discard(updated)
-            return in_place_of(updated, ctx.emit(target.path))  # not importable by name: spell it out
+            return in_place_of(updated, ctx.emit(target.path))
         binding.leaf_target = target.path
         binding.new_name = binding.name if binding.alias.asname is not None else leaf
         if binding.new_name == updated.value:
@@ -110,6 +120,8 @@ class ApiNames(Rule):
             return updated
         owner = qualname.rpartition(".")[0]
         if not inventory.torch_is_module(owner):
+            if inventory.torch_kind(owner) == "class" and not ctx.is_chain_root(original):
+                return self._class_member(ctx, original, updated, qualname, owner)
             return self._lengthen_flag(ctx, updated, qualname, owner)
         if inventory.torch_is_module(qualname):
             if ctx.is_chain_root(original):
@@ -131,6 +143,30 @@ class ApiNames(Rule):
             updated = in_place_of(updated, ctx.emit_torch(qualname))
         ctx.flag(updated, qualname, reason, hint)
         return updated
+
+    def visit_Call(self, ctx: FileContext, node: cst.Call) -> None:
+        self._called.add(id(node.func))
+
+    def _class_member(self, ctx: FileContext, original: cst.Attribute, updated: cst.Attribute, qualname: str,
+                      owner: str):
+        """`torch.Tensor.detach` read from a class the tables map (`mindspore.Tensor`): the member
+        must exist there too. A missing one is flagged; read as a value (not called) it becomes
+        `getattr(mindspore.Tensor, "detach", None)`, so the line itself runs (at import, say)."""
+        target = record(owner).target
+        member = original.attr.value
+        if target is None or not target.path.startswith("mindspore.") or \
+                inventory.ms_exists(f"{target.path}.{member}") or updated.value is original.value:
+            return self._lengthen_flag(ctx, updated, qualname, owner)
+        hint = f"{target.path} has no {member}"
+        if id(original) in self._called:
+            ctx.flag(updated, qualname, Reason.NO_COUNTERPART, hint)
+            return updated
+        value = cst.Call(func=cst.Name("getattr"), args=[
+            cst.Arg(value=updated.value, comma=COMMA), cst.Arg(value=cst.SimpleString(repr(member)), comma=COMMA),
+            cst.Arg(value=cst.Name("None"))])
+        value = in_place_of(updated, value)
+        ctx.flag(value, qualname, Reason.NO_COUNTERPART, hint + "; read here as None")
+        return value
 
     @staticmethod
     def _lengthen_flag(ctx: FileContext, updated: cst.Attribute, qualname: str, owner: str):

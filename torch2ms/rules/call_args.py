@@ -323,6 +323,10 @@ def _floats(ctx: FileContext, call: cst.Call, rule: ArgRule, api: str, numbers: 
 def _as_float(node: cst.BaseExpression):
     if isinstance(node, cst.Float):
         return node
+    if isinstance(node, cst.BinaryOperation) or (isinstance(node, cst.UnaryOperation)
+                                                 and isinstance(node.operator, cst.Minus)):
+        # arithmetic (`2 ** (j - i)`) gives a number: float() keeps its value, as torch reads it
+        return cst.Call(func=cst.Name("float"), args=[cst.Arg(value=node.with_changes(lpar=[], rpar=[]))])
     if isinstance(node, cst.Integer):
         return cst.Float(value=node.value + ".0", lpar=node.lpar, rpar=node.rpar)
     if isinstance(node, (cst.Tuple, cst.List)):

@@ -46,6 +46,8 @@ class CellModes(Rule):
             model.eval()
             for name, p in model.named_parameters(prefix="net"):
                 print(name)
+            model.add_module("head", nn.Linear(4, 2))
+            kinds = [type(m).__name__ for m in model.modules()]
             layers = [m for m in model.modules() if isinstance(m, nn.Embedding)]
             names = [name for name, _ in model.named_children()]
             """,
@@ -66,9 +68,12 @@ class CellModes(Rule):
             model.set_train(False)
             for name, p in model.parameters_and_names(name_prefix="net"):
                 print(name)
+            model.insert_child_to_cell("head", mint.nn.Linear(4, 2))
+            kinds = [type(m).__name__ for m in (cell for _, cell in model.cells_and_names())]
             layers = [m for m in (cell for _, cell in model.cells_and_names()) if isinstance(m, mint.nn.Embedding)]
             names = [name for name, _ in model.name_cells().items()]
             """,
+            run=("kinds",),
         ),
         change(
             """

@@ -106,7 +106,10 @@ class Checkpoints(Rule):
                 torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch}, path)
             """,
             """
-            import torch
+            try:
+                import torch  # torch2ms: torch still used on line 7 (flagged there)
+            except ImportError:
+                torch = None
 
             def snapshot(model, optimizer, epoch, path):
                 torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch}, path)  # torch2ms: torch.save needs a manual rewrite (hint: MindSpore checkpoints hold a Cell's parameters: mindspore.save_checkpoint(net, path, append_dict={...}) for extra values, one file per model or optimizer)

@@ -90,7 +90,10 @@ class DataLoading(Rule):
             loader = DataLoader(Records(), batch_size=4, collate_fn=lambda rows: rows)
             """,
             """
-            from torch.utils.data import DataLoader
+            try:
+                from torch.utils.data import DataLoader  # torch2ms: DataLoader still used on line 11 (flagged there)
+            except ImportError:
+                DataLoader = None
 
             class Records:
                 def __getitem__(self, i):
@@ -99,7 +102,7 @@ class DataLoading(Rule):
 
             loader = DataLoader(Records(), batch_size=4, collate_fn=lambda rows: rows)  # torch2ms: torch.utils.data.DataLoader needs a manual rewrite (hint: `collate_fn=`: MindSpore stacks each column itself; a custom collate_fn becomes GeneratorDataset(..., batch_sampler=..., collate_fn=...) or .batch(..., per_batch_map=...), whose arguments are numpy arrays per column)
             """,
-            note="what has no counterpart keeps the torch call, flagged (here the import stays too)",
+            note="what has no counterpart keeps the torch call, flagged (here the import stays too, guarded: the file imports without torch)",
         ),
         change(
             """

@@ -26,6 +26,7 @@ TENSOR_METHODS_WITH_DEVICE = {"new_zeros", "new_ones", "new_full", "new_empty", 
 DEVICE_NAMES = {"cuda", "cpu", "mps", "xpu", "npu", "meta"}
 DEVICE_ONLY_MODULES = ("torch.cuda.", "torch.backends.", "torch.mps.", "torch.xpu.", "torch.npu.")
 ACCELERATOR_FLAGS = {"is_cuda", "is_mps", "is_xpu"}
+DEVICE_METHODS = {"cuda", "cpu", "xpu", "mps", "npu", "pin_memory"}  # nn.Module methods that only move it
 DEVICE_TYPE = "torch.device"
 
 
@@ -78,6 +79,43 @@ class DeviceCode(Rule):
         ),
         change(
             """
+            import functools
+            import torch
+            import torch.nn as nn
+
+            class Net(nn.Module):
+                @functools.wraps(nn.Module.cuda)
+                def cuda(self, *args, **kwargs):
+                    self.on_gpu = True
+                    return super().cuda(*args, **kwargs)
+
+                def forward(self, x):
+                    return x * 2
+
+            def pinned(batch):
+                return batch.pin_memory()
+
+            out = Net()(torch.ones(2))
+            """,
+            """
+            import functools
+            from mindspore import mint, nn
+
+            class Net(nn.Cell):
+
+                def construct(self, x):
+                    return x * 2
+
+            def pinned(batch):
+                return batch
+
+            out = Net().set_train(True)(mint.ones(2))
+            """,
+            run=("out",),
+            note="an override of a device move goes whole; pin_memory() is the tensor itself",
+        ),
+        change(
+            """
             import torch
 
             def place(x):
@@ -94,25 +132,60 @@ class DeviceCode(Rule):
         change(
             """
             import torch
-            from typing import Optional, Union
+            import torch.nn as nn
+
+            def block(width, device=None, dtype=None):
+                dd = {"device": device, "dtype": dtype}
+                kw = dict(device=device, dtype=dtype)
+                return nn.Linear(width, width, **dd), nn.LayerNorm(width, **kw)
+
+            linear, norm = block(4, device=torch.device("cpu"))
+            out = linear.weight.shape, norm.weight.dtype == torch.float32
+            """,
+            """
+            import mindspore
+            from mindspore import mint
+
+            def block(width, device=None, dtype=None):
+                dd = {"dtype": dtype}
+                kw = dict(dtype=dtype)
+                return mint.nn.Linear(width, width, **dd), mint.nn.LayerNorm(width, **kw)
+
+            linear, norm = block(4, device=None)
+            out = linear.weight.shape, norm.weight.dtype == mindspore.float32
+            """,
+            run=("out",),
+            note="factory keywords threaded into layers lose the device; torch.device(...) values are None",
+        ),
+        change(
+            """
+            import torch
+            from typing import Dict, Optional, Union
 
             def place(x: torch.Tensor, device: Optional[torch.device] = None) -> torch.Tensor:
                 return x
 
             def where(device: Union[str, torch.device]) -> torch.device:
                 return device
+
+            def table(devices: Union[torch.device, Dict[str, torch.device]]) -> dict:
+                return devices
             """,
             """
             import mindspore
-            from typing import Optional, Union
+            from typing import Dict, Optional, Union
 
             def place(x: mindspore.Tensor, device: Optional[str] = None) -> mindspore.Tensor:
                 return x
 
             def where(device: str) -> str:
                 return device
+
+            def table(devices: Union[str, Dict[str, str]]) -> dict:
+                return devices
             """,
-            note="a device in an annotation is a string: MindSpore names devices by strings (x.device == 'CPU')",
+            note="a device in an annotation is a string: MindSpore names devices by strings (x.device == 'CPU'); "
+                 "every one in it",
         ),
         keep(
             """
@@ -136,6 +209,9 @@ class DeviceCode(Rule):
         ),
     )
 
+    def __init__(self) -> None:
+        self._stores: set = set()  # ids of attributes assigned to (targets are no reads)
+
     # ---- annotations: a device is a string ------------------------------------
     def leave_Annotation(self, ctx: FileContext, original: cst.Annotation, updated: cst.Annotation):
         """`device: Optional[torch.device]` -> `device: Optional[str]`, once the names in it are resolved
@@ -146,11 +222,12 @@ class DeviceCode(Rule):
         found = [n for n in walk_code(updated.annotation) if id(n) in devices]
         if not found:
             return updated
-        annotation = updated.annotation
         for node in found:
             ctx.withdraw_flag(node)
             ctx.discard(node)
-            annotation = annotation.deep_replace(node, cst.Name("str"))
+        # all in one walk: a walk rebuilds the tree, so a node found before it is in no later copy
+        # (`Union[torch.device, Dict[str, torch.device]]` kept its first torch.device)
+        annotation = updated.annotation.visit(_AsString({id(n) for n in found}))
         return updated.with_changes(annotation=_one_of_each(annotation))
 
     # ---- calls ------------------------------------------------------------
@@ -159,15 +236,15 @@ class DeviceCode(Rule):
         if qualname in extras.known_false():  # knowledge/data/extra_mappings.json
             ctx.discard(updated)
             return in_place_of(updated, ctx.literal(False))
-        if qualname == "torch.device" and len(updated.args) == 1 and not updated.args[0].star \
-                and updated.args[0].keyword is None:
-            # a device object that is still passed around (to the project's own functions): its
-            # name is all MindSpore code could want from it, and it is inert there
-            ctx.discard(updated.func)
-            return in_place_of(updated, updated.args[0].value)
+        if qualname == "torch.device":
+            # a device value means nothing once placement is MindSpore's (set_context): what read
+            # it (moves, device= arguments) goes; what is left holds None
+            ctx.discard(updated)
+            ctx.withdraw_flags_in(updated)
+            return in_place_of(updated, cst.Name("None"))
         if isinstance(original.func, cst.Attribute) and qualname is None:
             method = original.func.attr.value
-            if method in ("cuda", "cpu"):
+            if method in ("cuda", "cpu", "pin_memory") and not _is_super(original.func.value):
                 receiver = updated.func.value
                 ctx.discard(updated.with_changes(func=cst.Name("_")))  # forget the args only
                 return in_place_of(updated, receiver)
@@ -177,7 +254,24 @@ class DeviceCode(Rule):
             isinstance(original.func, cst.Attribute) and original.func.attr.value in TENSOR_METHODS_WITH_DEVICE
         ):
             return drop_args(ctx, updated, lambda i, a: keyword(a) in DEVICE_KEYWORDS)
+        if isinstance(original.func, cst.Name) and original.func.value == "dict" and ctx.lookup("dict") is None:
+            # `dd = dict(device=device, dtype=dtype)`, spread into layers later (`nn.Conv2d(..., **dd)`)
+            return drop_args(ctx, updated, lambda i, a: keyword(a) == "device" and is_device_value(ctx, a.value))
         return updated
+
+    def leave_Dict(self, ctx: FileContext, original: cst.Dict, updated: cst.Dict):
+        """`dd = {"device": device, "dtype": dtype}`: factory keywords threaded into layers later
+        (`nn.Conv2d(..., **dd)`); MindSpore's layers take no device."""
+        kept = [e for e in updated.elements
+                if not (isinstance(e, cst.DictElement) and _string(e.key) == "device" and is_device_value(ctx, e.value))]
+        if len(kept) == len(updated.elements):
+            return updated
+        for element in updated.elements:
+            if element not in kept:
+                ctx.discard(element)
+        if kept and kept[-1].comma is not cst.MaybeSentinel.DEFAULT and updated.elements[-1].comma is cst.MaybeSentinel.DEFAULT:
+            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated.with_changes(elements=kept)
 
     def _to(self, ctx: FileContext, call: cst.Call):
         def doomed(_i: int, arg: cst.Arg) -> bool:
@@ -190,8 +284,29 @@ class DeviceCode(Rule):
             return in_place_of(call, new.func.value)  # `.to(device)` alone: the receiver itself
         return new
 
+    # ---- overrides of device moves -----------------------------------------
+    def leave_FunctionDef(self, ctx: FileContext, original: cst.FunctionDef, updated: cst.FunctionDef):
+        """`def cuda(self, *args, **kwargs): ...; return super().cuda(*args, **kwargs)` in a Cell:
+        an override of a device move, which MindSpore's Cell does not have: it goes whole (with
+        its `@wraps(nn.Module.cuda)`)."""
+        cls = ctx.current_class
+        if cls is not None and cls.is_cell and ctx.in_class_body and original.name.value in DEVICE_METHODS:
+            ctx.doom(updated)
+        return updated
+
     # ---- questions about the accelerator ---------------------------------
+    def visit_AssignTarget(self, ctx: FileContext, node: cst.AssignTarget) -> None:
+        self._stores.add(id(node.target))  # `self.is_cuda = ...` sets an attribute: no question
+
+    def visit_AnnAssign(self, ctx: FileContext, node: cst.AnnAssign) -> None:
+        self._stores.add(id(node.target))
+
+    def visit_AugAssign(self, ctx: FileContext, node: cst.AugAssign) -> None:
+        self._stores.add(id(node.target))
+
     def leave_Attribute(self, ctx: FileContext, original: cst.Attribute, updated: cst.Attribute):
+        if id(original) in self._stores:
+            return updated
         if original.attr.value in ACCELERATOR_FLAGS and ctx.qualname(original) is None:
             ctx.discard(updated)
             return in_place_of(updated, ctx.literal(False))
@@ -239,7 +354,10 @@ class DeviceCode(Rule):
             return updated
         kept, dropped = (updated.body, updated.orelse) if value else (updated.orelse, updated.body)
         ctx.discard(dropped)
-        return in_place_of(updated, kept)
+        result = in_place_of(updated, kept)
+        for pending in ctx.withdraw_flag(kept) if result is not kept else ():
+            ctx.flag(result, pending.api, pending.reason, pending.hint)  # the branch kept keeps its notes
+        return result
 
     def leave_If(self, ctx: FileContext, original: cst.If, updated: cst.If):
         updated = _settle_elif(ctx, updated)
@@ -297,6 +415,21 @@ class DeviceCode(Rule):
                     return True  # `device_type = x.device.type if ... else "cpu"`: dropped if unread
                 return is_device_value(ctx, old.value) and not isinstance(old.value, cst.SimpleString)
         return False
+
+
+def _is_super(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "super"
+
+
+class _AsString(cst.CSTTransformer):
+    """Replaces the nodes whose ids it is given by `str`."""
+
+    def __init__(self, ids) -> None:
+        super().__init__()
+        self.ids = ids
+
+    def on_leave(self, original_node, updated_node):
+        return cst.Name("str") if id(original_node) in self.ids else updated_node
 
 
 def _one_of_each(annotation: cst.BaseExpression) -> cst.BaseExpression:

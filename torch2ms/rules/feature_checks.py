@@ -1,14 +1,13 @@
-"""Checks for a torch feature are answered: `hasattr(F, "scaled_dot_product_attention")` is True.
+"""Feature checks on torch modules are answered for the converted code.
 
-Code written for several torch versions asks whether the torch it runs on has an API
-(`hasattr(torch.nn.functional, "scaled_dot_product_attention")`, `hasattr(torch, "compile")`).
-Once converted it runs on MindSpore, and every use of that API has been converted to its
-MindSpore counterpart or flagged where it is used, so the question is the one the code was
-written to ask of a torch that has the API: True. The condition then folds like the device
-rule's questions (`if not hasattr(F, ...): raise ImportError(...)` goes), and the file no
-longer needs torch for it. Only names the torch inventory knows are answered; a name torch
-lacks (or a receiver that is not a torch module, or a device module: `torch.cuda`) is left
-as written.
+`hasattr(torch.nn.functional, "scaled_dot_product_attention")` asks whether the framework has
+an API; once converted, the question is whether the tool maps that API to MindSpore, so the
+check becomes True or False (and the device rule folds the branch it guards). Only a literal
+name on a torch module (or class) is answered; anything else stays as written. A device module's
+API without a counterpart is no exception (`hasattr(torch.cuda, "default_generators")` is False:
+the CPU branch stays). An API the active profile's port supplies (diffusers mode: mindone's
+scaled_dot_product_attention, ctx.supplied) is there: `if not hasattr(F,
+"scaled_dot_product_attention"): raise ImportError(...)` folds away.
 """
 from __future__ import annotations
 
@@ -16,12 +15,8 @@ import libcst as cst
 
 from torch2ms.convert.context import FileContext
 from torch2ms.convert.cstutil import in_place_of
-from torch2ms.knowledge import inventory
+from torch2ms.knowledge import record
 from torch2ms.rules.base import Rule, change, keep
-
-
-# asked of the accelerator, not of torch: the device rule answers these (rules do not import each other)
-DEVICE_ONLY_MODULES = ("torch.cuda.", "torch.backends.", "torch.mps.", "torch.xpu.", "torch.npu.")
 
 
 class FeatureChecks(Rule):
@@ -31,71 +26,65 @@ class FeatureChecks(Rule):
             import torch
             import torch.nn.functional as F
 
-
-            class Scaled:
-                def __init__(self):
-                    if not hasattr(F, "scaled_dot_product_attention"):
-                        raise ImportError("needs PyTorch 2.0")
-                    self.fused = hasattr(torch, "compile")
-
-                def __call__(self, x):
-                    return F.softmax(x, dim=-1)
-
-
-            scaled = Scaled()
-            out = scaled(torch.arange(6.0).reshape(2, 3))
-            fused = scaled.fused
+            FUSED = hasattr(F, "scaled_dot_product_attention")
+            SILU = "silu" in dir(F)
+            if hasattr(torch, "no_such_api"):
+                kind = "new"
+            else:
+                kind = "old"
             """,
             """
-            from mindspore import mint
 
-
-            class Scaled:
-                def __init__(self):
-                    self.fused = True
-
-                def __call__(self, x):
-                    return mint.nn.functional.softmax(x, dim=-1)
-
-
-            scaled = Scaled()
-            out = scaled(mint.arange(6.0).reshape(2, 3))
-            fused = scaled.fused
+            FUSED = False
+            SILU = True
+            kind = "old"
             """,
-            run=("out", "fused"),
-            note="the torch the code was written for has these APIs; their uses are converted or flagged",
+            run=("SILU", "kind"),
+            note="the converted code has what the tool maps (not the fused attention: its other branch runs); "
+                 "the branch is folded",
         ),
         keep(
             """
-            import torch
-
-
-            def has(module, name):
-                return hasattr(module, name) or hasattr(torch, "no_such_api")
+            def has_head(model):
+                return hasattr(model, "head")
             """,
-            """
-            import torch
-
-
-            def has(module, name):
-                return hasattr(module, name) or hasattr(torch, "no_such_api")  # torch2ms: torch needs a manual rewrite (hint: a torch module used as a value)
-            """,
-            note="a receiver that is not a torch module, or a name torch lacks, is left as written",
+            note="a check on anything but a torch module stays",
         ),
     )
 
-    def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
-        if not (isinstance(original.func, cst.Name) and original.func.value == "hasattr"
-                and ctx.lookup("hasattr") is None and len(original.args) == 2
-                and not any(a.star or a.keyword for a in original.args)):
+    def leave_Comparison(self, ctx: FileContext, original: cst.Comparison, updated: cst.Comparison):
+        """`"silu" in dir(torch.nn.functional)`: the same question."""
+        if len(original.comparisons) != 1 or not isinstance(original.comparisons[0].operator, (cst.In, cst.NotIn)):
             return updated
-        receiver, name = original.args[0].value, original.args[1].value
-        module = ctx.qualname(receiver)
-        if module is None or inventory.torch_kind(module) != "module" or not isinstance(name, cst.SimpleString):
+        name, listing = original.left, original.comparisons[0].comparator
+        if not (isinstance(listing, cst.Call) and isinstance(listing.func, cst.Name) and listing.func.value == "dir"
+                and len(listing.args) == 1 and ctx.lookup("dir") is None):
             return updated
-        if (module + ".").startswith(DEVICE_ONLY_MODULES):  # `hasattr(torch.cuda, ...)`: the device rule's
-            return updated
-        if inventory.torch_kind(f"{module}.{name.evaluated_value}") is None:
+        answer = self._has(ctx, listing.args[0].value, name)
+        if answer is None:
             return updated
         ctx.discard(updated)
-        return in_place_of(updated, ctx.literal(True))
+        ctx.withdraw_flags_in(updated)
+        return in_place_of(updated, ctx.literal(answer == isinstance(original.comparisons[0].operator, cst.In)))
+
+    @staticmethod
+    def _has(ctx: FileContext, owner: cst.BaseExpression, name: cst.BaseExpression):
+        """Does the converted code have torch's `owner.name`? None: not a question about torch."""
+        qualname = ctx.qualname(owner)
+        if qualname is None or not isinstance(name, cst.SimpleString) or not isinstance(name.evaluated_value, str):
+            return None
+        api = f"{qualname}.{name.evaluated_value}"
+        return record(api).target is not None or api in ctx.supplied
+
+    def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
+        if not (isinstance(original.func, cst.Name) and original.func.value == "hasattr" and len(original.args) == 2
+                and not any(a.star or a.keyword for a in original.args)):
+            return updated
+        if ctx.lookup("hasattr") is not None:
+            return updated  # the file defines its own hasattr
+        answer = self._has(ctx, original.args[0].value, original.args[1].value)
+        if answer is None:
+            return updated
+        ctx.discard(updated)
+        ctx.withdraw_flags_in(updated)
+        return in_place_of(updated, ctx.literal(answer))

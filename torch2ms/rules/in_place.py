@@ -88,6 +88,20 @@ class InPlaceMethods(Rule):
             """
             import torch
 
+            mask = torch.empty(3, 3).fill_(float("-inf")).triu_(1)
+            """,
+            """
+            from mindspore import mint, ops
+
+            mask = ops.full_like(mint.empty(3, 3), float("-inf")).triu(1)
+            """,
+            run=("mask",),
+            note="a chain on a new tensor takes the out-of-place forms, triu_ included",
+        ),
+        change(
+            """
+            import torch
+
 
             class Quantize:
                 def scale(self, x):
@@ -231,22 +245,30 @@ def _copied(node: cst.BaseExpression):
     return None
 
 
+_FACTORIES = {"torch.empty", "torch.zeros", "torch.ones", "torch.full", "torch.arange", "torch.rand", "torch.randn",
+              "torch.eye", "torch.tensor", "torch.linspace", "torch.empty_like", "torch.zeros_like",
+              "torch.ones_like", "torch.full_like", "torch.rand_like", "torch.randn_like"}
+
+
 def _fresh(ctx: FileContext, node: cst.BaseExpression) -> bool:
-    """Does the expression make a tensor nobody else holds? An arithmetic result, an allocating
-    method's result, an in-place method on such a tensor, or a call of a method of the class whose
-    every return is one."""
+    """Does the expression make a tensor nobody else holds? An arithmetic result, a torch factory's
+    result, an allocating method's result, an in-place method on such a tensor
+    (`torch.empty(n, n).fill_(v)`), or a call of a method of the class whose every return is one."""
     if isinstance(node, (cst.BinaryOperation, cst.UnaryOperation)):
         return not isinstance(node, cst.UnaryOperation) or not isinstance(node.operator, cst.Not)
-    if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+    if not isinstance(node, cst.Call):
+        return False
+    qualname = ctx.qualname(node.func)
+    if qualname in _FACTORIES:
+        return True
+    if not isinstance(node.func, cst.Attribute) or qualname is not None:
         return False
     method, receiver = node.func.attr.value, node.func.value
-    if ctx.qualname(node.func) is not None:
-        return False
     if dotted(receiver) == "self":
         return _returns_fresh(ctx, method)
     if ctx.not_a_tensor(receiver):
         return False
-    if method.endswith("_") and method[:-1] in _allocating():
+    if method.endswith("_") and not method.endswith("__"):
         return _fresh(ctx, receiver)  # torch's in-place methods return their receiver
     return method in _allocating()
 

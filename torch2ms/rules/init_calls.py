@@ -17,7 +17,7 @@ from typing import Dict, Optional
 import libcst as cst
 
 from torch2ms.convert.context import FileContext
-from torch2ms.convert.cstutil import dotted, in_place_of
+from torch2ms.convert.cstutil import in_place_of
 from torch2ms.convert.results import Reason
 from torch2ms.knowledge import extras
 from torch2ms.rules.base import Rule, change, keep
@@ -34,7 +34,8 @@ class InitCalls(Rule):
             lin = nn.Linear(4, 3)
             nn.init.constant_(lin.weight, 0.5)
             lin.bias.data.zero_()
-            nn.init.uniform_(lin.weight, -0.1, 0.1)
+            layers = [lin]
+            nn.init.uniform_(layers[-1].weight, -0.1, 0.1)
             nn.init.constant_(lin.weight, 0.25)
             out = lin.weight
             bias = lin.bias
@@ -48,7 +49,8 @@ class InitCalls(Rule):
             lin = mint.nn.Linear(4, 3)
             lin.weight.set_data(init.initializer(init.Constant(value=0.5), lin.weight.shape, lin.weight.dtype))
             lin.bias.set_data(init.initializer(init.Zero(), lin.bias.shape, lin.bias.dtype))
-            lin.weight.set_data(init.initializer(init.Uniform(scale=0.1), lin.weight.shape, lin.weight.dtype))
+            layers = [lin]
+            layers[-1].weight.set_data(init.initializer(init.Uniform(scale=0.1), layers[-1].weight.shape, layers[-1].weight.dtype))
             lin.weight.set_data(init.initializer(init.Constant(value=0.25), lin.weight.shape, lin.weight.dtype))
             out = lin.weight
             bias = lin.bias
@@ -60,13 +62,16 @@ class InitCalls(Rule):
             import torch.nn as nn
 
             def init_weights(blocks):
-                nn.init.uniform_(blocks[0].weight, 0.0, 1.0)
+                nn.init.uniform_(blocks.pop().weight, 0.0, 1.0)
             """,
             """
-            import torch
+            try:
+                import torch  # torch2ms: torch still used on line 7 (flagged there)
+            except ImportError:
+                torch = None
 
             def init_weights(blocks):
-                torch.nn.init.uniform_(blocks[0].weight, 0.0, 1.0)  # torch2ms: torch.nn.init.uniform_ needs a manual rewrite (hint: set_data(initializer(...)) needs a plain parameter reference)
+                torch.nn.init.uniform_(blocks.pop().weight, 0.0, 1.0)  # torch2ms: torch.nn.init.uniform_ needs a manual rewrite (hint: set_data(initializer(...)) needs a plain parameter reference)
             """,
             note="flagged, never half-rewritten: the target is no plain reference (and spelled in full: `nn` is "
                  "mindspore's now)",
@@ -97,7 +102,7 @@ class InitCalls(Rule):
             if spec is None or func.value.attr.value != "data" or ctx.qualname(original.func) is not None:
                 return updated
             target = func.value.value  # `param.data.normal_()` initialises `param`
-        if target is None or dotted(target) is None:
+        if target is None or not _reusable(target):
             # only a plain `a.b.c` reference can be read three times safely
             ctx.flag(updated, api, Reason.MANUAL, "set_data(initializer(...)) needs a plain parameter reference")
             return updated
@@ -120,9 +125,24 @@ def _parameter_of(target: Optional[cst.BaseExpression]) -> Optional[cst.BaseExpr
     while isinstance(target, cst.Call) and isinstance(target.func, cst.Attribute) and target.func.attr.value in (
             "to", "float"):
         target = target.func.value
-    if isinstance(target, cst.Attribute) and target.attr.value == "data" and dotted(target.value) is not None:
+    if isinstance(target, cst.Attribute) and target.attr.value == "data" and _reusable(target.value):
         return target.value
     return target
+
+
+def _reusable(node: cst.BaseExpression) -> bool:
+    """A reference that can be read three times: names, attributes, literal indexes
+    (`block.mlp[-1].weight`), no calls."""
+    if isinstance(node, cst.Name):
+        return True
+    if isinstance(node, cst.Attribute):
+        return _reusable(node.value)
+    if isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        index = node.slice[0].slice.value
+        if isinstance(index, cst.UnaryOperation) and isinstance(index.operator, cst.Minus):
+            index = index.expression
+        return isinstance(index, (cst.Integer, cst.SimpleString)) and _reusable(node.value)
+    return False
 
 
 def _take_tensor(args):

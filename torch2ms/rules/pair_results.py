@@ -25,6 +25,8 @@ class PairResults(Rule):
             x = torch.tensor([[1.0, 5.0, 3.0], [4.0, 2.0, 6.0]])
             best = x.max(1).values
             order = torch.sort(x, dim=1).indices
+            ranked = torch.sort(x, dim=1)
+            top_values, top_indices = ranked.values, ranked.indices
             """,
             """
             import mindspore
@@ -33,8 +35,10 @@ class PairResults(Rule):
             x = mindspore.Tensor([[1.0, 5.0, 3.0], [4.0, 2.0, 6.0]])
             best = x.max(1)[0]
             order = mint.sort(x, dim=1)[1]
+            ranked = mint.sort(x, dim=1)
+            top_values, top_indices = ranked[0], ranked[1]
             """,
-            run=("best", "order"),
+            run=("best", "order", "top_values", "top_indices"),
         ),
         keep(
             """
@@ -57,9 +61,47 @@ class PairResults(Rule):
         ),
     )
 
+    def __init__(self) -> None:
+        self._pairs: set = set()  # ids of the bindings of names last assigned a pair result
+
+    def leave_SimpleStatementLine(self, ctx: FileContext, original: cst.SimpleStatementLine, updated):
+        """`best = x.max(dim=-1)`: `best.values` later is `best[0]` (until best is assigned again)."""
+        for small in original.body:
+            if not isinstance(small, cst.Assign) or len(small.targets) != 1:
+                continue
+            target = small.targets[0].target
+            if not isinstance(target, cst.Name):
+                continue
+            binding = ctx.lookup(target.value)
+            if binding is None:
+                continue
+            if isinstance(small.value, cst.Call) and self._pair_call(ctx, small.value):
+                self._pairs.add(id(binding))
+            else:
+                self._pairs.discard(id(binding))
+        return updated
+
+    def _pair_call(self, ctx: FileContext, node: cst.Call) -> bool:
+        qualname = ctx.qualname(node.func)
+        if qualname is not None:
+            name = qualname[len("torch."):] if qualname.startswith("torch.") else None
+            receiver_args = 1
+        elif isinstance(node.func, cst.Attribute) and not ctx.not_a_tensor(node.func.value):
+            name, receiver_args = node.func.attr.value, 0
+        else:
+            return False
+        pair = extras.tensor_facts().pair_results.get(name)
+        return pair is not None and (not pair.get("needs_dim") or _has_dim(node, receiver_args))
+
     def leave_Attribute(self, ctx: FileContext, original: cst.Attribute, updated: cst.Attribute):
         index = FIELDS.get(original.attr.value)
         node = original.value
+        if index is not None and isinstance(node, cst.Name) and isinstance(updated.value, cst.Name):
+            binding = ctx.lookup(node.value)
+            if binding is not None and id(binding) in self._pairs:
+                element = cst.SubscriptElement(slice=cst.Index(value=cst.Integer(index)))
+                return in_place_of(updated, cst.Subscript(value=updated.value, slice=[element]))
+            return updated
         if index is None or not isinstance(node, cst.Call) or not isinstance(updated.value, cst.Call):
             return updated
         qualname = ctx.qualname(node.func)

@@ -5,6 +5,7 @@ never a syntax tree; converted code goes straight from the worker to disk.
 """
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 import os
@@ -20,7 +21,7 @@ from typing import Callable, Iterable, List, Optional, Tuple, Union
 
 from torch2ms.convert import pipeline
 from torch2ms.knowledge import user_rules
-from torch2ms.run import fileio, notebook
+from torch2ms.run import exports, fileio, notebook
 
 # Folders that are never part of the code to migrate: VCS data, caches, virtualenvs.
 SKIP_DIRS = frozenset({
@@ -43,6 +44,9 @@ class Job:
     dst: Optional[str] = None
     link_target: Optional[str] = None
     profile: Optional[str] = pipeline.AUTO  # the library mode: a profile's name, None, or detected
+    packages: Tuple[str, ...] = ()  # top-level packages of the folder converted (their imports are its own)
+    star: Tuple[Tuple[str, str], ...] = ()  # torch names its imports of the project's modules bind (run/exports.py)
+    exported: Tuple[str, ...] = ()  # names the project's other modules import from this one
     keep_outputs: bool = False  # notebooks: keep the cells' outputs (by default a changed notebook loses them)
     backup: bool = True  # inplace: keep the original as FILE.orig (git may be the way back instead)
 
@@ -109,6 +113,7 @@ def plan_folder(src_root: str, dst_root: Optional[str], action: str,
     files are converted; the others are copied when mirroring, left alone otherwise.
     """
     src_root = os.path.abspath(src_root)
+    packages = own_packages(src_root)
     jobs: List[Job] = []
     problems: List[Outcome] = []
     stack = [src_root]
@@ -140,11 +145,29 @@ def plan_folder(src_root: str, dst_root: Optional[str], action: str,
                 continue  # fifos, sockets, devices: opening them could block forever
             elif entry.name.endswith((".py", ".ipynb")) and (select is None or select(rel.replace(os.sep, "/"))):
                 kind = "notebook" if entry.name.endswith(".ipynb") else "python"
-                jobs.append(Job(kind, entry.path, rel, action, dst))
+                jobs.append(Job(kind, entry.path, rel, action, dst, packages=packages))
             elif action == "write":
                 jobs.append(Job("copy", entry.path, rel, action, dst))
         stack.extend(reversed(subfolders))
+    stars, exported = exports.project_names(src_root, [j.src for j in jobs if j.kind == "python"], packages)
+    if stars or exported:
+        jobs = [dataclasses.replace(j, star=stars.get(j.src, ()), exported=exported.get(j.src, ()))
+                if j.src in stars or j.src in exported else j for j in jobs]
     return jobs, problems
+
+
+def own_packages(src_root: str) -> Tuple[str, ...]:
+    """The top-level modules a folder's code imports itself by: the folder's name when it is a
+    package (`timm/`), else the packages and modules directly inside it (a project's checkout)."""
+    if os.path.isfile(os.path.join(src_root, "__init__.py")):
+        return (os.path.basename(src_root),)
+    try:
+        names = os.listdir(src_root)
+    except OSError:
+        return ()
+    found = [n[:-3] for n in names if n.endswith(".py") and n[:-3].isidentifier()]
+    found += [n for n in names if n.isidentifier() and os.path.isfile(os.path.join(src_root, n, "__init__.py"))]
+    return tuple(sorted(set(found)))
 
 
 # ---------------------------------------------------------------- one job (runs in a worker)
@@ -198,7 +221,8 @@ def _convert(job: Job) -> Outcome:
         else:
             # the source's own path: a profile reads the file's place from it (inside an installed
             # diffusers or transformers, what `..utils` means is known exactly); reports show job.rel
-            result = pipeline.convert_source(source, os.path.abspath(job.src), profile=job.profile)
+            result = pipeline.convert_source(source, os.path.abspath(job.src), profile=job.profile,
+                                             packages=job.packages, star=job.star, exported=job.exported)
     except fileio.SourceError as exc:
         return _keep_original(job, failed(job.rel, job.kind, exc.message, exc.line))
     except pipeline.ConversionError as exc:

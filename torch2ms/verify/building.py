@@ -1,10 +1,11 @@
 """Build a plain model from its class (or factory) and the `--args` JSON, in either framework."""
 from __future__ import annotations
 
+import importlib
 import json
 from typing import Optional, Tuple
 
-from torch2ms.verify.errors import VerifyError
+from torch2ms.verify.errors import VerifyError, first_line, raised_in
 from torch2ms.verify.loading import get_attr
 
 
@@ -26,9 +27,20 @@ def parse_args_json(text: Optional[str]) -> Tuple[list, dict]:
 
 
 def _resolve(value, module):
-    """"@Name" in constructor arguments means module.Name, looked up in each framework's own module."""
+    """"@Name" in constructor arguments means module.Name, looked up in each framework's own module;
+    {"@dataclass": "Name" or "module:Class", field: value, ...} is that config class built from the
+    fields (a dataclass, or any class taking them as keywords)."""
     if isinstance(value, str) and value.startswith("@") and value[1:].isidentifier():
         return get_attr(module, value[1:], module.__name__)
+    if isinstance(value, dict) and "@dataclass" in value:
+        where, _, name = value["@dataclass"].rpartition(":")
+        owner = importlib.import_module(where) if where else module
+        cls = get_attr(owner, name, where or module.__name__)
+        fields = {k: _resolve(v, module) for k, v in value.items() if k != "@dataclass"}
+        try:
+            return cls(**fields)
+        except TypeError as exc:
+            raise VerifyError(f"building the config {value['@dataclass']} failed: {exc}") from exc
     if isinstance(value, list):
         return [_resolve(v, module) for v in value]
     if isinstance(value, dict):
@@ -43,4 +55,4 @@ def build(module, name: str, args: list, kwargs: dict, where: str):
     except VerifyError:
         raise
     except Exception as exc:
-        raise VerifyError(f"building {where}:{name} failed: {type(exc).__name__}: {exc}") from exc
+        raise VerifyError(f"building {where}:{name} failed: {first_line(exc)}{raised_in(exc, module)}") from exc

@@ -8,6 +8,7 @@ every submodule, and the first submodule whose output diverges is named.
 """
 from __future__ import annotations
 
+import traceback
 from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -154,6 +155,7 @@ def compare_models(torch_model, ms_model, args=(), kwargs=None, report: Optional
         crashed = exc
         report.verdict = "error"
         report.problems.append(f"mindspore model raised {first_line(exc)}{raised_at(exc, type(ms_model))}")
+        report.traceback = "".join(traceback.format_exception(exc))
         if source_root:
             report.failing_line = failing_line(exc, source_root)
     report.fallbacks_used = fallback.used()

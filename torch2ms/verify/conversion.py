@@ -72,6 +72,19 @@ def convert_to(path: str, out_dir: str) -> Tuple[str, List[str]]:
     return converted, notes
 
 
+def convert_package(folder: str, out_dir: str) -> List[str]:
+    """Convert a whole package folder into out_dir (as `torch2ms convert FOLDER -o OUT_DIR`);
+    the notes: files that could not be converted, and the flag count."""
+    jobs, problems = runner.plan_folder(folder, out_dir, "write")
+    outcomes = [runner.run_job(job) for job in jobs]
+    notes = [f"{o.rel}: {o.error['message']}" for o in problems]
+    notes += [f"{o.rel}: not converted ({_error(o)}); copied unchanged" for o in outcomes if o.status == "failed"]
+    flags = sum(len(o.flags) for o in outcomes)
+    if flags:
+        notes.append(f"{flags} `# torch2ms:` note(s) in the converted package")
+    return notes
+
+
 def _modeling_files(first: str) -> List[str]:
     """`first` and the sibling modeling files it imports, transitively, each once."""
     folder, files, todo = os.path.dirname(first), [], [first]

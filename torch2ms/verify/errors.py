@@ -5,6 +5,7 @@ import ast
 import inspect
 import linecache
 import os
+import sys
 import traceback
 from typing import Any, Dict, Optional, Tuple
 
@@ -37,6 +38,27 @@ def raised_at(exc: BaseException, owner) -> str:
     frame = frames[-1]
     code = (frame.line or linecache.getline(frame.filename, frame.lineno)).strip()
     return f" (at {os.path.basename(frame.filename)}:{frame.lineno}: `{code[:120]}`)"
+
+
+def raised_in(exc: BaseException, module) -> str:
+    """` (at pkg/file.py:12: `code`)`: the innermost line of the model's package (the module's top
+    package folder) that the error passed through: a build error names the converted line."""
+    root = os.path.dirname(os.path.realpath(getattr(module, "__file__", "") or ""))
+    top = module.__name__.split(".")[0]
+    package = sys.modules.get(top)
+    paths = list(getattr(package, "__path__", []) or [])
+    if paths:
+        root = os.path.realpath(paths[0])
+    if not root:
+        return ""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if os.path.realpath(f.filename).startswith(root + os.sep)]
+    if not frames:
+        return ""
+    frame = frames[-1]
+    code = (frame.line or linecache.getline(frame.filename, frame.lineno)).strip()
+    rel = os.path.relpath(frame.filename, os.path.dirname(root))
+    return f" (at {rel}:{frame.lineno}: `{code[:120]}`)"
 
 
 def failing_line(exc: BaseException, root: str) -> Optional[Dict[str, Any]]:

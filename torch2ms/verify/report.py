@@ -25,6 +25,7 @@ class Report:
     first_divergence: Optional[str] = None
     layers: Dict[str, Any] = field(default_factory=dict)
     config: Dict[str, Any] = field(default_factory=dict)
+    traceback: Optional[str] = None  # where the MindSpore model raised, in full (--traceback)
     failing_line: Optional[Dict[str, Any]] = None  # errors.failing_line(): where the converted code failed
     seconds: float = 0.0
     compared: str = "outputs"  # what the verdict is about: "outputs", or "loss curves" (verify --train)

@@ -32,6 +32,9 @@ class DiffusersProfile(Profile):
     def module_bases(self) -> FrozenSet[str]:
         return data.module_bases()
 
+    def supplies(self) -> FrozenSet[str]:
+        return frozenset(data.compat())
+
     def rules(self, path: str, source: Union[str, bytes, None]) -> Sequence[object]:
         shared = decisions.decisions_for(path, source)
         return [DiffusersImports(shared), DiffusersSignatures(shared), DiffusersCompat(data.compat())]

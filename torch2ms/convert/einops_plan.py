@@ -1,0 +1,178 @@
+"""einops patterns, planned at conversion time as reshape / permute / broadcast / reduce steps.
+
+`rearrange(x, "b (h d) n -> b h n d", h=8)` is, by einops' own semantics: split the input's
+composite axes into elementary ones (a reshape), reorder them (a permute), insert the new axes
+of `repeat` (size 1, then broadcast), reduce the axes `reduce` drops, and merge the output's
+composite axes (a reshape). `plan()` turns a literal pattern and the literal axis sizes into
+those steps, as Python source over a placeholder name `X` (the tensor) and `mint` functions;
+sizes not given are read from `X.shape`. What it cannot express exactly (an ellipsis, two
+unknown sizes in one group, anonymous sizes other than 1) raises PatternError with the reason.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple
+
+_AXIS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|1|\(|\)|\.\.\.|\S")
+REDUCTIONS = {"mean": "mean", "sum": "sum", "max": "amax", "min": "amin", "prod": "prod"}
+
+
+class PatternError(ValueError):
+    pass
+
+
+Group = List[str]  # the elementary axes of one input/output dimension ("1": a unit axis)
+
+
+def parse_side(text: str) -> List[Group]:
+    groups: List[Group] = []
+    current: Optional[Group] = None
+    for token in _AXIS.findall(text):
+        if token == "...":
+            raise PatternError("an ellipsis (...) in the pattern")
+        if token == "(":
+            if current is not None:
+                raise PatternError("nested brackets")
+            current = []
+        elif token == ")":
+            if current is None:
+                raise PatternError("unbalanced brackets")
+            groups.append(current)
+            current = None
+        elif token == "1" or token.isidentifier():
+            if current is not None:
+                current.append(token)
+            else:
+                groups.append([token])
+        else:
+            raise PatternError(f"{token!r} in the pattern")
+    if current is not None:
+        raise PatternError("unbalanced brackets")
+    return groups
+
+
+def _elementary(groups: Sequence[Group]) -> List[str]:
+    return [axis for group in groups for axis in group if axis != "1"]
+
+
+@dataclass
+class Plan:
+    code: str  # Python source over `X` and `mint`
+    reads_shape: bool  # does it read X.shape (then X is evaluated more than once)
+
+
+def plan(kind: str, pattern: str, sizes: Dict[str, str], reduction: Optional[str] = None) -> Plan:
+    """kind: rearrange | repeat | reduce; sizes: axis -> Python source of its size."""
+    if "->" not in pattern:
+        raise PatternError("no '->' in the pattern")
+    left_text, right_text = pattern.split("->")
+    left, right = parse_side(left_text), parse_side(right_text)
+    inputs, outputs = _elementary(left), _elementary(right)
+    if len(set(inputs)) != len(inputs) or len(set(outputs)) != len(outputs):
+        raise PatternError("an axis named twice on one side")
+    new = [a for a in outputs if a not in inputs]
+    dropped = [a for a in inputs if a not in outputs]
+    if kind == "rearrange" and (new or dropped):
+        raise PatternError("rearrange with axes on one side only")
+    if kind == "repeat" and dropped:
+        raise PatternError("repeat that drops axes")
+    if kind == "reduce" and new:
+        raise PatternError("reduce that adds axes")
+    if kind == "reduce" and reduction not in REDUCTIONS:
+        raise PatternError(f"the reduction {reduction!r}")
+    for axis in new:
+        if axis not in sizes:
+            raise PatternError(f"the size of the new axis {axis!r} is not given")
+    reads_shape = False
+
+    # sizes of the input's elementary axes, as Python source
+    size: Dict[str, str] = {}
+    for index, group in enumerate(left):
+        axes = [a for a in group if a != "1"]
+        whole = f"X.shape[{index}]"
+        unknown = [a for a in axes if a not in sizes]
+        if len(axes) == 1 and not unknown:
+            size[axes[0]] = sizes[axes[0]]
+        elif len(axes) == 1:
+            size[axes[0]] = whole
+        else:
+            if len(unknown) > 1:
+                raise PatternError(f"two unknown sizes in the group ({' '.join(group)})")
+            for axis in axes:
+                if axis in sizes:
+                    size[axis] = sizes[axis]
+            if unknown:
+                factors = [_bracket(sizes[a]) for a in axes if a in sizes]
+                known = factors[0] if len(factors) == 1 else f"({' * '.join(factors)})"
+                size[unknown[0]] = f"({whole} // {known})"
+    for axis in new:
+        size[axis] = sizes[axis]
+    code = "X"
+
+    # 1. split the composite input axes (and drop unit axes)
+    if any(len(g) != 1 or g == ["1"] for g in left):
+        shape = [size[a] for a in inputs]
+        reads_shape = reads_shape or any("X.shape" in s for s in shape)
+        code = f"{code}.reshape({_tuple(shape)})"
+    current = list(inputs)
+
+    # 2. reduce the dropped axes
+    if dropped:
+        dims = tuple(current.index(a) for a in dropped)
+        code = f"mint.{REDUCTIONS[reduction]}({code}, dim={_tuple(map(str, dims))})"
+        current = [a for a in current if a not in dropped]
+
+    # 3. order the axes as the output wants them (the new ones go where they will be)
+    kept_order = [a for a in outputs if a in current]
+    if kept_order != current:
+        code = f"{code}.permute({', '.join(str(current.index(a)) for a in kept_order)})"
+        current = kept_order
+
+    # 4. new axes (repeat): size 1 in place, then broadcast
+    if new:
+        unit = [size[a] if a not in new else "1" for a in outputs]
+        reads_shape = reads_shape or any("X.shape" in s for s in unit)
+        code = f"{code}.reshape({_tuple(unit)})"
+        code = f"mint.broadcast_to({code}, {_tuple([sizes[a] if a in new else '-1' for a in outputs])})"
+        current = list(outputs)
+
+    # 5. merge the composite output axes (and add unit axes)
+    if any(len(g) != 1 or g == ["1"] for g in right):
+        merged = []
+        for group in right:
+            axes = [a for a in group if a != "1"]
+            merged.append(" * ".join(_bracket(size[a]) for a in axes) if axes else "1")
+        reads_shape = reads_shape or any("X.shape" in s for s in merged)
+        code = f"{code}.reshape({_tuple(merged)})"
+    return Plan(code, reads_shape)
+
+
+_ATOM = re.compile(r"^[\w.]+(\[\d+\])?$|^\(.*\)$")
+
+
+def _bracket(text: str) -> str:
+    """The size as an operand of `*` (a name, a number, `X.shape[1]`, or already bracketed)."""
+    return text if _ATOM.match(text) else f"({text})"
+
+
+def _tuple(items) -> str:
+    items = list(items)
+    return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+
+
+def flatten_span(pattern: str) -> Optional[Tuple[int, int]]:
+    """(start, end) when the pattern only merges consecutive axes, in order, into one
+    (`b c h w -> b (c h w)`): what mint.nn.Flatten(start, end) does; None otherwise."""
+    try:
+        left_text, right_text = pattern.split("->")
+        left, right = parse_side(left_text), parse_side(right_text)
+    except (ValueError, PatternError):
+        return None
+    if any(len(g) != 1 or g == ["1"] for g in left) or _elementary(left) != _elementary(right):
+        return None
+    merged = [i for i, g in enumerate(right) if len(g) > 1]
+    if len(merged) != 1 or any(g == ["1"] or not g for g in right):
+        return None
+    start = merged[0]
+    return start, start + len(right[start]) - 1

@@ -1,0 +1,89 @@
+"""Containers take what MindSpore's accept: a generator given to a ModuleList becomes a list;
+a ModuleDict holding a ModuleList / ModuleDict / Sequential is flagged (CellDict rejects them).
+
+`nn.ModuleList(Block() for _ in range(n))` is a ModuleList in torch; MindSpore's CellList takes
+a list or tuple of Cells only (a generator raises TypeError), so the generator argument of a
+ModuleList / Sequential / ModuleDict becomes the list comprehension it stands for.
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+from torch2ms.convert.context import FileContext
+from torch2ms.convert.results import Reason
+from torch2ms.rules.base import Rule, change, keep
+
+_NESTED = {"torch.nn.ModuleList", "torch.nn.Sequential", "torch.nn.ModuleDict"}
+_NESTED_HINT = ("MindSpore's CellDict takes no CellList, CellDict or SequentialCell as a value: hold it in a "
+                "small Cell subclass (an attribute of it), or keep the containers as attributes of the model")
+_CONTAINERS = {"torch.nn.ModuleList", "torch.nn.Sequential", "torch.nn.ModuleDict", "torch.nn.ParameterList"}
+
+
+class ContainerArgs(Rule):
+    EXAMPLES = (
+        change(
+            """
+            import torch.nn as nn
+
+            blocks = nn.ModuleList(nn.Linear(2, 2) for _ in range(3))
+            count = len(blocks)
+            """,
+            """
+            from mindspore import mint, nn
+
+            blocks = nn.CellList([mint.nn.Linear(2, 2) for _ in range(3)]).set_train(True)
+            count = len(blocks)
+            """,
+            run=("count",),
+        ),
+        change(
+            """
+            import torch.nn as nn
+
+            heads = nn.ModuleDict({"cls": nn.Linear(2, 2), "stages": nn.ModuleList([nn.Linear(2, 2)])})
+            """,
+            """
+            from mindspore import mint, nn
+
+            heads = nn.CellDict({"cls": mint.nn.Linear(2, 2), "stages": nn.CellList([mint.nn.Linear(2, 2)]).set_train(True)}).set_train(True)  # torch2ms: torch.nn.ModuleList needs a manual rewrite (hint: MindSpore's CellDict takes no CellList, CellDict or SequentialCell as a value: hold it in a small Cell subclass (an attribute of it), or keep the containers as attributes of the model)
+            """,
+            note="a container MindSpore's CellDict rejects is flagged where it is put in",
+        ),
+        keep(
+            """
+            import torch.nn as nn
+
+            blocks = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])
+            """,
+            """
+            from mindspore import mint, nn
+
+            blocks = nn.CellList([mint.nn.Linear(2, 2) for _ in range(3)]).set_train(True)
+            """,
+            note="a list already",
+        ),
+    )
+
+    def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
+        qualname = ctx.qualname(original.func)
+        if qualname == "torch.nn.ModuleDict" and original.args and isinstance(original.args[0].value, cst.Dict):
+            self._flag_nested(ctx, original.args[0].value, updated.args[0].value)
+        if qualname not in _CONTAINERS or len(updated.args) != 1:
+            return updated
+        arg = updated.args[0]
+        if arg.keyword is not None or arg.star or not isinstance(arg.value, cst.GeneratorExp):
+            return updated
+        generator = arg.value
+        as_list = cst.ListComp(elt=generator.elt, for_in=generator.for_in)
+        return updated.with_changes(args=[arg.with_changes(value=as_list)])
+
+    @staticmethod
+    def _flag_nested(ctx: FileContext, original: cst.Dict, updated) -> None:
+        """`nn.ModuleDict({"a": nn.ModuleList([...])})`: MindSpore's CellDict rejects a CellList,
+        CellDict or SequentialCell as a value (TypeError when the model is built)."""
+        if not isinstance(updated, cst.Dict) or len(updated.elements) != len(original.elements):
+            return
+        for old, new in zip(original.elements, updated.elements):
+            value = old.value if isinstance(old, cst.DictElement) else None
+            if isinstance(value, cst.Call) and ctx.qualname(value.func) in _NESTED:
+                ctx.flag(new.value, ctx.qualname(value.func), Reason.MANUAL, _NESTED_HINT)

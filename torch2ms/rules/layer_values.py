@@ -1,0 +1,112 @@
+"""A torch layer class passed as a value still takes `inplace=` where it is called.
+
+`activation_layer=nn.ReLU` is called later as `activation_layer(inplace=True)`, often far away
+(another function, another module), where no rule can see that it is a torch layer. MindSpore's
+layers take no `inplace` (it only saved memory in torch), so a torch layer class whose
+signature has `inplace` becomes, where it is used as a value, a small adapter that accepts and
+ignores it: `(lambda *args, inplace=False, **kwargs: mint.nn.ReLU(*args, **kwargs))`. Calls,
+base classes, `isinstance`/`issubclass` and comparisons keep the class itself.
+"""
+from __future__ import annotations
+
+from typing import Set
+
+import libcst as cst
+
+from torch2ms.convert.context import FileContext
+from torch2ms.knowledge import inventory
+from torch2ms.rules.base import Rule, change, keep
+
+_CLASS_CHECKS = {"isinstance", "issubclass", "type"}
+
+
+class LayerValues(Rule):
+    EXAMPLES = (
+        change(
+            """
+            import torch
+            import torch.nn as nn
+
+            def block(act_layer=nn.ReLU):
+                return nn.Sequential(nn.Linear(3, 3), act_layer(inplace=True))
+
+            x = torch.tensor([[1.0, -2.0, 3.0]])
+            out = block()[1](x)
+            """,
+            """
+            import mindspore
+            from mindspore import mint, nn
+
+            def block(act_layer=(lambda *args, inplace=False, **kwargs: mint.nn.ReLU(*args, **kwargs))):
+                return nn.SequentialCell(mint.nn.Linear(3, 3), act_layer(inplace=True)).set_train(True)
+
+            x = mindspore.Tensor([[1.0, -2.0, 3.0]])
+            out = block()[1](x)
+            """,
+            run=("out",),
+        ),
+        keep(
+            """
+            import torch.nn as nn
+
+            def relu_layers(model):
+                return [m for m in model.cells() if isinstance(m, (nn.ReLU, nn.GELU)) or type(m) is nn.ReLU]
+
+            act = nn.ReLU(inplace=True)
+            """,
+            """
+            from mindspore import mint
+
+            def relu_layers(model):
+                return [m for m in model.cells() if isinstance(m, (mint.nn.ReLU, mint.nn.GELU)) or type(m) is mint.nn.ReLU]
+
+            act = mint.nn.ReLU()
+            """,
+            note="calls, isinstance and comparisons keep the class",
+        ),
+    )
+
+    def __init__(self) -> None:
+        self._kept: Set[int] = set()  # ids of expressions that must stay the class itself
+
+    def visit_Call(self, ctx: FileContext, node: cst.Call) -> None:
+        self._kept.add(id(node.func))
+        if isinstance(node.func, cst.Name) and node.func.value in _CLASS_CHECKS:
+            for arg in node.args:
+                self._keep_all(arg.value)
+
+    def visit_ClassDef(self, ctx: FileContext, node: cst.ClassDef) -> None:
+        for base in node.bases:
+            self._kept.add(id(base.value))
+
+    def visit_Comparison(self, ctx: FileContext, node: cst.Comparison) -> None:
+        self._kept.add(id(node.left))
+        for target in node.comparisons:
+            self._kept.add(id(target.comparator))
+
+    def _keep_all(self, node: cst.BaseExpression) -> None:
+        self._kept.add(id(node))
+        if isinstance(node, (cst.Tuple, cst.List)):
+            for element in node.elements:
+                self._kept.add(id(element.value))
+
+    def _adapter(self, ctx: FileContext, original, updated):
+        if id(original) in self._kept or ctx.is_chain_root(original):
+            return updated
+        qualname = ctx.qualname(original)
+        if qualname is None or not qualname.startswith("torch.nn.") or inventory.torch_kind(qualname) != "class":
+            return updated
+        if "inplace" not in (inventory.torch_params(qualname) or []) or ctx.still_torch(updated):
+            return updated
+        adapter = cst.parse_expression("lambda *args, inplace=False, **kwargs: LAYER(*args, **kwargs)")
+        call = adapter.body.with_changes(func=updated.with_changes(lpar=[], rpar=[]))
+        # bracketed: inside `A if c else B` (or any larger expression) a bare lambda would swallow the rest
+        return adapter.with_changes(body=call, lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+    def leave_Attribute(self, ctx: FileContext, original: cst.Attribute, updated):
+        return self._adapter(ctx, original, updated)
+
+    def leave_Name(self, ctx: FileContext, original: cst.Name, updated):
+        if ctx.binding_of(original) is None:
+            return updated  # a store, a keyword, a name no import binds
+        return self._adapter(ctx, original, updated)
