@@ -414,6 +414,16 @@ def test_probe_tells_native_from_missing_and_survives_a_dying_interpreter():
     assert "died" in found["kills"]
 
 
+@pytest.mark.skipif(ms.get_context("device_target") != "CPU", reason="the probes below assume MindSpore's CPU kernels")
+def test_probes_run_synchronously_where_rounded_division_by_a_number_fails():
+    """mint.div(x, 2, rounding_mode="floor") fails on CPU only with pynative_synchronize=True
+    (asynchronous execution settles on another kernel): the probes run that way, so the
+    stand-in is installed wherever code runs synchronously (the realworld benchmark does)."""
+    found = probe.run_probes({"floor": "force(mint.div(t(2, 3), 2, rounding_mode='floor'))",
+                              "tensor-divisor": "force(mint.div(t(2, 3), t(2, 3) + 5, rounding_mode='floor'))"}, "CPU")
+    assert "FloorDiv" in found["floor"] and found["tensor-divisor"] is None
+
+
 def test_missing_kernels_caches_per_version_and_device(tmp_path, monkeypatch):
     monkeypatch.setenv("TORCH2MS_CACHE_DIR", str(tmp_path))
     calls = []
@@ -426,7 +436,7 @@ def test_missing_kernels_caches_per_version_and_device(tmp_path, monkeypatch):
     assert probe.missing_kernels("CPU", names + ["mint.tril"]) == {"mint.arange": "RuntimeError: no kernel"}
     assert calls == [names, ["mint.tril"]]  # only the new name was probed
     assert [p.name for p in tmp_path.iterdir()] == [f"mint-kernels-{ms.__version__}-CPU-py"
-                                                    f"{sys.version_info[0]}{sys.version_info[1]}.json"]
+                                                    f"{sys.version_info[0]}{sys.version_info[1]}-sync.json"]
 
 
 def test_the_registry_is_the_single_source_of_stand_ins_and_probes(tmp_path, monkeypatch):
@@ -458,6 +468,31 @@ def test_the_registry_refuses_a_duplicate_a_missing_probe_and_an_unknown_owner()
     with pytest.raises(ValueError, match="owner"):  # the same module as mint.nn.functional, under another name
         registry.stand_in("mint.nn.F.gelu", probe="force(F.gelu(t(2, 4)))")
     assert registry.stand_ins() == before
+
+
+DIVISION_CASES = {
+    "mint.div-floor-float": lambda t, x, i: t.m.div(x, 2, rounding_mode="floor"),
+    "mint.div-trunc-negative-divisor": lambda t, x, i: t.m.div(x, -3, rounding_mode="trunc"),
+    "mint.div-floor-ints": lambda t, x, i: t.m.div(i - 5, 3, rounding_mode="floor"),
+    "mint.div-floor-ints-by-float": lambda t, x, i: t.m.div(i, 2.5, rounding_mode="floor"),
+    "mint.div-true": lambda t, x, i: t.m.div(i, 4),
+    "mint.div-tensor-divisor": lambda t, x, i: t.m.div(x, x.abs() + 1, rounding_mode="floor"),
+    "mint.floor_divide-float": lambda t, x, i: t.m.floor_divide(x, 1.5),
+    "mint.floor_divide-ints": lambda t, x, i: t.m.floor_divide(i - 5, 2),
+    "Tensor.div-floor": lambda t, x, i: x.div(2, rounding_mode="floor"),
+    "Tensor.div-true": lambda t, x, i: x.div(2),
+    "Tensor.divide-trunc-ints": lambda t, x, i: (i - 5).divide(2, rounding_mode="trunc"),
+    "Tensor.floor_divide": lambda t, x, i: x.floor_divide(2),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DIVISION_CASES))
+def test_rounded_division_by_a_number_matches_torch_values_and_dtype(case):
+    """torch2ms/fallback/division.py: the number becomes a 0-d tensor of the dtype torch's promotion
+    gives (an integer tensor stays integer by an int, becomes float32 by a float)."""
+    expected, got = run_both(DIVISION_CASES[case], [f32(3, 5) * 7, ints(3, 5)])
+    assert same_dtypes(expected, got), (expected.dtype, got.dtype)
+    compare(expected, got, atol=1e-6, rtol=1e-6)
 
 
 def test_ops_rms_norm_matches_torch():

@@ -38,7 +38,10 @@ CHILD = r"""
 import json, sys
 request = json.loads(sys.stdin.read())
 """ + TENSOR_HELPERS + r"""
-ms.set_context(device_target=request["device_target"])
+# Synchronous execution: some kernels fail only there (the tensor-by-scalar FloorDiv: asynchronous
+# execution silently settles on another kernel), and code runs synchronously wherever an error must name
+# the op that raised it (benchmarks/realworld_worker.py, a user debugging). A stand-in is right in both.
+ms.set_context(device_target=request["device_target"], mode=ms.PYNATIVE_MODE, pynative_synchronize=True)
 def report(name, error):
     sys.stdout.write("@@probe " + json.dumps([name, error]) + "\n")
     sys.stdout.flush()
@@ -82,7 +85,8 @@ def cache_path(device_target: str) -> str:
 
     root = os.environ.get("TORCH2MS_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "torch2ms")
-    tag = f"{mindspore.__version__}-{device_target}-py{sys.version_info[0]}{sys.version_info[1]}"
+    # "sync": probed with synchronous execution (CHILD); caches from asynchronous probing are not reused
+    tag = f"{mindspore.__version__}-{device_target}-py{sys.version_info[0]}{sys.version_info[1]}-sync"
     return os.path.join(root, f"mint-kernels-{tag}.json")
 
 

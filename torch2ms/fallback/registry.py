@@ -13,7 +13,8 @@ every path the stand-in replaces, so that a missing kernel raises.
 
 This module imports no MindSpore at import time: owners are looked up when a
 stand-in is registered, and registering happens only when functions.py, layers.py,
-in_place.py and attention.py (which import MindSpore themselves) are imported, by stand_ins().
+in_place.py, attention.py, division.py and optimizers.py (which import MindSpore themselves) are imported,
+by stand_ins().
 """
 from __future__ import annotations
 
@@ -72,7 +73,7 @@ def stand_in(name: str, *, probe: str) -> Callable[[Declared], Declared]:
 
 def stand_ins() -> Dict[str, StandIn]:
     """Every registered stand-in, by name, in registration order (imports MindSpore)."""
-    from torch2ms.fallback import attention, functions, in_place, layers, optimizers  # noqa: F401  (importing registers them)
+    from torch2ms.fallback import attention, division, functions, in_place, layers, optimizers  # noqa: F401  (importing registers them)
 
     return dict(_registry)
 
