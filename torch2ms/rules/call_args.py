@@ -134,6 +134,7 @@ class CallArgs(Rule):
         self._cast_already: Set[int] = set()  # ids of calls whose result the code casts itself
         self._numbers: List[Set[str]] = [set()]  # per function: parameters annotated `int` / `float`
         self._subclasses: Optional[Dict[str, str]] = None  # see _layer_subclasses
+        self._class_layers: List[str] = []  # per class being walked: its torch.nn base, or ""
 
     def _layer_subclasses(self, ctx: FileContext) -> Dict[str, str]:
         """The file's classes deriving from one torch layer and defining no __init__ -> that layer."""
@@ -148,6 +149,26 @@ class CallArgs(Rule):
                 if base and base.startswith("torch.nn.") and not own_init:
                     self._subclasses[statement.name.value] = base
         return self._subclasses
+
+    def visit_ClassDef(self, ctx: FileContext, node: cst.ClassDef) -> None:
+        bases = [ctx.qualname(b.value) or "" for b in node.bases]
+        self._class_layers.append(next((b for b in bases if b.startswith("torch.nn.")), ""))
+
+    def leave_ClassDef(self, ctx: FileContext, original, updated):
+        self._class_layers.pop()
+        return updated
+
+    def _super_init_of_layer(self, call: cst.Call) -> Optional[str]:
+        """`super().__init__(...)` in a subclass of a torch layer whose MindSpore layer is a legacy
+        mindspore.nn one (`class Bi(nn.LSTM)`): that layer, whose argument rule applies to the call.
+        (mint's layers take torch's argument names: rules/layer_hooks.py names their positionals.)"""
+        layer = self._class_layers[-1] if self._class_layers else ""
+        func = call.func
+        if not layer or not (isinstance(func, cst.Attribute) and func.attr.value == "__init__"
+                             and isinstance(func.value, cst.Call) and dotted(func.value.func) == "super"):
+            return None
+        target = record(layer).target
+        return layer if target is not None and not target.path.startswith("mindspore.mint.") else None
 
     def visit_FunctionDef(self, ctx: FileContext, node: cst.FunctionDef) -> None:
         params = [*node.params.params, *node.params.kwonly_params, *node.params.posonly_params]
@@ -166,7 +187,7 @@ class CallArgs(Rule):
             self._cast_already.add(id(func.value))
 
     def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
-        api = ctx.api_of(original)
+        api = ctx.api_of(original) or self._super_init_of_layer(original)
         rule = record(api).arg_rule if api else None
         if rule is None:
             # `WanUpsample(mode="nearest-exact")`, a subclass of a torch layer with no __init__ of its own:
