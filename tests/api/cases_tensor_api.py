@@ -151,9 +151,15 @@ CASES = [
     case("norm", X + "out = x.norm()\nout2 = x.norm(p=1, dim=1)\nout3 = x.norm(dim=1)\nout4 = x.norm(2, 1, True)\n"
          "out5 = x.norm(p='fro')\nout6 = x.norm(1, dim=0, keepdim=True)\n",
          ("out", "out2", "out3", "out4", "out5", "out6")),
-    case("norm", X + "out = x.norm(p=1)\n", mode="flag",
-         note="without dim=, MindSpore's ord=1 on 2-D input is the max column sum (6.0) where torch "
-              "sums all elements (12.0)"),
+    case("norm", X + "out = x.norm(p=1)\nout2 = x.norm(2)\n", ("out", "out2"), expect=("mint.norm(x, p=1)",),
+         note="without dim=, MindSpore's Tensor.norm(ord=1) on 2-D input is the max column sum (6.0) where torch "
+              "sums all elements (12.0): mint.norm"),
+    case("norm", "x = torch.linspace(-3, 3, 24).reshape(2, 3, 4)\nd = (1, 2)\n"
+         "out = x.norm(p=2, dim=(1, 2))\nout2 = x.norm(1, (1, 2), True)\nout3 = x.norm(p=2, dim=d)\n"
+         "out4 = x.norm(float('inf'), dim=(0, 2))\nout5 = x.norm(p='fro')\nout6 = x.norm(2, [1, 2])\n",
+         ("out", "out2", "out3", "out4", "out5", "out6"),
+         note="over two dims MindSpore's Tensor.norm is a matrix norm (ord=2: the largest singular value), and on "
+              "3-D input without dim it returns None: mint.norm, torch's norm of the elements"),
     case("count_nonzero", "x = torch.tensor([[0.0, 1.0, 2.0], [0.0, 0.0, 3.0]])\n"
          "out = x.count_nonzero()\nout2 = x.count_nonzero(1)\n", ("out", "out2")),
     case("count_nonzero", "x = torch.tensor([[0.0, 1.0, 2.0], [0.0, 0.0, 3.0]])\n"

@@ -6,9 +6,9 @@ dtype=x.dtype)` (new_full is Ascend-only) and `x.new_tensor(d)` is `mindspore.Te
 dtype=x.dtype)`; `x.clamp_max(v)` is `x.clamp(max=v)`; methods MindSpore's Tensor lacks
 whose torch function it has become that function with the receiver first (data:
 method_to_function: `x.log_softmax(1)` -> `mint.nn.functional.log_softmax(x, 1)`);
-`x.std(dim=1)` passes `correction=1` (MindSpore's default is ddof 0). What would be a
-guess stays flagged: `x.std()` (could be numpy's std), `x.norm(1)` without dim= (MindSpore's
-ord is then a matrix norm).
+`x.std(dim=1)` passes `correction=1` (MindSpore's default is ddof 0); `x.norm(2, (1, 2))` is
+`mint.norm(x, 2, (1, 2))` wherever MindSpore's Tensor.norm could take it as a matrix norm. What
+would be a guess stays flagged: `x.std()` (could be numpy's std).
 """
 from __future__ import annotations
 
@@ -61,14 +61,40 @@ class MethodForms(Rule):
             import torch
 
             def stats(x):
-                return x.std(), x.norm(1)
+                return x.std()
             """,
             """
 
             def stats(x):
-                return x.std(), x.norm(1)  # torch2ms: torch.Tensor.std needs a manual rewrite (hint: MindSpore's std() / std(dim) without correction= is the biased std (ddof 0); for a tensor pass correction=1 (torch's default)); torch.Tensor.norm needs a manual rewrite (hint: without dim=, MindSpore's ord is a matrix norm on 2-D input (torch: the norm of all elements); pass dim= or flatten first)
+                return x.std()  # torch2ms: torch.Tensor.std needs a manual rewrite (hint: MindSpore's std() / std(dim) without correction= is the biased std (ddof 0); for a tensor pass correction=1 (torch's default))
             """,
-            note="what could be numpy's, or mean another norm, is flagged",
+            note="what could be numpy's is flagged",
+        ),
+        change(
+            """
+            import torch
+
+            x = torch.tensor([[[3.0, -1.0], [0.5, 2.0]], [[1.0, 1.0], [-2.0, 4.0]]])
+            spatial = (1, 2)
+            energy = x.norm(p=2, dim=spatial, keepdim=True)
+            total = x[0].norm(1)
+            rows = x.norm(2, -1)
+            frobenius = x.norm(dim=(1, 2))
+            """,
+            """
+            import mindspore
+            from mindspore import mint
+
+            x = mindspore.Tensor([[[3.0, -1.0], [0.5, 2.0]], [[1.0, 1.0], [-2.0, 4.0]]])
+            spatial = (1, 2)
+            energy = mint.norm(x, p=2, dim=spatial, keepdim=True)
+            total = mint.norm(x[0], 1)
+            rows = x.norm(2, -1)
+            frobenius = x.norm(dim=(1, 2))
+            """,
+            run=("energy", "total", "rows", "frobenius"),
+            note="MindSpore's Tensor.norm takes a number p over two dims (or a 2-D input without dim) "
+                 "as a matrix norm: where it may, torch's norm of the elements is mint.norm",
         ),
         change(
             """
@@ -178,18 +204,56 @@ def _shadows_torch_module(ctx: FileContext, receiver: cst.BaseExpression) -> boo
 
 
 def _norm(ctx: FileContext, node: cst.Call, method: str):
-    """Flagged, not rewritten: torch's p without dim is a norm of all elements, MindSpore's
-    ord on a 2-D input a matrix norm (ord=1: max column sum); the same with dim= or 1-D."""
-    order = next((a.value for i, a in enumerate(node.args)
-                  if keyword(a) in ("p", "ord") or (a.keyword is None and i == 0)), None)
-    has_dim = any(keyword(a) == "dim" or (a.keyword is None and i == 1) for i, a in enumerate(node.args))
-    if order is None or has_dim or _string_value(order) == "fro" or (
-            isinstance(order, cst.Name) and order.value == "None"):
+    """`x.norm(p, dim)` stays MindSpore's Tensor.norm only where that gives torch's answer; elsewhere
+    it is `mint.norm(x, p, dim)` (torch.norm's mapping, torch's meaning). MindSpore's ord is a
+    *matrix* norm over a 2-tuple dim and over a 2-D input without dim (ord=2: the largest
+    singular value, where torch takes the 2-norm of the elements), and on other inputs without
+    dim it returns None."""
+    args = list(node.args)
+    order = next((a.value for i, a in enumerate(args) if keyword(a) in ("p", "ord")
+                  or (a.keyword is None and i == 0)), None)
+    dim = next((a.value for i, a in enumerate(args) if keyword(a) == "dim" or (a.keyword is None and i == 1)), None)
+    if _method_norm_agrees(order, dim):
         return node
-    ctx.flag(node, "torch.Tensor.norm", Reason.MANUAL,
-             "without dim=, MindSpore's ord is a matrix norm on 2-D input (torch: the norm of all "
-             "elements); pass dim= or flatten first")
-    return node
+    renamed = [a.with_changes(keyword=cst.Name("p")) if keyword(a) == "ord" else
+               a.with_changes(keyword=cst.Name("dtype"), equal=TIGHT_EQUAL) if a.keyword is None and i == 3 else a
+               for i, a in enumerate(args)]
+    first = cst.Arg(value=bare(node.func.value), comma=COMMA if renamed else cst.MaybeSentinel.DEFAULT)
+    return cst.Call(func=ctx.emit("mindspore.mint.norm"), args=[first, *renamed])
+
+
+def _method_norm_agrees(order, dim) -> bool:
+    """Does MindSpore's Tensor.norm(ord=order, dim=dim) compute torch's x.norm(order, dim)?
+    (Each case run in both: tests/api/cases_tensor_api.py.) Yes for the default norm over any
+    dim tuple, the nuclear norm, a number p over one dim, 'fro' over a 2-tuple."""
+    default = order is None or (isinstance(order, cst.Name) and order.value == "None")
+    if isinstance(dim, cst.List):
+        return False  # MindSpore's Tensor.norm refuses a list
+    if default or _string_value(order) == "nuc":
+        return True
+    one_dim = _int_literal(dim) or (isinstance(dim, cst.Tuple) and len(dim.elements) == 1
+                                    and _int_literal(dim.elements[0].value))
+    pair = isinstance(dim, cst.Tuple) and len(dim.elements) == 2
+    if _string_value(order) == "fro":
+        return pair
+    return bool(one_dim) and _number_literal(order)
+
+
+def _int_literal(expr) -> bool:
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+        expr = expr.expression
+    return isinstance(expr, cst.Integer)
+
+
+def _number_literal(expr) -> bool:
+    """2, -1, 2.0, float('inf'), -float('inf'), math.inf"""
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+        expr = expr.expression
+    if isinstance(expr, (cst.Integer, cst.Float)):
+        return True
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value == "float":
+        return True
+    return isinstance(expr, cst.Attribute) and expr.attr.value == "inf"
 
 
 def _std(ctx: FileContext, node: cst.Call, method: str):
