@@ -7,10 +7,15 @@ statement (at module level, with a flagged reference into torch's internals: dat
 torch_libraries.json `internals`), or one anywhere that only calls them (a registration), is
 dropped; a `# torch2ms:` comment says what went, and every
 later read of a name it assigned is flagged, so code that needed it fails visibly.
+
+A feature probe of those internals, `_HAS_X = hasattr(torch._C, "_x")` (or `getattr(torch._C,
+"_x", None)`), is answered instead of dropped: MindSpore has none of PyTorch's internals, so
+the probe says no (False, or getattr's default), with the note, and the code takes the path
+its authors wrote for a PyTorch without the feature.
 """
 from __future__ import annotations
 
-from typing import Set
+from typing import Optional, Set
 
 import libcst as cst
 
@@ -39,6 +44,32 @@ def _only_calls(ctx: FileContext, statement: cst.SimpleStatementLine) -> bool:
                and extras.is_torch_internal(ctx.qualname(s.value.func) or "") for s in statement.body)
 
 
+def _probe_answer(ctx: FileContext, statement: cst.SimpleStatementLine, internal) -> Optional[cst.BaseExpression]:
+    """`name = hasattr(<torch internals>, "x")` -> False; `name = getattr(<torch internals>, "x", default)`
+    -> default: what the probe answers without PyTorch. None when the statement is no such probe
+    (every internal reference must be inside the probed object, the first argument)."""
+    if len(statement.body) != 1 or not isinstance(statement.body[0], (cst.Assign, cst.AnnAssign)):
+        return None
+    value = statement.body[0].value
+    if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.args
+            and all(a.keyword is None and not a.star for a in value.args)):
+        return None
+    probed = {id(n) for n in iter_nodes(value.args[0].value)}
+    if not all(id(f.node) in probed for f in internal):
+        return None
+    if value.func.value == "hasattr" and len(value.args) == 2:
+        return cst.Name("False")
+    if value.func.value == "getattr" and len(value.args) == 3:
+        default = value.args[2].value
+        return None if _reads_names(default) else default
+    return None
+
+
+def _reads_names(expr: cst.BaseExpression):
+    """Names an expression reads (a default that reads any could need torch itself)."""
+    return [n for n in iter_nodes(expr) if isinstance(n, cst.Name) and n.value not in ("None", "True", "False")]
+
+
 class TorchInternals(Rule):
     EXAMPLES = (
         change(
@@ -59,6 +90,32 @@ class TorchInternals(Rule):
                 return _KEYS  # torch2ms: _KEYS needs a manual rewrite (hint: set by a statement of PyTorch internals the converter dropped)
             """,
             note="the module imports without torch; what needed the dropped name is flagged",
+        ),
+        change(
+            """
+            import torch
+
+            _HAS_L2 = hasattr(getattr(torch._C, "_CudaDeviceProperties", None), "L2_cache_size")
+            _FUSED: bool = getattr(torch._C, "_fused_step", None)
+
+            def chunked(fn):
+                if not _HAS_L2:
+                    return fn
+                return lambda *a: fn(*a)
+            """,
+            """
+
+            # torch2ms: a probe of PyTorch internals, answered as without them (MindSpore has none): _HAS_L2 = hasattr(getattr(torch._C, "_CudaDeviceProperties", None), "L2_cache_size")
+            _HAS_L2 = False
+            # torch2ms: a probe of PyTorch internals, answered as without them (MindSpore has none): _FUSED: bool = getattr(torch._C, "_fused_step", None)
+            _FUSED: bool = None
+
+            def chunked(fn):
+                if not _HAS_L2:
+                    return fn
+                return lambda *a: fn(*a)
+            """,
+            note="a feature probe says no, and the code takes its own path for a PyTorch without the feature",
         ),
         keep(
             """
@@ -95,6 +152,13 @@ class TorchInternals(Rule):
             return updated
         ctx.withdraw_flags_in(updated)
         code = cst.Module([]).code_for_node(original.with_changes(leading_lines=[])).strip().splitlines()[0]
+        answer = _probe_answer(ctx, updated, internal)
+        if answer is not None:
+            ctx.discard(updated.body[0].value)
+            comment = cst.EmptyLine(comment=cst.Comment(
+                f"# torch2ms: a probe of PyTorch internals, answered as without them (MindSpore has none): {code}"))
+            return updated.with_changes(body=[updated.body[0].with_changes(value=answer)],
+                                        leading_lines=[*updated.leading_lines, comment])
         comment = cst.EmptyLine(comment=cst.Comment(f"# torch2ms: dropped (PyTorch internals, no MindSpore meaning): {code}"))
         names = _targets(original)
         self._dropped |= names
