@@ -35,5 +35,10 @@ def test_three_library_models_convert_import_without_torch_and_match(tmp_path):
                                         row.get("traceback", "")[-2000:])
     figures = data["figures"]
     assert figures["passed"] == figures["models"] == 3 and figures["silent"] == []
-    for package, (ok, total) in figures["imports"].items():
+    for package, (ok, total, skipped) in figures["imports"].items():
         assert ok == total > 0, (package, data["imports"][package])
+    # minivision/readers.py needs a package that is not installed at all: skipped, not failed
+    assert figures["imports"]["minivision"][2] == 1
+    assert data["imports"]["minivision"]["skipped"]["minivision.readers"]["needs"] == \
+        "optional_reader_backend_not_installed"
+    assert figures["imports"]["miniformer"][2] == 0
