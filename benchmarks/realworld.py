@@ -20,8 +20,9 @@ torch2ms under test). For each project:
    and outputs saved; outputs beyond 1e3 in magnitude are not compared (reported as the
    original's failure: the tolerance would mean nothing);
 4. each model is built from the converted package with torch hidden, given the torch weights by
-   name, run on the same inputs and compared element by element (np.allclose, atol 1e-4,
-   rtol 1e-3; the table's |out| is the largest output magnitude), one process per model.
+   name, run on the same inputs and compared, one process per model: every output value within
+   1e-4 + 1e-3 x the scale of its output (the largest |value| torch gave there: the table's
+   |out|), since float32 rounding grows with a network's depth in absolute terms.
    MindSpore's CPU backend lacks many mint kernels that Ascend has: torch2ms's CPU stand-ins
    (torch2ms.fallback, built from MindSpore kernels only) are installed first, as verify does.
 

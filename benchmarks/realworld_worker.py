@@ -25,7 +25,7 @@ import numpy as np
 
 HIDDEN = ("torch", "torchaudio", "functorch", "triton", "torchgen")
 MARK = "# torch2ms:"
-ATOL, RTOL = 1e-4, 1e-3  # np.allclose, element by element, on outputs kept O(1) (perturb, calibrate_batchnorm)
+ATOL, RTOL = 1e-4, 1e-3  # |diff| <= ATOL + RTOL * the leaf's largest |value| (compare), on outputs kept O(1)
 SCALE_LIMIT = 1e3  # torch outputs larger than this are not compared (reported as the original's failure)
 
 
@@ -378,6 +378,12 @@ def copy_weights(state, cell):
 
 
 def compare(expected, got):
+    """(largest |difference|, problems), leaf by leaf: a leaf matches when every difference is within
+    ATOL + RTOL * its scale (the largest finite |value| torch gave in that leaf), nan against nan and
+    an infinity against the same one. Relative to the leaf's scale, not element by element: a
+    network's float32 rounding grows with its depth in absolute terms (inception_v3: torch's own
+    float32 output is 1.3e-3 off its float64 one at scale 18), so an element near zero cannot be held
+    to 1e-3 of itself; a conversion defect moves the output by a sizeable part of its scale."""
     problems, worst = [], 0.0
     if [p for p, _ in expected] != [p for p, _ in got]:
         problems.append(f"structure differs: torch {[p for p, _ in expected][:6]} vs mindspore {[p for p, _ in got][:6]}")
@@ -386,10 +392,17 @@ def compare(expected, got):
         if a.shape != b.shape:
             problems.append(f"{path}: shape {a.shape} vs {b.shape}")
             continue
-        diff = float(np.nanmax(np.abs(a - b))) if a.size else 0.0
-        worst = max(worst, diff)
-        if not np.allclose(a, b, atol=ATOL, rtol=RTOL, equal_nan=True):
-            problems.append(f"{path}: max |diff| {diff:.3g}")
+        finite = np.isfinite(a)
+        scale = float(np.abs(a[finite]).max()) if finite.any() else 0.0
+        with np.errstate(invalid="ignore"):
+            diff = np.abs(a - b)
+            matched = (diff <= ATOL + RTOL * scale) | (np.isnan(a) & np.isnan(b)) | (np.isinf(a) & (a == b))
+        measured = diff[np.isfinite(diff)]
+        largest = float(measured.max()) if measured.size else 0.0
+        worst = max(worst, largest)
+        if not matched.all():
+            problems.append(f"{path}: max |diff| {largest:.3g} at scale {scale:.3g} "
+                            f"({int((~matched).sum())} of {matched.size} values beyond {ATOL:g} + {RTOL:g} x scale)")
     return worst, problems
 
 
