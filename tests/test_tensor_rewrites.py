@@ -274,15 +274,16 @@ def test_std_gets_an_explicit_correction():
     )
 
 
-def test_ambiguous_std_and_norm_calls_are_flagged():
+def test_ambiguous_std_calls_are_flagged_and_norms_mindspore_could_misread_are_mint_norm():
     out = convert("import torch\na = x.std()\nb = x.std(1)\nc = x.std(dim=1, unbiased=u)\nd = x.norm(1)\n"
-                  "e = x.norm(p='fro')\nf = x.norm()\n")
+                  "e = x.norm(p='fro')\nf = x.norm()\ng = x.norm(2, dim=(1, 2))\nh = x.norm(2, dim=-1)\n")
     lines = out.splitlines()
-    for line in lines[:4]:
+    assert lines[0] == "from mindspore import mint"
+    for line in lines[1:4]:
         assert "# torch2ms:" in line and "needs a manual rewrite" in line
-    assert "correction=" in lines[0] and "correction=" in lines[2]
-    assert "matrix norm" in lines[3]
-    assert lines[4:] == ["e = x.norm(ord='fro')", "f = x.norm()"]
+    assert "correction=" in lines[1] and "correction=" in lines[3]
+    assert lines[4:] == ["d = mint.norm(x, 1)", "e = mint.norm(x, p='fro')", "f = x.norm()",
+                         "g = mint.norm(x, 2, dim=(1, 2))", "h = x.norm(2, dim=-1)"]
 
 
 # ---- corrections of the table --------------------------------------------------------------
