@@ -115,6 +115,7 @@ class ImportDecisions:
         self.decorator_only: Set[str] = set()  # names the file uses only as decorators
         self.renamed: Dict[int, str] = {}  # id(ImportAlias) -> the local name its uses take now
         self.called_only: Set[str] = set()  # names the file only calls, without arguments
+        self.parsed = False  # this Python's ast read the file (the codegen may retext it: docstrings.py)
 
     def prescan(self, ctx: FileContext, node: cst.Module) -> None:
         """Before the walk: which names are used only as decorators, and a decision per import."""
@@ -123,6 +124,7 @@ class ImportDecisions:
         except (SyntaxError, ValueError):  # libcst accepted what this Python's ast does not
             tree = None
         if tree is not None:
+            self.parsed = True
             self.decorator_only, library_names, self.called_only = _prescan(tree, self.lib.name)
             ctx.watch(library_names)  # names imported inside functions are resolved too
         for binding in ctx.import_bindings:
