@@ -95,19 +95,23 @@ def flatten(value, path="out", out=None):
 def perturb(model, seed: int = 0, scale: float = 0.05) -> None:
     """Weights off their initial values, so a swapped weight/bias cannot hide behind ones and zeros.
 
-    The noise is relative: `scale` times the tensor's own spread (its std), so each layer keeps the
-    magnitude its initialisation gave it (a fixed 0.05 on a conv with thousands of inputs multiplies
-    the activations at every layer: inception_v3's outputs reached 6e10, where rtol 1e-3 lets a
-    difference of 2e5 pass); a constant tensor (ones, zeros: norm weights and biases) gets `scale`."""
+    The noise is relative to the magnitude the initialisation gave each weight matrix or kernel:
+    `scale` times its spread (std), at least 1/sqrt(fan_in) (a unit-gain layer's), so a tiny or
+    zero-initialised head (eva02's: std 2e-5) still passes the network's features on. A fixed 0.05
+    on a conv with thousands of inputs multiplies the activations at every layer instead
+    (inception_v3's outputs reached 6e10, where rtol 1e-3 lets a difference of 2e5 pass). Vectors
+    (biases, norm weights, layer scales) move by `scale` (or their own spread, if larger)."""
     import torch
 
     gen = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for _, param in model.named_parameters():
-            if param.is_floating_point():
-                spread = float(param.float().std()) if param.numel() > 1 else 0.0
-                noise = torch.randn(param.shape, generator=gen) * (scale * spread if spread > 0 else scale)
-                param.add_(noise.to(param.dtype))
+            if not param.is_floating_point():
+                continue
+            spread = float(param.float().std()) if param.numel() > 1 else 0.0
+            floor = (param.shape[0] / param.numel()) ** 0.5 if param.dim() >= 2 and param.numel() else 1.0
+            noise = torch.randn(param.shape, generator=gen) * (scale * max(spread, floor))
+            param.add_(noise.to(param.dtype))
         for name, buf in model.named_buffers():
             if buf.is_floating_point() and name.endswith("running_mean"):
                 buf.add_(scale * torch.randn(buf.shape, generator=gen).to(buf.dtype))

@@ -48,14 +48,17 @@ def test_a_freshly_built_deep_network_explodes_in_eval_mode_and_calibration_brin
     assert all(m.num_batches_tracked.item() == 1 for m in bns)
 
 
-def test_the_nudge_is_relative_to_each_tensors_spread_and_moves_constants():
+def test_the_nudge_is_relative_to_each_weights_magnitude_and_moves_tiny_heads_and_constants():
     torch.manual_seed(0)
-    net = nn.Sequential(nn.Linear(4000, 8), nn.LayerNorm(8))
-    nn.init.normal_(net[0].weight, std=1e-3)
+    net = nn.Sequential(nn.Linear(400, 8), nn.LayerNorm(8), nn.Linear(8, 3))
+    nn.init.normal_(net[0].weight, std=0.5)  # above the unit-gain floor 1/sqrt(400) = 0.05
+    nn.init.zeros_(net[2].weight)  # a zero-initialised head: below it
     before = {k: v.clone() for k, v in net.state_dict().items()}
     worker.perturb(net, scale=0.05)
     change = (net[0].weight - before["0.weight"]).std().item()
-    assert 0.03e-3 < change < 0.07e-3  # 5% of the weight's own std (1e-3), not an absolute 0.05
+    assert 0.02 < change < 0.03  # 5% of the weight's own std (0.5), not an absolute 0.05
+    head = net[2].weight.std().item()
+    assert 0.012 < head < 0.024  # 5% of 1/sqrt(8) = 0.018: the head now passes the features on
     assert 0.02 < (net[1].weight - 1).abs().mean().item() < 0.08  # ones and zeros move by about 0.05
     assert (net[1].bias != 0).all()
 

@@ -80,10 +80,28 @@ class MethodForms(Rule):
             total = x[0].norm(1)
             rows = x.norm(2, -1)
             frobenius = x.norm(dim=(1, 2))
+
+
+            class Head(torch.nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.norm = torch.nn.LayerNorm(2)
+
+
+            class Net(torch.nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.head = Head()
+
+                def forward(self, x):
+                    return self.head.norm(x)
+
+
+            normed = Net()(x)
             """,
             """
             import mindspore
-            from mindspore import mint
+            from mindspore import mint, nn
 
             x = mindspore.Tensor([[[3.0, -1.0], [0.5, 2.0]], [[1.0, 1.0], [-2.0, 4.0]]])
             spatial = (1, 2)
@@ -91,10 +109,29 @@ class MethodForms(Rule):
             total = mint.norm(x[0], 1)
             rows = x.norm(2, -1)
             frobenius = x.norm(dim=(1, 2))
+
+
+            class Head(nn.Cell):
+                def __init__(self):
+                    super().__init__()
+                    self.norm = mint.nn.LayerNorm(2)
+
+
+            class Net(nn.Cell):
+                def __init__(self):
+                    super().__init__()
+                    self.head = Head()
+
+                def construct(self, x):
+                    return self.head.norm(x)
+
+
+            normed = Net().set_train(True)(x)
             """,
-            run=("energy", "total", "rows", "frobenius"),
+            run=("energy", "total", "rows", "frobenius", "normed"),
             note="MindSpore's Tensor.norm takes a number p over two dims (or a 2-D input without dim) "
-                 "as a matrix norm: where it may, torch's norm of the elements is mint.norm",
+                 "as a matrix norm: where it may, torch's norm of the elements is mint.norm; a submodule "
+                 "named norm stays",
         ),
         change(
             """
@@ -209,6 +246,8 @@ def _norm(ctx: FileContext, node: cst.Call, method: str):
     *matrix* norm over a 2-tuple dim and over a 2-D input without dim (ord=2: the largest
     singular value, where torch takes the 2-norm of the elements), and on other inputs without
     dim it returns None."""
+    if ctx.is_cell(node.func.value):
+        return node  # `self.head.norm(x)`: a submodule named norm, no Tensor's method
     args = list(node.args)
     order = next((a.value for i, a in enumerate(args) if keyword(a) in ("p", "ord")
                   or (a.keyword is None and i == 0)), None)
