@@ -72,6 +72,14 @@ CASES = [
         sched.step()
         out = torch.tensor([float(opt.param_groups[0]["lr"])])
     """),
+    Case("torch.optim.Optimizer", """
+        import torch
+        from typing import Type
+        w = torch.nn.Parameter(torch.ones(2))
+        OptimType = Type[torch.optim.Optimizer]
+        opt = torch.optim.SGD([w], lr=0.1)
+        out = torch.tensor([float(isinstance(opt, torch.optim.Optimizer)), float(len(opt.param_groups))])
+    """, note="the base class of mint.optim's (and mindspore.experimental.optim's) torch-like optimizers"),
     Case("torch.optim.lr_scheduler.OneCycleLR", """
         import torch
         w = torch.nn.Parameter(torch.ones(2))
