@@ -38,6 +38,8 @@ def parse_side(text: str) -> List[Group]:
                 raise PatternError("unbalanced brackets")
             groups.append(current)
             current = None
+        elif token == ELLIPSIS and current is not None:
+            raise PatternError("an ellipsis (...) inside brackets")
         elif token == "1" or token == ELLIPSIS or token.isidentifier():
             if current is not None:
                 current.append(token)
@@ -71,8 +73,6 @@ def plan(kind: str, pattern: str, sizes: Dict[str, str], reduction: Optional[str
         raise PatternError("an axis named twice on one side")
     if (ELLIPSIS in inputs) != (ELLIPSIS in outputs):
         raise PatternError("an ellipsis (...) on one side only")
-    if any(ELLIPSIS in g and len(g) > 1 for g in left + right):
-        raise PatternError("an ellipsis (...) inside brackets")
     new = [a for a in outputs if a not in inputs]
     dropped = [a for a in inputs if a not in outputs]
     if kind == "rearrange" and (new or dropped):
