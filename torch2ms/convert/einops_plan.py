@@ -258,3 +258,41 @@ def einsum_equation(pattern: str, operands: int) -> str:
     if any(a != ELLIPSIS and a not in letters for a in right_axes):
         raise PatternError("an output axis that no input has")
     return f"{left}->{term(right_text)}"
+
+
+def pack_axes(pattern: str) -> Tuple[int, int]:
+    """(axes before, axes after) the `*` of a pack/unpack pattern (`"b * d"`: (1, 1))."""
+    tokens = pattern.split()
+    if tokens.count("*") != 1 or not all(t == "*" or t.isidentifier() for t in tokens):
+        raise PatternError("a pack pattern other than named axes around one *")
+    if len(set(tokens)) != len(tokens):
+        raise PatternError("an axis named twice")
+    before = tokens.index("*")
+    return before, len(tokens) - 1 - before
+
+
+def pack_code(tensors: int, pattern: str) -> str:
+    """einops.pack of `tensors` tensors X0, X1, ... as Python source: each tensor's axes at
+    the `*` merged into one (their sizes, the packed shapes, kept), then concatenated there."""
+    before, after = pack_axes(pattern)
+    pieces, shapes = [], []
+    for i in range(tensors):
+        t = f"X{i}"
+        star = f"{t}.shape[{before or ''}:{-after if after else ''}]" if before or after else f"{t}.shape"
+        head = f"*{t}.shape[:{before}], " if before else ""
+        tail = f", *{t}.shape[{-after}:]" if after else ""
+        merged = f"({head}math.prod({star}){tail}{'' if head or tail else ','})"
+        pieces.append(f"{t}.reshape({merged})")
+        shapes.append(star)
+    return f"(mint.cat({_tuple(pieces)}, dim={before}), [{', '.join(shapes)}])"
+
+
+def unpack_code(pattern: str, piece: str, shape: str) -> str:
+    """einops.unpack of X (packed) with the packed shapes S as Python source: X split at the `*`
+    into the sizes of the shapes, each piece reshaped to its shape (`piece`, `shape`: free names)."""
+    before, after = pack_axes(pattern)
+    head = f"*X.shape[:{before}], " if before else ""
+    tail = f", *X.shape[{before + 1}:]" if after else ""
+    target = f"({head}*{shape}{tail}{'' if head or tail else ','})"
+    sizes = f"[math.prod({shape}) for {shape} in S]"
+    return f"[{piece}.reshape({target}) for {piece}, {shape} in zip(mint.split(X, {sizes}, dim={before}), S)]"

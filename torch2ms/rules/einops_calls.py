@@ -17,7 +17,7 @@ import libcst as cst
 
 from torch2ms.convert.context import FileContext
 from torch2ms.convert.cstutil import dotted, in_place_of, is_plain_reference, iter_names, keyword
-from torch2ms.convert.einops_plan import PatternError, einsum_equation, flatten_span, plan
+from torch2ms.convert.einops_plan import PatternError, einsum_equation, flatten_span, pack_code, plan, unpack_code
 from torch2ms.convert.results import Reason
 from torch2ms.rules.base import Rule, change, keep
 
@@ -32,28 +32,33 @@ def _code(node: cst.CSTNode) -> str:
 
 
 class _Fill(cst.CSTTransformer):
-    """The plan's `X` becomes the tensor (a copy for each further use); `mint.f`, emitted."""
+    """The plan's placeholders (`X`; `X0`, `X1`, ...; `S`) become the expressions they stand for:
+    a copy for each further use, or, for an expression read more than once, a name bound where
+    it is first read (`(_t0 := self.qkv(x))`); `mint.f` and `math.f`, emitted."""
 
-    def __init__(self, ctx: FileContext, tensor: cst.BaseExpression, name: Optional[str] = None) -> None:
+    def __init__(self, ctx: FileContext, tensor: Optional[cst.BaseExpression] = None, name: Optional[str] = None,
+                 more: Optional[Dict[str, tuple]] = None) -> None:
         super().__init__()
-        self.ctx, self.tensor, self.used, self.name = ctx, tensor, False, name
+        self.ctx, self.used = ctx, set()
+        self.values = {"X": (tensor, name)} if tensor is not None else {}
+        self.values.update(more or {})
 
     def leave_Name(self, original: cst.Name, updated: cst.Name):
-        if updated.value != "X":
+        entry = self.values.get(updated.value)
+        if entry is None:
             return updated
-        if self.name is not None:  # an expression: evaluated once, named where it is first read
-            value = cst.Name(self.name) if self.used else cst.NamedExpr(
-                target=cst.Name(self.name), value=self.tensor.with_changes(lpar=[], rpar=[]),
+        (tensor, name), first = entry, updated.value not in self.used
+        self.used.add(updated.value)
+        if name is not None:
+            return cst.Name(name) if not first else cst.NamedExpr(
+                target=cst.Name(name), value=tensor.with_changes(lpar=[], rpar=[]),
                 lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-        else:
-            value = self.tensor if not self.used else self.ctx.duplicate(self.tensor)
-        self.used = True
-        return value
+        return tensor if first else self.ctx.duplicate(tensor)
 
     def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute):
         path = dotted(original)
-        if path is not None and path.startswith("mint.") and path.count(".") == 1:
-            return self.ctx.emit(f"mindspore.{path}")
+        if path is not None and path.count(".") == 1 and path.split(".")[0] in ("mint", "math"):
+            return self.ctx.emit(f"mindspore.{path}" if path.startswith("mint.") else path)
         return updated
 
 
@@ -197,8 +202,8 @@ class EinopsCalls(Rule):
             q, k = torch.ones(2, 3, 4), torch.ones(2, 5, 4)
             sim = einsum(q, k, "b i d, b j d -> b i j")
 
-            def layer(pattern, t):
-                packed, shapes = pack([t], "b *")
+            def layer(pattern, ts):
+                packed, shapes = pack(ts, "b *")
                 return Rearrange(pattern), packed
             """,
             """
@@ -212,12 +217,39 @@ class EinopsCalls(Rule):
             q, k = mint.ones((2, 3, 4)), mint.ones((2, 5, 4))
             sim = mint.einsum('abc,adc->abd', q, k)
 
-            def layer(pattern, t):
-                packed, shapes = pack([t], "b *")  # torch2ms: einops.pack needs a manual rewrite (hint: einops has no MindSpore backend: einops.pack is not converted; write the reshape/permute steps)
+            def layer(pattern, ts):
+                packed, shapes = pack(ts, "b *")  # torch2ms: einops.pack needs a manual rewrite (hint: einops has no MindSpore backend: the tensors are not a list written out; write the reshape/permute steps)
                 return Rearrange(pattern), packed  # torch2ms: einops.layers.torch.Rearrange needs a manual rewrite (hint: einops has no MindSpore backend: the pattern is not a literal string; write the reshape/permute steps)
             """,
             run=("sim",),
             note="einops.einsum: named axes become letters; a layer or call that cannot be planned is flagged",
+        ),
+        change(
+            """
+            import torch
+            from einops import pack, unpack
+
+            m = torch.arange(12.0).reshape(2, 3, 2)
+            x = torch.arange(40.0).reshape(2, 2, 5, 2)
+            packed, ps = pack([m, x * 2], "b * d")
+            first, second = unpack(packed, ps, "b * d")
+            flat, shapes = pack((x,), "*")
+            back, = unpack(flat, shapes, "*")
+            """,
+            """
+            import math
+            from mindspore import mint
+            from einops import pack, unpack
+
+            m = mint.arange(12.0).reshape(2, 3, 2)
+            x = mint.arange(40.0).reshape(2, 2, 5, 2)
+            packed, ps = (mint.cat((m.reshape((*m.shape[:1], math.prod(m.shape[1:-1]), *m.shape[-1:])), (_t0 := x * 2).reshape((*_t0.shape[:1], math.prod(_t0.shape[1:-1]), *_t0.shape[-1:]))), dim=1), [m.shape[1:-1], _t0.shape[1:-1]])
+            first, second = [_piece0.reshape((*packed.shape[:1], *_shape0, *packed.shape[2:])) for _piece0, _shape0 in zip(mint.split(packed, [math.prod(_shape0) for _shape0 in ps], dim=1), ps)]
+            flat, shapes = (mint.cat((x.reshape((math.prod(x.shape),)),), dim=0), [x.shape])
+            back, = [_piece1.reshape((*_shape1,)) for _piece1, _shape1 in zip(mint.split(flat, [math.prod(_shape1) for _shape1 in shapes], dim=0), shapes)]
+            """,
+            run=("packed", "first", "second", "flat", "back"),
+            note="pack: the axes at * merged, then concatenated; unpack: split by the packed shapes, reshaped back",
         ),
         keep(
             """
@@ -249,6 +281,10 @@ class EinopsCalls(Rule):
             return self._layer(ctx, api, updated)
         if api == "einops.einsum":
             return self._einsum(ctx, api, updated)
+        if api == "einops.pack":
+            return self._pack(ctx, api, updated)
+        if api == "einops.unpack":
+            return self._unpack(ctx, api, updated)
         kind = _FUNCTIONS.get(api or "")
         if kind is None:
             if api is not None and api.startswith("einops.") and api not in _NO_TENSORS:
@@ -298,6 +334,50 @@ class EinopsCalls(Rule):
         tensors[-1] = tensors[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
         first = cst.Arg(value=cst.SimpleString(repr(equation)), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
         return call.with_changes(func=ctx.emit("mindspore.mint.einsum"), args=[first, *tensors])
+
+    def _pack(self, ctx: FileContext, api: str, call: cst.Call):
+        """`pack([m, x], "b * d")` -> `(mint.cat((m.reshape(...), x.reshape(...)), dim=1), [m.shape[1:-1], ...])`."""
+        if len(call.args) != 2 or any(a.star or a.keyword is not None for a in call.args):
+            return self._flag(ctx, call, api, "arguments not understood")
+        tensors, pattern = call.args[0].value, call.args[1].value
+        if not isinstance(tensors, (cst.List, cst.Tuple)) or not tensors.elements or any(
+                isinstance(e, cst.StarredElement) for e in tensors.elements):
+            return self._flag(ctx, call, api, "the tensors are not a list written out")
+        if not _literal(pattern):
+            return self._flag(ctx, call, api, "the pattern is not a literal string")
+        try:
+            code = pack_code(len(tensors.elements), pattern.evaluated_value)
+        except PatternError as exc:
+            return self._flag(ctx, call, api, str(exc))
+        values = {}
+        for i, element in enumerate(tensors.elements):
+            name = None
+            if not is_plain_reference(element.value):
+                if ctx.scope.kind == "class":
+                    return self._flag(ctx, call, api, "a tensor is an expression whose shape is read: name it first")
+                name = self._fresh_name(ctx)
+            values[f"X{i}"] = (element.value, name)
+        ctx.discard(call.func)
+        ctx.discard(call.args[1])
+        return in_place_of(call, cst.parse_expression(code).visit(_Fill(ctx, more=values)))
+
+    def _unpack(self, ctx: FileContext, api: str, call: cst.Call):
+        """`unpack(x, ps, "b * d")` -> `[piece.reshape(...) for piece, shape in zip(mint.split(x, ...), ps)]`."""
+        if len(call.args) != 3 or any(a.star or a.keyword is not None for a in call.args):
+            return self._flag(ctx, call, api, "arguments not understood")
+        tensor, shapes, pattern = (a.value for a in call.args)
+        if not _literal(pattern):
+            return self._flag(ctx, call, api, "the pattern is not a literal string")
+        if not (is_plain_reference(tensor) and is_plain_reference(shapes)):
+            return self._flag(ctx, call, api, "the tensor or the packed shapes are an expression: name them first")
+        try:
+            code = unpack_code(pattern.evaluated_value, self._fresh_name(ctx, "_piece"), self._fresh_name(ctx, "_shape"))
+        except PatternError as exc:
+            return self._flag(ctx, call, api, str(exc))
+        ctx.discard(call.func)
+        ctx.discard(call.args[2])
+        return in_place_of(call, cst.parse_expression(code).visit(
+            _Fill(ctx, tensor, more={"S": (shapes, None)})))
 
     def _fresh_name(self, ctx: FileContext, stem: str = "_t", index: int = 0) -> str:
         """A name the file does not use (a tensor expression read more than once, a layer's class)."""
