@@ -133,3 +133,38 @@ def test_the_planner_refuses_what_it_cannot_express_exactly():
             plan("rearrange", pattern, {})
     with pytest.raises(PatternError):
         plan("repeat", "b n -> b r n", {})  # the new axis has no size
+
+
+PACKS = [  # pattern, shapes of the tensors packed
+    ("b * d", [(2, 3, 4), (2, 4), (2, 2, 5, 4)]),
+    ("* n", [(3, 2, 5)]),
+    ("*", [(2, 3), (4,)]),
+    ("b h * d", [(2, 3, 1, 4), (2, 3, 6, 4)]),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("pattern, shapes", PACKS, ids=[p for p, _ in PACKS])
+def test_converted_pack_and_unpack_compute_what_einops_computes(pattern, shapes, cpu_fallback):
+    pytest.importorskip("einops")
+    from api.harness import Case, run
+
+    made = "\n".join(f"t{i} = (torch.arange({float(math.prod(s))}) * 0.3).cos().reshape{s}" for i, s in enumerate(shapes))
+    names = ", ".join(f"t{i}" for i in range(len(shapes)))
+    source = (
+        "import torch\nfrom einops import pack, unpack\n\n"
+        f"{made}\n"
+        f"packed, ps = pack([{names}], {pattern!r})\n"
+        f"pieces = unpack(packed, ps, {pattern!r})\n"
+    )
+    outcome = run(Case("einops.pack", source, ("packed", "pieces")))
+    assert outcome.ok, f"{outcome.detail}\n--- converted ---\n{outcome.converted}"
+    assert "pack(" not in outcome.converted.replace("import pack, unpack", "")
+
+
+def test_unpack_of_an_expression_is_flagged_not_guessed():
+    code = convert_source(
+        "import torch\nfrom einops import unpack\n\n"
+        "def split(x, ps):\n    return unpack(x * 2, ps, 'b * d')\n", "split.py").code
+    line = next(l for l in code.splitlines() if l.strip().startswith("return"))
+    assert "the tensor or the packed shapes are an expression: name them first" in line
