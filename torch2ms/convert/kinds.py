@@ -203,6 +203,11 @@ def _calls(node: cst.CSTNode) -> Iterator[cst.Call]:
         stack.extend(code_children(current))
 
 
+# Nodes with no code under them (Name aside, tested first).
+_LEAVES = frozenset({cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.Pass, cst.Ellipsis,
+                     cst.Break, cst.Continue})
+
+
 class _Inference:
     def __init__(self, module: cst.Module, resolve: Resolve, is_layer: IsLayer,
                  module_bases: Callable[[str], bool], walrus: bool = True) -> None:
@@ -419,6 +424,8 @@ class _Inference:
             while stack:
                 node = stack.pop()
                 kind = type(node)
+                if kind is cst.Name or kind in _LEAVES:
+                    continue  # the most common nodes, and nothing under them
                 if kind is cst.FunctionDef or kind is cst.ClassDef or kind is cst.Lambda:
                     continue
                 if kind is cst.Call:
