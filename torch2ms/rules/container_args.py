@@ -58,16 +58,30 @@ class ContainerArgs(Rule):
             """
             import torch.nn as nn
 
-            def norms(dim, pre, post):
-                first = nn.LayerNorm(dim) if pre else None
-                return nn.ModuleList([first, nn.LayerNorm(dim) if post else None, nn.LayerNorm(dim)])
+            class Stack(nn.Module):
+                def __init__(self, dim, pre, post):
+                    super().__init__()
+                    first = nn.LayerNorm(dim) if pre else None
+                    self.norms = nn.ModuleList([first, nn.LayerNorm(dim) if post else None, nn.LayerNorm(dim)])
+                    self.skips = nn.ModuleList([])
+                    skip = None
+                    if post:
+                        skip = nn.Linear(dim, dim)
+                    self.skips.append(skip)
             """,
             """
             from mindspore import mint, nn
 
-            def norms(dim, pre, post):
-                first = mint.nn.LayerNorm(dim) if pre else None
-                return nn.CellList([first, mint.nn.LayerNorm(dim) if post else None, mint.nn.LayerNorm(dim)]).set_train(True)  # torch2ms: torch.nn.ModuleList needs a manual rewrite (hint: torch's ModuleList holds None, MindSpore's CellList takes Cells only: an element here may be None (keep the optional layers as attributes, or give mint.nn.Identity() where the code calls it the same way))
+            class Stack(nn.Cell):
+                def __init__(self, dim, pre, post):
+                    super().__init__()
+                    first = mint.nn.LayerNorm(dim) if pre else None
+                    self.norms = nn.CellList([first, mint.nn.LayerNorm(dim) if post else None, mint.nn.LayerNorm(dim)])  # torch2ms: torch.nn.ModuleList needs a manual rewrite (hint: torch's ModuleList holds None, MindSpore's CellList takes Cells only: an element here may be None (keep the optional layers as attributes, or give mint.nn.Identity() where the code calls it the same way))
+                    self.skips = nn.CellList([])
+                    skip = None
+                    if post:
+                        skip = mint.nn.Linear(dim, dim)
+                    self.skips.append(skip)  # torch2ms: torch.nn.ModuleList.append needs a manual rewrite (hint: torch's ModuleList holds None, MindSpore's CellList takes Cells only: an element here may be None (keep the optional layers as attributes, or give mint.nn.Identity() where the code calls it the same way))
             """,
             note="optional layers: CellList rejects None when the model is built",
         ),
@@ -106,6 +120,8 @@ class ContainerArgs(Rule):
                 original.args[0].value, (cst.List, cst.Tuple)) and any(
                 _may_be_none(e.value, self._maybe_none[-1]) for e in original.args[0].value.elements):
             ctx.flag(updated, qualname, Reason.MANUAL, _NONE_HINT)
+        elif self._appends_none(ctx, original):
+            ctx.flag(updated, "torch.nn.ModuleList.append", Reason.MANUAL, _NONE_HINT)
         if qualname == "torch.nn.ModuleDict" and original.args and isinstance(original.args[0].value, cst.Dict):
             self._flag_nested(ctx, original.args[0].value, updated.args[0].value)
         if qualname not in _CONTAINERS or len(updated.args) != 1:
@@ -116,6 +132,13 @@ class ContainerArgs(Rule):
         generator = arg.value
         as_list = cst.ListComp(elt=generator.elt, for_in=generator.for_in)
         return updated.with_changes(args=[arg.with_changes(value=as_list)])
+
+    def _appends_none(self, ctx: FileContext, call: cst.Call) -> bool:
+        """`self.skips.append(skip)` on a ModuleList, where `skip` may be None."""
+        func = call.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "append" and len(call.args) == 1):
+            return False
+        return ctx.cell_maker(func.value) == "torch.nn.ModuleList" and _may_be_none(call.args[0].value, self._maybe_none[-1])
 
     @staticmethod
     def _flag_nested(ctx: FileContext, original: cst.Dict, updated) -> None:

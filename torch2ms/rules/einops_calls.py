@@ -1,13 +1,19 @@
-"""einops calls with a literal pattern become the mint steps they stand for.
+"""einops calls and layers with a literal pattern become the mint steps they stand for.
 
 einops has no MindSpore backend, so `rearrange(x, "b (h d) n -> b h n d", h=8)` cannot run on a
 MindSpore tensor. With a literal pattern the steps are known when converting
 (convert/einops_plan.py): `x.reshape((x.shape[0], 8, x.shape[1] // 8, x.shape[2])).permute(0, 1,
 3, 2)`; `repeat` broadcasts its new axes (`mint.broadcast_to`), `reduce` reduces the dropped ones
-(`mint.mean`, `mint.sum`, `mint.amax`, ...). An `einops.layers.torch.Rearrange` layer whose
-pattern only merges consecutive axes is `mint.nn.Flatten(start, end)`. What stays einops (a
-pattern held in a variable, an ellipsis) is flagged with the reason. A tensor expression whose
-shape the steps read is evaluated once, named where it is first read (`(_t0 := self.qkv(x))`).
+(`mint.mean`, `mint.sum`, `mint.amax`, ...); an ellipsis is read from the tensor's ndim when
+running. `pack` merges the axes at `*` and concatenates (`mint.cat`), `unpack` splits by the
+packed shapes (`mint.split`) and reshapes back; `einops.einsum` is `mint.einsum` with one letter
+per named axis. An `einops.layers.torch.Rearrange` / `Reduce` layer is a Cell: one whose pattern
+only merges consecutive axes is `mint.nn.Flatten(start, end)`; any other literal pattern gets a
+small Cell class written once per file (per pattern and set of axis sizes), after the imports,
+whose construct holds the steps; its sizes stay at the call (`_EinopsRearrange1(h=heads)`), so
+the layer is built where the original was. What stays einops (a pattern held in a variable, two
+unknown sizes in one group, ...) is flagged with the reason. A tensor expression whose shape the
+steps read is evaluated once, named where it is first read (`(_t0 := self.qkv(x))`).
 """
 from __future__ import annotations
 
