@@ -7,6 +7,7 @@ renames, and the active profile's rules come after the core ones. Adding a rule:
 and one line here.
 """
 from torch2ms.rules.api_names import ApiNames
+from torch2ms.rules.backend_choices import BackendChoices
 from torch2ms.rules.call_args import CallArgs
 from torch2ms.rules.cell_classes import CellClasses
 from torch2ms.rules.class_bases import ClassBases
@@ -49,6 +50,7 @@ CORE = (
     GraphWrappers,
     FeatureChecks,
     DeviceCode,
+    BackendChoices,
     GradientCheckpointing,
     InitCalls,
     InplaceArgs,

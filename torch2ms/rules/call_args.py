@@ -194,6 +194,11 @@ class CallArgs(Rule):
                 if changed is not call and changed.deep_equals(call) is False:
                     ctx.hit(kind)
                 call = changed
+        if rule.result_when:
+            call = _result_when(ctx, call, rule)
+            if not isinstance(call, cst.Call):
+                ctx.hit("result_when")
+                return call
         for name, why in rule.flag.items():
             if any(keyword(a) == name for a in call.args):
                 ctx.hit("flag")
@@ -363,6 +368,32 @@ def _is_default(arg: cst.Arg, rule: ArgRule) -> bool:
     default = rule.drop_default.get(keyword(arg) or "")
     return default is not None and isinstance(arg.value, (cst.Name, cst.Integer, cst.Float, cst.SimpleString)) \
         and getattr(arg.value, "value", None) == default
+
+
+def _result_when(ctx: FileContext, call: cst.Call, rule: ArgRule) -> cst.BaseExpression:
+    """`need_weights=False`, a keyword MindSpore lacks whose torch value changes only the result's
+    form: the keyword goes and the result is rewritten by the rule's expression over `result`
+    (`result[:1] + (None,)`: torch returns None in place of the weights)."""
+    for arg in call.args:
+        forms = rule.result_when.get(keyword(arg) or "")
+        template = forms.get(getattr(arg.value, "value", None)) if forms and isinstance(arg.value, cst.Name) else None
+        if template is None:
+            continue
+        new = drop_args(ctx, call, lambda i, a: a is arg)
+        expression = cst.parse_expression(template).visit(_PutResult(new))
+        return expression.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return call
+
+
+class _PutResult(cst.CSTTransformer):
+    """The call in place of the name `result` in a result_when expression."""
+
+    def __init__(self, call: cst.Call) -> None:
+        super().__init__()
+        self.call = call
+
+    def leave_Name(self, original, updated):
+        return self.call if updated.value == "result" else updated
 
 
 def _renamed(arg: cst.Arg, rule: ArgRule) -> cst.Arg:

@@ -310,6 +310,10 @@ class DeviceCode(Rule):
         if original.attr.value in ACCELERATOR_FLAGS and ctx.qualname(original) is None:
             ctx.discard(updated)
             return in_place_of(updated, ctx.literal(False))
+        if ctx.qualname(original) in extras.known_false_flags():  # `torch.backends.cudnn.benchmark`, read
+            ctx.discard(updated)
+            ctx.withdraw_flags_in(updated)
+            return in_place_of(updated, ctx.literal(False))
         return updated
 
     def leave_Comparison(self, ctx: FileContext, original: cst.Comparison, updated: cst.Comparison):
@@ -411,6 +415,10 @@ class DeviceCode(Rule):
             if isinstance(target, cst.Name):
                 if isinstance(old.value, cst.Call) and dotted(new.value) == target.value:
                     return True  # `model = model.to(device)` became `model = model`
+                made_by = ctx.qualname(old.value.func) if isinstance(old.value, cst.Call) else None
+                if made_by is not None and made_by.startswith(DEVICE_ONLY_MODULES) and isinstance(new.value, cst.Call) \
+                        and ctx.local_binding(target.value) is not None:
+                    return True  # `stream = torch.cuda.Stream()` in a function: dropped if unread
                 if "device" in target.value and _mentions_device(old.value):
                     return True  # `device_type = x.device.type if ... else "cpu"`: dropped if unread
                 return is_device_value(ctx, old.value) and not isinstance(old.value, cst.SimpleString)

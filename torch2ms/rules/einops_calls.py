@@ -23,6 +23,9 @@ from torch2ms.rules.base import Rule, change, keep
 
 _FUNCTIONS = {"einops.rearrange": "rearrange", "einops.repeat": "repeat", "einops.reduce": "reduce"}
 _LAYERS = {"einops.layers.torch.Rearrange"}
+# einops functions that take tensors but have no plan here: they fail on a MindSpore tensor
+# ("Tensor type unknown to einops"), so they are flagged where they are called
+_UNPLANNED = {"einops.pack", "einops.unpack", "einops.einsum", "einops.parse_shape"}
 
 
 def _code(node: cst.CSTNode) -> str:
@@ -101,6 +104,25 @@ class EinopsCalls(Rule):
             """,
             note="what cannot be planned is flagged",
         ),
+        change(
+            """
+            import torch
+            from einops import pack, unpack
+
+            def flat(t):
+                packed, shapes = pack([torch.relu(t)], "o *")
+                return unpack(packed, shapes, "o *")[0]
+            """,
+            """
+            from mindspore import ops
+            from einops import pack, unpack
+
+            def flat(t):
+                packed, shapes = pack([ops.relu(t)], "o *")  # torch2ms: einops.pack needs a manual rewrite (hint: einops has no MindSpore backend: its tensors are MindSpore's; write the reshape/permute steps)
+                return unpack(packed, shapes, "o *")[0]  # torch2ms: einops.unpack needs a manual rewrite (hint: einops has no MindSpore backend: its tensors are MindSpore's; write the reshape/permute steps)
+            """,
+            note="einops functions without a plan are flagged: einops cannot take a MindSpore tensor",
+        ),
         keep(
             """
             import numpy as np
@@ -128,6 +150,8 @@ class EinopsCalls(Rule):
         api = self._einops(ctx, original.func)
         if api in _LAYERS:
             return self._layer(ctx, api, updated)
+        if api in _UNPLANNED:
+            return self._flag(ctx, updated, api, "its tensors are MindSpore's")
         kind = _FUNCTIONS.get(api or "")
         if kind is None:
             return updated
