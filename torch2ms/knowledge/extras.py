@@ -16,7 +16,7 @@ from torch2ms.knowledge.store import DATA_DIR, KnowledgeError, check, read_json
 
 _EXTRA_SCHEMA = {
     "about": str, "mappings": dict, "known_false": list, "unwrap": list, "wrap_first_arg": dict, "autocast": list,
-    "known_false_flags": list, "backend_contexts": list, "backend_enums": list,
+    "known_false_flags": list, "backend_contexts": list, "backend_enums": list, "helpers": dict,
     "constant_calls": dict, "info_scalars": dict, "python_dtypes": dict, "method_to_function": dict,
     "mode_dependent_layers": list, "cell_methods": dict, "annotation_unwrap": list, "expression_calls": dict,
     "raising_calls": dict, "assert_calls": list, "layer_hooks": dict, "module_hooks": dict,
@@ -130,6 +130,11 @@ def backend_contexts() -> FrozenSet[str]:
 def backend_enums() -> FrozenSet[str]:
     """Enums naming torch's kernels (SDPBackend): a member is read as its name."""
     return frozenset(_extra()["backend_enums"])
+
+
+def helpers() -> Dict[str, str]:
+    """torch API -> "module.function" of torch2ms/helpers, whose code a converted file receives."""
+    return _extra()["helpers"]
 
 
 @lru_cache(maxsize=None)

@@ -20,6 +20,7 @@ from torch2ms.rules.einops_calls import EinopsCalls
 from torch2ms.rules.feature_checks import FeatureChecks
 from torch2ms.rules.grad_checkpointing import GradientCheckpointing
 from torch2ms.rules.graph_wrappers import GraphWrappers
+from torch2ms.rules.helper_calls import HelperCalls
 from torch2ms.rules.in_place import InPlaceMethods
 from torch2ms.rules.init_calls import InitCalls
 from torch2ms.rules.inplace_args import InplaceArgs
@@ -51,6 +52,7 @@ CORE = (
     FeatureChecks,
     DeviceCode,
     BackendChoices,
+    HelperCalls,
     GradientCheckpointing,
     InitCalls,
     InplaceArgs,
