@@ -28,6 +28,7 @@ from torch2ms.rules.layer_hooks import LayerHooks
 from torch2ms.rules.layer_values import LayerValues
 from torch2ms.rules.legacy_constructors import LegacyConstructors
 from torch2ms.rules.method_forms import MethodForms
+from torch2ms.rules.module_lookups import ModuleLookups
 from torch2ms.rules.object_kinds import ObjectKinds
 from torch2ms.rules.optimizer_params import OptimizerParams
 from torch2ms.rules.pair_results import PairResults
@@ -53,6 +54,7 @@ CORE = (
     DeviceCode,
     BackendChoices,
     HelperCalls,
+    ModuleLookups,
     GradientCheckpointing,
     InitCalls,
     InplaceArgs,
