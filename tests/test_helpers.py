@@ -110,3 +110,47 @@ def test_parameter_names_are_unique_in_a_network(written):
 
     names = [p.name for p in Net().trainable_params()]
     assert len(names) == len(set(names)) == 12, names
+
+
+@pytest.fixture(scope="module")
+def conv_transpose():
+    namespace = {}
+    exec(compile(helpers.source("conv_transpose1d"), "<conv_transpose1d helper>", "exec"), namespace)
+    fallback.install()  # mint's conv_transpose2d has no CPU kernel in 2.10
+    yield namespace["ConvTranspose1d"]
+    fallback.uninstall()
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"stride": 2, "padding": 1}, {"stride": 3, "padding": 2, "output_padding": 1, "dilation": 2},
+                                    {"groups": 2, "stride": 2}, {"bias": False, "stride": (2,)}])
+def test_conv_transpose1d(conv_transpose, kwargs):
+    t, m = torch.nn.ConvTranspose1d(4, 6, 3, **kwargs), conv_transpose(4, 6, 3, **kwargs)
+    _load(m, t)  # same names and shapes
+    x = np.random.default_rng(1).standard_normal((2, 4, 7)).astype(np.float32)
+    np.testing.assert_allclose(m(ms.Tensor(x)).asnumpy(), t(torch.tensor(x)).detach().numpy(), atol=1e-5)
+    assert (m.kernel_size, m.stride, m.padding, m.output_padding, m.dilation) == \
+        (t.kernel_size, t.stride, t.padding, t.output_padding, t.dilation)
+
+
+def test_conv_transpose1d_unbatched_output_size_and_init(conv_transpose):
+    t, m = torch.nn.ConvTranspose1d(4, 6, 3, stride=2), conv_transpose(4, 6, 3, stride=2)
+    # torch's initialisation: both tensors uniform in +-1/sqrt(fan_in), fan_in = 6 * 3
+    bound = 1 / np.sqrt(18)
+    assert np.abs(m.weight.asnumpy()).max() <= bound and np.abs(m.bias.asnumpy()).max() <= bound
+    assert m.weight.asnumpy().std() > bound / 3
+    _load(m, t)
+    x = np.linspace(-1, 1, 28, dtype=np.float32).reshape(4, 7)
+    np.testing.assert_allclose(m(ms.Tensor(x), output_size=[16]).asnumpy(),
+                               t(torch.tensor(x), output_size=[16]).detach().numpy(), atol=1e-5)
+    with pytest.raises(ValueError):
+        m(ms.Tensor(x), output_size=[20])
+
+
+def test_weight_norm_on_conv_transpose1d(written, conv_transpose):
+    """torch's weight norm over dim 0 of a transposed convolution's (in, out, k) weight."""
+    t = torch.nn.utils.weight_norm(torch.nn.ConvTranspose1d(4, 6, 3, stride=2))
+    m = written["_weight_norm"](conv_transpose(4, 6, 3, stride=2))
+    _perturb(t)
+    _load(m, t)
+    x = np.linspace(-1, 1, 28, dtype=np.float32).reshape(1, 4, 7)
+    np.testing.assert_allclose(m(ms.Tensor(x)).asnumpy(), t(torch.tensor(x)).detach().numpy(), atol=1e-5)

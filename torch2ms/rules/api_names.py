@@ -17,6 +17,11 @@ from torch2ms.knowledge import inventory, record
 from torch2ms.rules.base import Rule, change, keep
 
 
+# argument rules that rewrite a call's arguments (the others only flag or drop keywords)
+_CHANGING_FIELDS = ("pack_size", "positional", "keyword_only", "rename", "defaults", "cast_result", "tuple_args",
+                    "int_as_tuple", "float_args", "size_form", "same_value", "result_when", "zero_as_none")
+
+
 class ApiNames(Rule):
     EXAMPLES = (
         change(
@@ -100,6 +105,7 @@ class ApiNames(Rule):
             ctx.flag(updated, qualname, reason, hint)
             return updated
         target = found.target
+        self._value_use(ctx, original, updated, qualname, found)
         parent, _, leaf = target.path.rpartition(".")
         if (inventory.ms_kind(parent) != "module" and parent not in ("mindspore", "math")) or binding.alias is None:
             # not importable by name, or bound by another module's `import *`: spell it out
@@ -135,7 +141,9 @@ class ApiNames(Rule):
         found = record(qualname)
         if found.target is not None:
             ctx.discard(updated)
-            return in_place_of(updated, ctx.emit(found.target.path))
+            new = in_place_of(updated, ctx.emit(found.target.path))
+            self._value_use(ctx, original, new, qualname, found)
+            return new
         reason, hint = found.unmapped
         if ctx.alias_taken_over(original):
             # `nn` now means mindspore.nn: say torch.nn.X in full for what stays torch.
@@ -146,6 +154,17 @@ class ApiNames(Rule):
 
     def visit_Call(self, ctx: FileContext, node: cst.Call) -> None:
         self._called.add(id(node.func))
+
+    def _value_use(self, ctx: FileContext, original: cst.CSTNode, node: cst.CSTNode, qualname: str, found) -> None:
+        """`init = torch.zeros if ... else f`, then `init(n, d)`: a function whose arguments change
+        (the argument rule) passed around as a value: calls through it keep torch's arguments."""
+        rule = found.arg_rule
+        if id(original) in self._called or rule is None or inventory.torch_kind(qualname) != "function":
+            return
+        changes = [name for name in _CHANGING_FIELDS if getattr(rule, name)]
+        if changes:
+            ctx.flag(node, qualname, Reason.MANUAL, f"used as a value: calls through it keep torch's arguments, "
+                     f"which {found.target.path} takes otherwise ({', '.join(changes)})")
 
     def _class_member(self, ctx: FileContext, original: cst.Attribute, updated: cst.Attribute, qualname: str,
                       owner: str):

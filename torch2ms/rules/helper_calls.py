@@ -1,5 +1,5 @@
-"""Calls of torch APIs that MindSpore lacks but its own APIs can express call a helper written
-into the converted file.
+"""Calls of torch APIs that MindSpore lacks but its own APIs can express call a helper (a function
+or a layer class) written into the converted file.
 
 `weight_norm(conv)` (torch.nn.utils) has no MindSpore counterpart; torch2ms/helpers/weight_norm.py
 does the same with MindSpore's APIs under torch's parameter names. A call of such an API
@@ -57,6 +57,46 @@ class HelperCalls(Rule):
             note="weight norm under torch's parameter names (weight_g/weight_v; parametrizations.weight."
                  "original0/1), written once into the file",
         ),
+        change(
+            """
+            import torch
+            from torch import nn
+
+            class Up(nn.Module):
+                def __init__(self, channels):
+                    super().__init__()
+                    self.up = nn.ConvTranspose1d(channels, channels, 4, stride=2, padding=1)
+                    with torch.no_grad():
+                        self.up.weight.copy_(torch.linspace(-1, 1, channels * channels * 4).reshape(channels, channels, 4))
+                        self.up.bias.zero_()
+
+                def forward(self, x):
+                    return self.up(x)
+
+            out = Up(2)(torch.linspace(-1, 1, 10).reshape(1, 2, 5))
+            """,
+            """
+            import mindspore
+            from mindspore import mint, nn, ops
+
+            HELPERS
+
+            class Up(nn.Cell):
+                def __init__(self, channels):
+                    super().__init__()
+                    self.up = ConvTranspose1d(channels, channels, 4, stride=2, padding=1)
+                    with mindspore._no_grad():
+                        self.up.weight.copy_(mint.linspace(-1, 1, channels * channels * 4).reshape(channels, channels, 4))
+                        self.up.bias.copy_(ops.zeros_like(self.up.bias))
+
+                def construct(self, x):
+                    return self.up(x)
+
+            out = Up(2).set_train(True)(mint.linspace(-1, 1, 10).reshape(1, 2, 5))
+            """.replace("HELPERS", helpers.source("conv_transpose1d").replace("\n", "\n            ").rstrip()),
+            run=("out",),
+            note="a torch layer MindSpore has only in 2-d: the helper class, torch's parameter names and shapes",
+        ),
         keep(
             """
             import torch.nn as nn
@@ -111,6 +151,8 @@ class HelperCalls(Rule):
         written[0] = written[0].with_changes(leading_lines=[cst.EmptyLine()])
         body = list(updated.body)
         at = _after_imports(body)
+        if at < len(body) and not any(line.comment is None for line in body[at].leading_lines):
+            body[at] = body[at].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine(), *body[at].leading_lines])
         return updated.with_changes(body=[*body[:at], *written, *body[at:]])
 
 
