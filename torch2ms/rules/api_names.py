@@ -67,6 +67,24 @@ class ApiNames(Rule):
             """,
             note="what has no verified counterpart stays, with a note; torch stays imported for it, guarded: the file imports without torch",
         ),
+        change(
+            """
+            import torch
+
+            def init(n, d, empty):
+                make = torch.zeros if empty else torch.randn
+                return make(n, d), torch.zeros(n, d)
+            """,
+            """
+            from mindspore import mint
+
+            def init(n, d, empty):
+                make = mint.zeros if empty else mint.randn  # torch2ms: torch.zeros needs a manual rewrite (hint: used as a value: calls through it keep torch's arguments, which mindspore.mint.zeros takes otherwise (pack_size))
+                return make(n, d), mint.zeros((n, d))  # torch2ms: torch.zeros needs a manual rewrite (hint: make may be mindspore.mint.zeros, called here with torch's arguments, which it takes otherwise)
+            """,
+            note="a function whose arguments change, passed around as a value: flagged there and where the "
+                 "name holding it is called",
+        ),
         keep(
             """
             import torch.nn.functional as F
@@ -85,6 +103,8 @@ class ApiNames(Rule):
 
     def __init__(self) -> None:
         self._called: set = set()  # ids of the callee expressions of calls
+        self._targets: list = []  # names each assignment being visited binds (innermost last)
+        self._carriers: dict = {}  # (scope id, name) -> (torch API, target) a name holds as a value
 
     def leave_Name(self, ctx: FileContext, original: cst.Name, updated: cst.Name):
         binding = ctx.binding_of(original)
@@ -155,6 +175,30 @@ class ApiNames(Rule):
     def visit_Call(self, ctx: FileContext, node: cst.Call) -> None:
         self._called.add(id(node.func))
 
+    def visit_Assign(self, ctx: FileContext, node: cst.Assign) -> None:
+        self._targets.append([t.target.value for t in node.targets if isinstance(t.target, cst.Name)])
+
+    def leave_Assign(self, ctx: FileContext, original, updated):
+        self._targets.pop()
+        return updated
+
+    def visit_AnnAssign(self, ctx: FileContext, node: cst.AnnAssign) -> None:
+        self._targets.append([node.target.value] if isinstance(node.target, cst.Name) and node.value else [])
+
+    def leave_AnnAssign(self, ctx: FileContext, original, updated):
+        self._targets.pop()
+        return updated
+
+    def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
+        """`init_fn(n, d)` where `init_fn = ... torch.zeros ...` in the same scope: the call that
+        passes torch's arguments is flagged too (it is the line that fails)."""
+        if isinstance(original.func, cst.Name) and self._carriers:
+            held = self._carriers.get((id(ctx.scope), original.func.value))
+            if held is not None:
+                ctx.flag(updated, held[0], Reason.MANUAL, f"{original.func.value} may be {held[1]}, called here with "
+                         "torch's arguments, which it takes otherwise")
+        return updated
+
     def _value_use(self, ctx: FileContext, original: cst.CSTNode, node: cst.CSTNode, qualname: str, found) -> None:
         """`init = torch.zeros if ... else f`, then `init(n, d)`: a function whose arguments change
         (the argument rule) passed around as a value: calls through it keep torch's arguments."""
@@ -165,6 +209,8 @@ class ApiNames(Rule):
         if changes:
             ctx.flag(node, qualname, Reason.MANUAL, f"used as a value: calls through it keep torch's arguments, "
                      f"which {found.target.path} takes otherwise ({', '.join(changes)})")
+            for name in self._targets[-1] if self._targets else ():
+                self._carriers[(id(ctx.scope), name)] = (qualname, found.target.path)
 
     def _class_member(self, ctx: FileContext, original: cst.Attribute, updated: cst.Attribute, qualname: str,
                       owner: str):
