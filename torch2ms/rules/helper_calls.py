@@ -1,12 +1,13 @@
-"""Calls of torch APIs that MindSpore lacks but its own APIs can express call a helper (a function
-or a layer class) written into the converted file.
+"""torch APIs that MindSpore lacks but its own APIs can express are a helper (a function or a
+layer class) written into the converted file.
 
 `weight_norm(conv)` (torch.nn.utils) has no MindSpore counterpart; torch2ms/helpers/weight_norm.py
-does the same with MindSpore's APIs under torch's parameter names. A call of such an API
-(knowledge/data/extra_mappings.json "helpers": torch API -> helper module.function) becomes a call
-of the helper, and the helper module's code is written once after the file's imports. A
-reference that is not called (`norm = weight_norm`) stays flagged, as does a call where the
-file already uses the helper's name for something else.
+does the same with MindSpore's APIs under torch's parameter names. A reference to such an API
+(knowledge/data/extra_mappings.json "helpers": torch API -> helper module.name) becomes the
+helper's name, called or not (`norm = nn.utils.weight_norm`, `isinstance(m, nn.ConvTranspose1d)`:
+the helper takes torch's arguments), and the helper module's code is written once after the
+file's imports. Where the file already uses the helper's name for something else, the
+reference stays flagged.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import libcst as cst
 
 from torch2ms import helpers
 from torch2ms.convert.context import FileContext
+from torch2ms.convert.cstutil import in_place_of
 from torch2ms.convert.results import Reason
 from torch2ms.knowledge import extras
 from torch2ms.rules.base import Rule, change, keep
@@ -97,23 +99,28 @@ class HelperCalls(Rule):
             run=("out",),
             note="a torch layer MindSpore has only in 2-d: the helper class, torch's parameter names and shapes",
         ),
-        keep(
+        change(
             """
             import torch.nn as nn
 
             def norm_of(kind):
                 return {"weight": nn.utils.weight_norm}[kind]
+
+            def is_transposed(layer):
+                return isinstance(layer, nn.ConvTranspose1d)
             """,
             """
-            try:
-                import torch  # torch2ms: torch still used on line 7 (flagged there)
-            except ImportError:
-                torch = None
+
+            HELPERS
 
             def norm_of(kind):
-                return {"weight": torch.nn.utils.weight_norm}[kind]  # torch2ms: torch.nn.utils.weight_norm needs a manual rewrite (hint: MindSpore 2.10 has no weight_norm: a call becomes the helper _weight_norm written into the file (torch2ms/helpers/weight_norm.py); pass it around instead of this reference)
-            """,
-            note="a reference that is not called stays flagged",
+                return {"weight": _weight_norm}[kind]
+
+            def is_transposed(layer):
+                return isinstance(layer, ConvTranspose1d)
+            """.replace("HELPERS", (helpers.source("weight_norm") + "\n\n" + helpers.source("conv_transpose1d"))
+                        .replace("\n", "\n            ").rstrip()),
+            note="a reference that is not called is the helper too: it takes torch's arguments",
         ),
         keep(
             """
@@ -127,28 +134,43 @@ class HelperCalls(Rule):
     def __init__(self) -> None:
         self._modules: List[str] = []  # helper modules the file calls, in order of first call
 
-    def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
-        target = extras.helpers().get(ctx.qualname(original.func) or "")
+    def leave_Name(self, ctx: FileContext, original: cst.Name, updated: cst.Name):
+        if ctx.binding_of(original) is None:  # a store, an attribute's name, a keyword
+            return updated
+        return self._reference(ctx, original, updated)
+
+    def leave_Attribute(self, ctx: FileContext, original: cst.Attribute, updated: cst.Attribute):
+        return self._reference(ctx, original, updated)
+
+    def _reference(self, ctx: FileContext, original, updated):
+        """`weight_norm(conv)`, `norm = nn.utils.weight_norm`, `isinstance(m, nn.ConvTranspose1d)`: the
+        helper has torch's signature, so a reference becomes the helper's name wherever it is (after
+        ApiNames, whose flag on it is withdrawn)."""
+        qualname = ctx.qualname(original)
+        target = extras.helpers().get(qualname or "")
         if target is None:
             return updated
-        module, _, function = target.rpartition(".")
-        binding = ctx.lookup(function)
+        module, _, name = target.rpartition(".")
+        binding = ctx.lookup(name)
         if binding is not None and not binding.is_torch:
-            ctx.flag(updated, ctx.qualname(original.func), Reason.MANUAL,
-                     f"the file's own {function} hides the helper of that name")
+            ctx.withdraw_flags_in(updated)
+            ctx.flag(updated, qualname, Reason.MANUAL, f"the file's own {name} hides the helper of that name")
             return updated
-        ctx.withdraw_flags_in(updated.func)
-        ctx.discard(updated.func)
+        ctx.withdraw_flags_in(updated)
+        ctx.discard(updated)
         if module not in self._modules:
             self._modules.append(module)
-        return updated.with_changes(func=cst.Name(function))
+        return in_place_of(updated, cst.Name(name))
 
     def leave_Module(self, ctx: FileContext, original: cst.Module, updated: cst.Module):
         if not self._modules:
             return updated
-        code = [cst.parse_module(helpers.source(module)).body for module in self._modules]
-        written = [statement for statements in code for statement in statements]
-        written[0] = written[0].with_changes(leading_lines=[cst.EmptyLine()])
+        written = []
+        for module in self._modules:
+            statements = list(cst.parse_module(helpers.source(module)).body)
+            gap = [cst.EmptyLine()] * (2 if written else 1)  # two blank lines between helper modules
+            statements[0] = statements[0].with_changes(leading_lines=gap)
+            written.extend(statements)
         body = list(updated.body)
         at = _after_imports(body)
         if at < len(body) and not any(line.comment is None for line in body[at].leading_lines):
