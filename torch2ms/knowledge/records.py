@@ -132,7 +132,7 @@ _FORM_TEXT = {
     "mode_dependent": "its result depends on the training flag: built outside a Cell it gets .set_train(True)",
     "wrap_first_arg": "the call is {0[0]}(...) of its first argument through {0[1]}",
     "constant": "the call is the constant {0}",
-    "helper": "a call calls the helper {0} (torch2ms/helpers), whose code is written into the file",
+    "helper": "a reference is the helper {0} (torch2ms/helpers), whose code is written into the file",
     "info_scalars": "fields {0[fields]} are read as Python {0[type]} values",
     "method_to_function": "the method is written as the function {0} with the receiver first",
     "init": "becomes param.set_data(initializer(init.{0[initializer]}(...), shape, dtype))",
