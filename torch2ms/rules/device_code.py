@@ -5,7 +5,8 @@
 `device=` / `pin_memory=` / `non_blocking=` leave calls into torch, variables that only hold
 a device go once nothing reads them, `torch.cuda.*` statements go, and questions about the
 accelerator (`torch.cuda.is_available()`, `x.is_cuda`, `x.device.type == "cuda"`, tracing and
-compiling) are answered False, so their device-agnostic branch is what stays.
+compiling, torch.backends flags such as cudnn.enabled) are answered False, so their
+device-agnostic branch is what stays.
 
 Only calls into torch (and tensor methods that take a device) lose their `device=`
 arguments: the project's own helpers keep their signatures.
@@ -186,6 +187,30 @@ class DeviceCode(Rule):
             """,
             note="a device in an annotation is a string: MindSpore names devices by strings (x.device == 'CPU'); "
                  "every one in it",
+        ),
+        change(
+            """
+            import torch
+
+            torch.backends.cudnn.benchmark = True
+            torch.backends.cuda.matmul.allow_tf32 = True
+
+            def fused(x):
+                if torch.backends.cudnn.enabled and torch.backends.cuda.flash_sdp_enabled():
+                    return x * 2
+                return x + x
+
+            tf32 = torch.backends.cuda.matmul.allow_tf32
+            """,
+            """
+
+            def fused(x):
+                return x + x
+
+            tf32 = False
+            """,
+            note="settings of cuDNN and CUDA kernels go; read back, they are False on MindSpore (no cuDNN, "
+                 "no TF32 matmuls, no flash kernel)",
         ),
         keep(
             """
