@@ -30,12 +30,24 @@ def source(module: str) -> str:
 
 @lru_cache(maxsize=None)
 def defined(module: str) -> Dict[str, str]:
-    """Top-level names a helper module defines -> their kind ('function' / 'name')."""
+    """Top-level names a helper module defines -> their kind ('function', 'class', 'name')."""
     tree = ast.parse((HERE / f"{module}.py").read_text(encoding="utf-8"))
     names = {}
     for node in tree.body:
         if isinstance(node, ast.FunctionDef):
             names[node.name] = "function"
+        elif isinstance(node, ast.ClassDef):
+            names[node.name] = "class"
         elif isinstance(node, ast.Assign):
             names.update((t.id, "name") for t in node.targets if isinstance(t, ast.Name))
     return names
+
+
+def written_in(code: str) -> frozenset:
+    """Names of the helper modules' classes a file holds as torch2ms wrote them (a converted
+    file converted again): they are no classes of the project's own."""
+    names = set()
+    for path in sorted(HERE.glob("[!_]*.py")):
+        if source(path.stem) in code:
+            names.update(name for name, kind in defined(path.stem).items() if kind == "class")
+    return frozenset(names)

@@ -15,6 +15,7 @@ from typing import Dict, Optional
 
 import libcst as cst
 
+from torch2ms import helpers
 from torch2ms.convert.context import FileContext
 from torch2ms.convert.cstutil import dotted, in_place_of, is_plain_reference, iter_names, keyword
 from torch2ms.convert.einops_plan import PatternError, flatten_span, plan
@@ -22,7 +23,7 @@ from torch2ms.convert.results import Reason
 from torch2ms.rules.base import Rule, change, keep
 
 _FUNCTIONS = {"einops.rearrange": "rearrange", "einops.repeat": "repeat", "einops.reduce": "reduce"}
-_LAYERS = {"einops.layers.torch.Rearrange"}
+_LAYERS = {"einops.layers.torch.Rearrange": "rearrange", "einops.layers.torch.Reduce": "reduce"}
 # einops functions that take tensors but have no plan here: they fail on a MindSpore tensor
 # ("Tensor type unknown to einops"), so they are flagged where they are called
 _UNPLANNED = {"einops.pack", "einops.unpack", "einops.einsum", "einops.parse_shape"}
@@ -103,6 +104,30 @@ class EinopsCalls(Rule):
                 return first, rearrange(t, "b ... d -> b d ...")  # torch2ms: einops.rearrange needs a manual rewrite (hint: einops has no MindSpore backend: an ellipsis (...) in the pattern; write the reshape/permute steps)
             """,
             note="what cannot be planned is flagged",
+        ),
+        change(
+            """
+            import torch
+            from torch import nn
+            from einops.layers.torch import Rearrange, Reduce
+
+            down = nn.Sequential(Rearrange("b c (h p1) (w p2) -> b (c p1 p2) h w", p1=2, p2=2), Reduce("b c h w -> b c", "max"))
+            out = down(torch.arange(32.0).reshape(1, 2, 4, 4))
+            """,
+            """
+            from mindspore import mint, nn
+            try:
+                from einops.layers.torch import Rearrange, Reduce  # torch2ms: einops.layers.torch needs a manual rewrite (hint: einops.layers.torch is built on PyTorch: convert it too (torch2ms convert), and put the converted package first on the path, or use the einops calls and layers with a literal pattern are converted; for the others, einops.layers has no MindSpore backend)
+            except ImportError:
+                Rearrange = Reduce = None
+
+            HELPERS
+
+            down = nn.SequentialCell(EinopsLayer(lambda _x: _x.reshape((_x.shape[0], _x.shape[1], (_x.shape[2] // 2), 2, (_x.shape[3] // 2), 2)).permute(0, 1, 3, 5, 2, 4).reshape((_x.shape[0], _x.shape[1] * 2 * 2, (_x.shape[2] // 2), (_x.shape[3] // 2))), "b c (h p1) (w p2) -> b (c p1 p2) h w"), EinopsLayer(lambda _x: mint.amax(_x, dim=(2, 3)), "b c h w -> b c")).set_train(True)
+            out = down(mint.arange(32.0).reshape(1, 2, 4, 4))
+            """.replace("HELPERS", helpers.source("einops_layer").replace("\n", "\n            ").rstrip()),
+            run=("out",),
+            note="a layer with another literal pattern: its mint steps in a parameterless layer written into the file",
         ),
         change(
             """
@@ -194,19 +219,42 @@ class EinopsCalls(Rule):
         return f"_t{index}"
 
     def _layer(self, ctx: FileContext, api: str, call: cst.Call):
-        """`Rearrange("b c h w -> b (c h w)")` -> `mint.nn.Flatten(1, 3)`."""
-        if len(call.args) != 1 or call.args[0].keyword is not None:
+        """`Rearrange("b c h w -> b (c h w)")` -> `mint.nn.Flatten(1, 3)`; another literal pattern ->
+        `EinopsLayer(lambda _x: <its mint steps>, "pattern")`, a parameterless layer written into the
+        file (torch2ms/helpers/einops_layer.py)."""
+        positional = [a for a in call.args if a.keyword is None]
+        if not positional or positional[0] is not call.args[0] or any(a.star for a in call.args):
             return call
-        pattern = call.args[0].value
-        span = flatten_span(pattern.evaluated_value) if isinstance(pattern, cst.SimpleString) and isinstance(
-            pattern.evaluated_value, str) else None
-        if span is None:
+        pattern = positional[0].value
+        if not isinstance(pattern, cst.SimpleString) or not isinstance(pattern.evaluated_value, str):
             return call
-        ctx.discard(call)
+        kind = _LAYERS[api]
+        span = flatten_span(pattern.evaluated_value) if kind == "rearrange" and len(call.args) == 1 else None
+        if span is not None:
+            ctx.discard(call)
+            ctx.withdraw_flags_in(call)
+            return in_place_of(call, cst.Call(func=ctx.emit("mindspore.mint.nn.Flatten"), args=[
+                cst.Arg(value=cst.Integer(str(span[0])), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                cst.Arg(value=cst.Integer(str(span[1])))]))
+        reduction = positional[1].value if len(positional) > 1 else next(
+            (a.value for a in call.args if keyword(a) == "reduction"), None)
+        if kind == "reduce" and not (isinstance(reduction, cst.SimpleString) and isinstance(reduction.evaluated_value, str)):
+            return call
+        sizes = {keyword(a): _code(a.value) for a in call.args if a.keyword is not None and keyword(a) != "reduction"}
+        try:
+            steps = plan(kind, pattern.evaluated_value, sizes, reduction.evaluated_value if reduction is not None else None)
+        except PatternError:
+            return call  # stays flagged (an einops library layer)
+        body = cst.parse_expression(steps.code).visit(_Fill(ctx, cst.Name("_x")))
+        ctx.discard(call.func)
+        for arg in call.args[1:]:
+            ctx.discard(arg)
         ctx.withdraw_flags_in(call)
-        return in_place_of(call, cst.Call(func=ctx.emit("mindspore.mint.nn.Flatten"), args=[
-            cst.Arg(value=cst.Integer(str(span[0])), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
-            cst.Arg(value=cst.Integer(str(span[1])))]))
+        ctx.need_helper("einops_layer")
+        steps_fn = cst.Lambda(params=cst.Parameters(params=[cst.Param(cst.Name("_x"))]), body=body)
+        return in_place_of(call, cst.Call(func=cst.Name("EinopsLayer"), args=[
+            cst.Arg(value=steps_fn, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+            cst.Arg(value=pattern)]))
 
     @staticmethod
     def _flag(ctx: FileContext, call: cst.Call, api: str, why: str):

@@ -11,8 +11,6 @@ reference stays flagged.
 """
 from __future__ import annotations
 
-from typing import List
-
 import libcst as cst
 
 from torch2ms import helpers
@@ -131,9 +129,6 @@ class HelperCalls(Rule):
         ),
     )
 
-    def __init__(self) -> None:
-        self._modules: List[str] = []  # helper modules the file calls, in order of first call
-
     def leave_Name(self, ctx: FileContext, original: cst.Name, updated: cst.Name):
         if ctx.binding_of(original) is None:  # a store, an attribute's name, a keyword
             return updated
@@ -158,15 +153,14 @@ class HelperCalls(Rule):
             return updated
         ctx.withdraw_flags_in(updated)
         ctx.discard(updated)
-        if module not in self._modules:
-            self._modules.append(module)
+        ctx.need_helper(module)
         return in_place_of(updated, cst.Name(name))
 
     def leave_Module(self, ctx: FileContext, original: cst.Module, updated: cst.Module):
-        if not self._modules:
+        if not ctx.helpers:  # modules this rule or another asked for (ctx.need_helper)
             return updated
         written = []
-        for module in self._modules:
+        for module in ctx.helpers:
             statements = list(cst.parse_module(helpers.source(module)).body)
             gap = [cst.EmptyLine()] * (2 if written else 1)  # two blank lines between helper modules
             statements[0] = statements[0].with_changes(leading_lines=gap)
