@@ -187,6 +187,7 @@ class CallArgs(Rule):
             ("drop_default", rule.drop_default, lambda c: drop_args(ctx, c, lambda i, a: _is_default(a, rule))),
             ("defaults", rule.defaults, lambda c: _with_defaults(ctx, c, rule)),
             ("same_value", rule.same_value, lambda c: _same_values(ctx, c, rule, api)),
+            ("zero_as_none", rule.zero_as_none, lambda c: _zero_as_none(ctx, c, rule)),
         )
         for kind, wanted, step in steps:
             if wanted:
@@ -194,6 +195,11 @@ class CallArgs(Rule):
                 if changed is not call and changed.deep_equals(call) is False:
                     ctx.hit(kind)
                 call = changed
+        if rule.result_when:
+            call = _result_when(ctx, call, rule)
+            if not isinstance(call, cst.Call):
+                ctx.hit("result_when")
+                return call
         for name, why in rule.flag.items():
             if any(keyword(a) == name for a in call.args):
                 ctx.hit("flag")
@@ -363,6 +369,64 @@ def _is_default(arg: cst.Arg, rule: ArgRule) -> bool:
     default = rule.drop_default.get(keyword(arg) or "")
     return default is not None and isinstance(arg.value, (cst.Name, cst.Integer, cst.Float, cst.SimpleString)) \
         and getattr(arg.value, "value", None) == default
+
+
+def _zero_as_none(ctx: FileContext, call: cst.Call, rule: ArgRule) -> cst.Call:
+    """`F.pad(x, p, mode, value)`: torch reads a value of 0 as no value (which modes other than
+    "constant" require), MindSpore rejects any value there: a literal 0 becomes None, an
+    expression `value or None` (0 and None both pad with zeros in "constant" mode). Not where
+    another argument's value (`mode`, given or by torch's default) lets MindSpore take any value."""
+    args = list(call.args)
+    for param, fine_when in rule.zero_as_none.items():
+        index, arg = _argument(call, rule, param)
+        if arg is None or all(_is_or_absent(call, rule, other, literal) for other, literal in fine_when.items()):
+            continue
+        value = arg.value
+        if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus):
+            value = value.expression  # -0.0
+        if isinstance(value, (cst.Integer, cst.Float)):
+            if float(value.evaluated_value) == 0:
+                ctx.discard(arg.value)
+                args[index] = arg.with_changes(value=cst.Name("None"))
+            continue
+        if isinstance(value, cst.Name) and value.value == "None":
+            continue
+        operand = arg.value if isinstance(arg.value, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)) \
+            else arg.value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        args[index] = arg.with_changes(value=cst.BooleanOperation(left=operand, operator=cst.Or(), right=cst.Name("None")))
+    return call.with_changes(args=args)
+
+
+def _is_or_absent(call: cst.Call, rule: ArgRule, param: str, literal: str) -> bool:
+    """Is `param` absent (torch's default is `literal`, by the rule) or given as that string literal?"""
+    _, arg = _argument(call, rule, param)
+    return arg is None or (isinstance(arg.value, cst.SimpleString) and arg.value.evaluated_value == literal)
+
+
+def _result_when(ctx: FileContext, call: cst.Call, rule: ArgRule) -> cst.BaseExpression:
+    """`need_weights=False`, a keyword MindSpore lacks whose torch value changes only the result's
+    form: the keyword goes and the result is rewritten by the rule's expression over `result`
+    (`result[:1] + (None,)`: torch returns None in place of the weights)."""
+    for arg in call.args:
+        forms = rule.result_when.get(keyword(arg) or "")
+        template = forms.get(getattr(arg.value, "value", None)) if forms and isinstance(arg.value, cst.Name) else None
+        if template is None:
+            continue
+        new = drop_args(ctx, call, lambda i, a: a is arg)
+        expression = cst.parse_expression(template).visit(_PutResult(new))
+        return expression.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return call
+
+
+class _PutResult(cst.CSTTransformer):
+    """The call in place of the name `result` in a result_when expression."""
+
+    def __init__(self, call: cst.Call) -> None:
+        super().__init__()
+        self.call = call
+
+    def leave_Name(self, original, updated):
+        return self.call if updated.value == "result" else updated
 
 
 def _renamed(arg: cst.Arg, rule: ArgRule) -> cst.Arg:
