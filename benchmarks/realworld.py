@@ -152,6 +152,8 @@ def describe(row: dict) -> str:
         at = row.get("at")
         where = f"{at['file']}:{at['line']}{' (noted)' if at.get('noted') else ''}" if at else "-"
         text += f"  {where}  {(row.get('error') or '; '.join(row.get('notes', [])))[:110]}"
+    elif row.get("notes"):  # passed, with a remark (say, differences at float32 rounding of large outputs)
+        text += f"  {'; '.join(row['notes'])[:110]}"
     return text
 
 
