@@ -103,6 +103,34 @@ class LayerSizes(Rule):
             """,
             run=("strides",),
         ),
+        change(
+            """
+            import torch
+            import torch.nn as nn
+
+            class Pool(nn.MaxPool2d):
+                def __init__(self, kernel_size, stride=None):
+                    \"\"\"Pooling sizes may come as one-element lists.\"\"\"
+                    super().__init__(kernel_size, stride)
+
+            pooled = Pool([3], stride=(2,))(torch.arange(64.0).reshape(1, 1, 8, 8))
+            """,
+            """
+            from mindspore import mint
+
+            class Pool(mint.nn.MaxPool2d):
+                def __init__(self, kernel_size, stride=None):
+                    \"\"\"Pooling sizes may come as one-element lists.\"\"\"
+                    if isinstance(kernel_size, (list, tuple)) and len(kernel_size) == 1:  # torch's MaxPool2d repeats a 1-element size over its 2 dims; mint's takes an int or 2 values
+                        kernel_size = tuple(kernel_size) * 2
+                    if isinstance(stride, (list, tuple)) and len(stride) == 1:  # torch's MaxPool2d repeats a 1-element size over its 2 dims; mint's takes an int or 2 values
+                        stride = tuple(stride) * 2
+                    super().__init__(kernel_size, stride=stride)
+
+            pooled = Pool([3], stride=(2,)).set_train(True)(mint.arange(64.0).reshape(1, 1, 8, 8))
+            """,
+            run=("pooled",),
+        ),
         keep(
             """
             import torch.nn as nn
