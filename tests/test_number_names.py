@@ -42,3 +42,33 @@ def test_what_may_hold_something_else_is_no_number():
                 pass
             z2 = z or 1
     """) == {"y"}
+
+
+def _calls(function):
+    found = []
+
+    class Calls(cst.CSTVisitor):
+        def visit_Call(self, node):
+            found.append(node)
+
+    function.visit(Calls())
+    return found
+
+
+def test_a_binding_after_the_use_does_not_reach_it_unless_a_loop_brings_it_back():
+    function = cst.parse_module(textwrap.dedent("""
+        def head(upsampling=1, n=3):
+            upsampling = up(upsampling) if upsampling > 1 else keep()
+            k = 2
+            before(k)
+            for _ in range(n):
+                first(k)
+                k = [k]
+    """)).body[0]
+    from torch2ms.convert.numbers import NumberNames
+
+    names = NumberNames(function)
+    up, keep, before, range_, first = _calls(function)
+    assert "upsampling" in names.at(up) and "upsampling" not in names.anywhere()
+    assert "k" not in names.at(first)  # the loop's second turn sees k = [k]
+    assert "k" in names.at(before) and "n" not in names.at(before)

@@ -13,7 +13,7 @@ Only the function's own statements count (nested functions and classes bind thei
 """
 from __future__ import annotations
 
-from typing import Dict, List, Set
+from typing import Dict, FrozenSet, List, Set, Tuple
 
 import libcst as cst
 
@@ -38,20 +38,28 @@ def is_number(node: cst.BaseExpression, numbers: Set[str]) -> bool:
 
 
 class _Bindings(cst.CSTVisitor):
-    """name -> the values bound to it in the function's own statements; names ordered against numbers."""
+    """Every binding of the function's own statements, in the order they happen, with the loops
+    around it; the same order for its calls; names ordered against numbers."""
 
     def __init__(self) -> None:
-        self.values: Dict[str, List[object]] = {}
+        self.bindings: List[Tuple[str, object, int, FrozenSet[int]]] = []  # name, value, step, loops
+        self.calls: Dict[int, Tuple[int, FrozenSet[int]]] = {}  # id(call) -> step, loops
         self.ordered: Set[str] = set()
+        self._step = 0
+        self._loops: List[int] = []
 
     def _bind(self, target: cst.BaseExpression, value) -> None:
         if isinstance(target, cst.Name):
-            self.values.setdefault(target.value, []).append(value)
+            self.bindings.append((target.value, value, self._step, frozenset(self._loops)))
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
                 self._bind(element.value, _UNKNOWN)
         elif isinstance(target, cst.StarredElement):
             self._bind(target.value, _UNKNOWN)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self._step += 1
+        self.calls[id(node)] = (self._step, frozenset(self._loops))
 
     def visit_FunctionDef(self, node) -> bool:
         return False  # nested: its own names
@@ -62,24 +70,39 @@ class _Bindings(cst.CSTVisitor):
     def visit_Lambda(self, node) -> bool:
         return False
 
-    def visit_Assign(self, node: cst.Assign) -> None:
+    def visit_For(self, node: cst.For) -> None:
+        self._loops.append(id(node))
+        self._bind(node.target, _UNKNOWN)
+
+    def leave_For(self, node: cst.For) -> None:
+        self._loops.pop()
+
+    def visit_While(self, node: cst.While) -> None:
+        self._loops.append(id(node))
+
+    def leave_While(self, node: cst.While) -> None:
+        self._loops.pop()
+
+    # a value is bound after it is computed: bindings are recorded when their statement is left
+    def leave_Assign(self, node: cst.Assign) -> None:
+        self._step += 1
         for target in node.targets:
             self._bind(target.target, node.value)
 
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+    def leave_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._step += 1
         self._bind(node.target, node.value if node.value is not None else _UNKNOWN)
 
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+    def leave_AugAssign(self, node: cst.AugAssign) -> None:
+        self._step += 1
+        arithmetic = (cst.AddAssign, cst.SubtractAssign, cst.MultiplyAssign, cst.DivideAssign,
+                      cst.FloorDivideAssign, cst.PowerAssign)
         self._bind(node.target, cst.BinaryOperation(node.target, cst.Add(), node.value)
-                   if isinstance(node.operator, (cst.AddAssign, cst.SubtractAssign, cst.MultiplyAssign,
-                                                 cst.DivideAssign, cst.FloorDivideAssign, cst.PowerAssign))
-                   else _UNKNOWN)
+                   if isinstance(node.operator, arithmetic) else _UNKNOWN)
 
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+    def leave_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._step += 1
         self._bind(node.target, node.value)
-
-    def visit_For(self, node: cst.For) -> None:
-        self._bind(node.target, _UNKNOWN)
 
     def visit_CompFor(self, node: cst.CompFor) -> None:
         self._bind(node.target, _UNKNOWN)
@@ -106,28 +129,51 @@ class _Bindings(cst.CSTVisitor):
             left = right
 
 
+class NumberNames:
+    """The names of one function that surely hold a number (see the module doc), at one of its calls."""
+
+    def __init__(self, function: cst.FunctionDef) -> None:
+        found = _Bindings()
+        function.body.visit(found)
+        self._found = found
+        params = [*function.params.posonly_params, *function.params.params, *function.params.kwonly_params]
+        self._params: Dict[str, object] = {}
+        for param in params:
+            name = param.name.value
+            annotated = param.annotation is not None and dotted(param.annotation.annotation) in ("int", "float")
+            defaulted = param.default is not None and is_number(param.default, set()) and name in found.ordered
+            self._params[name] = cst.Integer("0") if annotated or defaulted else _UNKNOWN
+        # names that are numbers whatever the place: every binding anywhere is numeric
+        self._anywhere = self._numbers(lambda step, loops: True, set())
+
+    def _numbers(self, reaches, known: Set[str]) -> Set[str]:
+        candidates: Dict[str, List[object]] = {name: [value] for name, value in self._params.items()}
+        for name, value, step, loops in self._found.bindings:
+            if reaches(step, loops):
+                candidates.setdefault(name, []).append(value)
+        numbers = set(known)
+        changed = True
+        while changed:  # names known to be numbers make more expressions numbers
+            changed = False
+            for name, values in candidates.items():
+                if name not in numbers and all(v is not _UNKNOWN and is_number(v, numbers | {name}) for v in values):
+                    numbers.add(name)
+                    changed = True
+        return numbers
+
+    def anywhere(self) -> Set[str]:
+        return set(self._anywhere)
+
+    def at(self, call: cst.Call) -> Set[str]:
+        """Names that hold a number where `call` (a call of the function's original tree) runs: the
+        bindings that can reach it are those before it, and in a loop around it those after it too."""
+        where = self._found.calls.get(id(call))
+        if where is None:
+            return self.anywhere()
+        use_step, use_loops = where
+        return self._numbers(lambda step, loops: step < use_step or bool(loops & use_loops), self._anywhere)
+
+
 def number_names(function: cst.FunctionDef) -> Set[str]:
-    """The names of `function` that surely hold a number wherever they are read (see the module doc)."""
-    found = _Bindings()
-    function.body.visit(found)
-    params = [*function.params.posonly_params, *function.params.params, *function.params.kwonly_params]
-    numbers: Set[str] = set()
-    candidates: Dict[str, List[object]] = {}
-    for param in params:
-        name = param.name.value
-        annotated = param.annotation is not None and dotted(param.annotation.annotation) in ("int", "float")
-        defaulted = param.default is not None and is_number(param.default, set()) and name in found.ordered
-        if annotated or defaulted:
-            candidates[name] = [cst.Integer("0")]
-        else:
-            candidates[name] = [_UNKNOWN]
-    for name, values in found.values.items():
-        candidates.setdefault(name, []).extend(values)
-    changed = True
-    while changed:  # names known to be numbers make more expressions numbers
-        changed = False
-        for name, values in candidates.items():
-            if name not in numbers and all(v is not _UNKNOWN and is_number(v, numbers | {name}) for v in values):
-                numbers.add(name)
-                changed = True
-    return numbers
+    """The names of `function` that surely hold a number wherever they are read."""
+    return NumberNames(function).anywhere()

@@ -14,7 +14,7 @@ import libcst as cst
 
 from torch2ms.convert.context import FileContext
 from torch2ms.convert.cstutil import COMMA, TIGHT_EQUAL, dotted, drop_args, keyword
-from torch2ms.convert.numbers import number_names
+from torch2ms.convert.numbers import NumberNames
 from torch2ms.convert.results import Reason
 from torch2ms.knowledge import ArgRule, record
 from torch2ms.rules.base import Rule, change, keep
@@ -84,8 +84,8 @@ class CallArgs(Rule):
             class Head(nn.Sequential):
                 def __init__(self, upsampling=1, deep=True):
                     scale = 4 if deep else 2
-                    first = nn.Upsample(scale_factor=upsampling) if upsampling > 1 else nn.Identity()
-                    super().__init__(first, nn.Upsample(scale_factor=scale, mode="bilinear"))
+                    upsampling = nn.Upsample(scale_factor=upsampling) if upsampling > 1 else nn.Identity()
+                    super().__init__(upsampling, nn.Upsample(scale_factor=scale, mode="bilinear"))
 
 
             up = Head(2, deep=False)(torch.arange(8.0).reshape(1, 2, 2, 2))
@@ -97,14 +97,14 @@ class CallArgs(Rule):
             class Head(nn.SequentialCell):
                 def __init__(self, upsampling=1, deep=True):
                     scale = 4 if deep else 2
-                    first = mint.nn.Upsample(scale_factor=float(upsampling)) if upsampling > 1 else mint.nn.Identity()
-                    super().__init__(first, mint.nn.Upsample(scale_factor=float(scale), mode="bilinear"))
+                    upsampling = mint.nn.Upsample(scale_factor=float(upsampling)) if upsampling > 1 else mint.nn.Identity()
+                    super().__init__(upsampling, mint.nn.Upsample(scale_factor=float(scale), mode="bilinear"))
 
 
             up = Head(2, deep=False).set_train(True)(mint.arange(8.0).reshape(1, 2, 2, 2))
             """,
             run=("up",),
-            note="names that can hold only numbers: every value assigned is one, or ordered against one",
+            note="names that can hold only numbers there: every value assigned before is one, or ordered against one",
         ),
         change(
             """
@@ -164,7 +164,7 @@ class CallArgs(Rule):
 
     def __init__(self) -> None:
         self._cast_already: Set[int] = set()  # ids of calls whose result the code casts itself
-        # per function: the FunctionDef, replaced by the names that surely hold numbers once asked
+        # per function: the FunctionDef, replaced by its NumberNames once a float argument asks
         self._numbers: List[object] = [set()]
         self._subclasses: Optional[Dict[str, str]] = None  # see _layer_subclasses
 
@@ -189,10 +189,12 @@ class CallArgs(Rule):
         self._numbers.pop()
         return updated
 
-    def _number_names(self) -> Set[str]:
+    def _number_names(self, call: cst.Call) -> Set[str]:
+        """Names that surely hold a number where `call` (an original node) runs."""
         if isinstance(self._numbers[-1], cst.FunctionDef):
-            self._numbers[-1] = number_names(self._numbers[-1])
-        return self._numbers[-1]
+            self._numbers[-1] = NumberNames(self._numbers[-1])
+        found = self._numbers[-1]
+        return found.at(call) if isinstance(found, NumberNames) else found
 
     def visit_Call(self, ctx: FileContext, node: cst.Call) -> None:
         # `x.bincount().to(mindspore.int64)` (converted code converted again, or a cast the user
@@ -217,7 +219,7 @@ class CallArgs(Rule):
             ("keyword_only", rule.keyword_only and rule.params, lambda c: _name_positionals(c, rule)),
             ("tuple_args", rule.tuple_args, lambda c: _tuples(c, rule)),
             ("int_as_tuple", rule.int_as_tuple, lambda c: _int_as_tuple(c, rule)),
-            ("float_args", rule.float_args, lambda c: _floats(ctx, c, rule, api, self._number_names())),
+            ("float_args", rule.float_args, lambda c: _floats(ctx, c, rule, api, self._number_names(original))),
             ("rename", rule.rename, lambda c: c.with_changes(args=[_renamed(a, rule) for a in c.args])),
             ("drop", rule.drop, lambda c: drop_args(ctx, c, lambda i, a: keyword(a) in rule.drop)),
             ("drop_default", rule.drop_default, lambda c: drop_args(ctx, c, lambda i, a: _is_default(a, rule))),
