@@ -53,11 +53,14 @@ def _forwarded_sizes(call: cst.Call, params: List[str], own: set, sizes) -> List
     return found
 
 
-def _repeat(name: str, dims: int, layer: str) -> cst.BaseStatement:
-    return cst.parse_statement(
-        f"if isinstance({name}, (list, tuple)) and len({name}) == 1:  "
-        f"# torch's {layer} repeats a 1-element size over its {dims} dims; mint's takes an int or {dims} values\n"
-        f"    {name} = tuple({name}) * {dims}\n")
+def _repeats(names: List[str], dims: int, layer: str) -> List[cst.BaseStatement]:
+    """One line per size, under one comment saying why."""
+    lines = [cst.parse_statement(f"{name} = tuple({name}) * {dims} if isinstance({name}, (list, tuple)) "
+                                 f"and len({name}) == 1 else {name}\n") for name in names]
+    why = cst.EmptyLine(comment=cst.Comment(
+        f"# torch's {layer} repeats a 1-element size over its {dims} dims; mint's takes an int or {dims} values"))
+    lines[0] = lines[0].with_changes(leading_lines=[why])
+    return lines
 
 
 def _is_docstring(statement: cst.CSTNode) -> bool:
@@ -89,8 +92,8 @@ class LayerSizes(Rule):
 
             class SameConv(mint.nn.Conv2d):
                 def __init__(self, cin, cout, kernel_size, stride=1):
-                    if isinstance(stride, (list, tuple)) and len(stride) == 1:  # torch's Conv2d repeats a 1-element size over its 2 dims; mint's takes an int or 2 values
-                        stride = tuple(stride) * 2
+                    # torch's Conv2d repeats a 1-element size over its 2 dims; mint's takes an int or 2 values
+                    stride = tuple(stride) * 2 if isinstance(stride, (list, tuple)) and len(stride) == 1 else stride
                     super().__init__(cin, out_channels=cout, kernel_size=kernel_size, stride=stride, bias=False)
                     self.stride = self.stride if len(self.stride) == 2 else [self.stride[0]] * 2
 
@@ -121,10 +124,9 @@ class LayerSizes(Rule):
             class Pool(mint.nn.MaxPool2d):
                 def __init__(self, kernel_size, stride=None):
                     \"\"\"Pooling sizes may come as one-element lists.\"\"\"
-                    if isinstance(kernel_size, (list, tuple)) and len(kernel_size) == 1:  # torch's MaxPool2d repeats a 1-element size over its 2 dims; mint's takes an int or 2 values
-                        kernel_size = tuple(kernel_size) * 2
-                    if isinstance(stride, (list, tuple)) and len(stride) == 1:  # torch's MaxPool2d repeats a 1-element size over its 2 dims; mint's takes an int or 2 values
-                        stride = tuple(stride) * 2
+                    # torch's MaxPool2d repeats a 1-element size over its 2 dims; mint's takes an int or 2 values
+                    kernel_size = tuple(kernel_size) * 2 if isinstance(kernel_size, (list, tuple)) and len(kernel_size) == 1 else kernel_size
+                    stride = tuple(stride) * 2 if isinstance(stride, (list, tuple)) and len(stride) == 1 else stride
                     super().__init__(kernel_size, stride=stride)
 
             pooled = Pool([3], stride=(2,)).set_train(True)(mint.arange(64.0).reshape(1, 1, 8, 8))
@@ -142,6 +144,11 @@ class LayerSizes(Rule):
             class Plain(nn.Conv2d):
                 def __init__(self, cin, cout, **kwargs):
                     super().__init__(cin, cout, 3, **kwargs)
+
+            class Padded(nn.Conv2d):
+                def __init__(self, cin, cout, padding="same"):
+                    padding = 1 if padding == "same" else padding
+                    super().__init__(cin, cout, 3, padding=padding)
             """,
             """
             from mindspore import mint
@@ -153,8 +160,13 @@ class LayerSizes(Rule):
             class Plain(mint.nn.Conv2d):
                 def __init__(self, cin, cout, **kwargs):
                     super().__init__(cin, out_channels=cout, kernel_size=3, **kwargs)
+
+            class Padded(mint.nn.Conv2d):
+                def __init__(self, cin, cout, padding="same"):
+                    padding = 1 if padding == "same" else padding
+                    super().__init__(cin, out_channels=cout, kernel_size=3, padding=padding)
             """,
-            note="1-D layers take a 1-element size as it is; sizes in **kwargs are not the __init__'s own",
+            note="1-D layers take a 1-element size as it is; sizes in **kwargs, or rebound before, are not the caller's",
         ),
     )
 
@@ -180,7 +192,7 @@ class LayerSizes(Rule):
         if not ctx.in_class_body:  # a function nested in a method is no constructor of the class
             return updated
         own = {p.name.value for p in (*original.params.params, *original.params.kwonly_params,
-                                      *original.params.posonly_params)}
+                                      *original.params.posonly_params)} - _rebound(original.body)
         params = torch_params(layer) or []
         match = LAYER.match(layer)
         dims, short = int(match.group(2)), layer.rpartition(".")[2]
@@ -192,7 +204,7 @@ class LayerSizes(Rule):
             return updated
         body = list(updated.body.body)
         at = 1 if body and _is_docstring(body[0]) else 0
-        checks = [_repeat(name, dims, short) for name in sizes]
+        checks = _repeats(list(sizes), dims, short)
         return updated.with_changes(body=updated.body.with_changes(body=body[:at] + checks + body[at:]))
 
 
@@ -205,3 +217,33 @@ def _calls(body: cst.BaseSuite) -> List[cst.Call]:
                 if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
                     found.append(small.value)
     return found
+
+
+def _rebound(body: cst.BaseSuite) -> set:
+    """Names the __init__ assigns: what reaches super().__init__ under them is no longer the caller's."""
+    names = set()
+
+    def add(target: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name):
+            names.add(target.value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                add(element.value)
+        elif isinstance(target, cst.StarredElement):
+            add(target.value)
+
+    class Assignments(cst.CSTVisitor):
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+            add(node.target)
+
+        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+            add(node.target)
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            add(node.target)
+
+        def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+            add(node.target)
+
+    body.visit(Assignments())
+    return names
