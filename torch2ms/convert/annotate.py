@@ -5,7 +5,7 @@ nodes (no metadata wrapper, no second walk), so flags cost nothing when there ar
 """
 from __future__ import annotations
 
-from typing import Dict, List, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -22,21 +22,64 @@ _PHRASES = {
 
 
 class _MarkingState(CodegenState):
-    def __init__(self, module: cst.Module, wanted: Dict[int, List[PendingFlag]]) -> None:
+    def __init__(self, module: cst.Module, wanted: Dict[int, List[PendingFlag]], texts: bool = False) -> None:
         super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
         self.wanted = wanted
         self.marks: List[Tuple[int, PendingFlag]] = []
+        # With `texts`, also where each comment and each docstring (a string alone on its
+        # statement line) lands: (first token index, token count, is a comment).
+        self.texts: Optional[List[Tuple[int, int, bool]]] = [] if texts else None
+        self._docstring: Optional[cst.CSTNode] = None  # the statement string generated next
 
     def before_codegen(self, node: cst.CSTNode) -> None:
-        for pending in self.wanted.get(id(node), ()):
-            self.marks.append((len(self.tokens), pending))
+        # called for every node of the file: kept to a few cheap tests
+        if self.wanted and id(node) in self.wanted:
+            for pending in self.wanted[id(node)]:
+                self.marks.append((len(self.tokens), pending))
+        if self.texts is not None:
+            cls = type(node)
+            if cls is _COMMENT:
+                self.texts.append((len(self.tokens), 1, True))
+            elif cls is _LINE:
+                self._docstring = _docstring_of(node)
+            elif node is self._docstring:  # right after its line's leading lines and indent
+                self._docstring = None
+                count = 1 if cls is cst.SimpleString else _token_count(node)
+                self.texts.append((len(self.tokens), count, False))
+
+
+_COMMENT, _LINE = cst.Comment, cst.SimpleStatementLine
+# (for comments, for docstrings): functions that rewrite the text of each as it is generated
+Retext = Tuple[Callable[[str], str], Callable[[str], str]]
+
+
+def _docstring_of(line: cst.SimpleStatementLine) -> Optional[cst.CSTNode]:
+    """The string of a line that holds just a string: the one token of its logical line
+    (`"a" "b"`, `("a")`, `"a";` and f-strings split differently are not)."""
+    if len(line.body) != 1 or type(line.body[0]) is not cst.Expr or isinstance(line.body[0].semicolon, cst.Semicolon):
+        return None
+    value = line.body[0].value
+    if type(value) not in (cst.SimpleString, cst.FormattedString) or value.lpar:
+        return None
+    return value
+
+
+def _token_count(node: cst.CSTNode) -> int:
+    scratch = CodegenState(default_indent="", default_newline="\n")
+    node._codegen(scratch)
+    return len(scratch.tokens)
 
 
 def render(module: cst.Module, pending: List[PendingFlag],
-           kept: Sequence[Tuple[cst.CSTNode, List[str]]] = ()) -> Tuple[str, List[Flag]]:
+           kept: Sequence[Tuple[cst.CSTNode, List[str]]] = (), retext: Optional[Retext] = None) -> Tuple[str, List[Flag]]:
     """The module's code with a `# torch2ms:` note on each flagged line, and the flags; each
-    guarded import in `kept` (node, names it binds) gets a note naming the lines that use it."""
-    if not pending and not kept:
+    guarded import in `kept` (node, names it binds) gets a note naming the lines that use it.
+
+    `retext`: (for comments, for docstrings), functions that rewrite the text of each comment
+    and each docstring as the code is generated (a profile's words; the notes added after stay
+    as they are); the flags' positions are those of the code before, which has the same lines.
+    """
+    if not pending and not kept and retext is None:
         return module.code, []
     wanted: Dict[int, List[PendingFlag]] = {}
     for item in pending:
@@ -44,12 +87,19 @@ def render(module: cst.Module, pending: List[PendingFlag],
     imports = [PendingFlag(node, "", Reason.MANUAL, None) for node, _ in kept]
     for item in imports:
         wanted.setdefault(id(item.node), []).append(item)
-    state = _MarkingState(module, wanted)
+    state = _MarkingState(module, wanted, texts=retext is not None)
     module._codegen(state)
     located = _locate(state.tokens, state.marks)
     by_pending = {id(p): f for (_, p), f in zip(sorted(state.marks, key=lambda m: m[0]), located)}
     flags = _most_specific([f for f in located if f.api])
-    code = "".join(state.tokens)
+    tokens = state.tokens
+    if retext is not None:
+        for index, count, is_comment in state.texts:
+            old = tokens[index] if count == 1 else "".join(tokens[index:index + count])
+            new = retext[0 if is_comment else 1](old)
+            if new != old:  # one token for the new text, empty ones keep the indices of the rest
+                tokens[index:index + count] = [new] + [""] * (count - 1)
+    code = "".join(tokens)
     extra: Dict[int, List[str]] = {}
     for item, (_, names) in zip(imports, kept):
         where = by_pending.get(id(item))

@@ -70,6 +70,10 @@ class Engine:
         _, _, leaves, untrack = self._plans.get(cls) or self._plan(cls)
         if cls is cst.Name:
             self._count_use(original, updated)
+        if not leaves:  # most node types: no rule leaves them (called for every node of the file)
+            if untrack is not None:
+                untrack(original)
+            return updated
         result = updated
         flags_before = len(self.ctx.flags)
         passed = [updated]  # the forms this node took, hook after hook

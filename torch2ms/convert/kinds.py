@@ -58,14 +58,26 @@ class Kinds:
     names: Dict[str, Dict[str, str]] = field(default_factory=dict)  # scope key -> name -> kind
     cell_classes: Set[str] = field(default_factory=set)
     dataset_classes: Set[str] = field(default_factory=set)
-    locals: Dict[str, Set[str]] = field(default_factory=dict)  # scope key -> names bound there
+    locals: Dict[str, Set[str]] = field(default_factory=dict)  # scope key -> names bound there (as asked)
     attrs: Dict[str, Dict[str, str]] = field(default_factory=dict)  # class key -> self.<attr> -> kind
+    # scope key -> the names bound there, worked out on demand: most names never get a kind, and
+    # finding every scope's bindings up front was a third of the inference's time.
+    binder: Optional[Callable[[str], Set[str]]] = None
+
+    def bound(self, key: str) -> Set[str]:
+        """The names bound in a scope (a function's parameters and assignments; the module's)."""
+        found = self.locals.get(key)
+        if found is None:
+            found = self.locals[key] = self.binder(key) if self.binder is not None else set()
+        return found
 
     def of(self, scope: str, name: str) -> Optional[str]:
         """The kind of `name` read in `scope` (enclosing function scopes, then the module)."""
+        if not any(name in known for known in self.names.values()):
+            return None  # no scope gives it a kind: where it is bound does not matter
         key = scope
         while True:
-            if name in self.locals.get(key, ()) or key == "":
+            if key == "" or name in self.bound(key):
                 return self.names.get(key, {}).get(name)
             key = key.rpartition(".")[0] if "." in key else ""
 
@@ -191,6 +203,11 @@ def _calls(node: cst.CSTNode) -> Iterator[cst.Call]:
         stack.extend(code_children(current))
 
 
+# Nodes with no code under them (Name aside, tested first).
+_LEAVES = frozenset({cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.Pass, cst.Ellipsis,
+                     cst.Break, cst.Continue})
+
+
 class _Inference:
     def __init__(self, module: cst.Module, resolve: Resolve, is_layer: IsLayer,
                  module_bases: Callable[[str], bool], walrus: bool = True) -> None:
@@ -203,14 +220,20 @@ class _Inference:
         self.cell_methods = _own_methods(module, self.kinds.cell_classes)
         self.returns: Dict[str, str] = {}  # function key -> the kind every return gives
         self._scope_code: Dict[str, Tuple[List[cst.Call], List[cst.Return]]] = {}
-        self.kinds.locals[""] = set()
-        for node in module.body:
-            self.kinds.locals[""] |= binds(node, walrus)
-        for key, fn in self.functions.items():
-            bound = set(fn.params)
-            for node in fn.node.body.body:
-                bound |= binds(node, walrus)
-            self.kinds.locals[key] = bound
+        self.walrus = walrus
+        self.kinds.binder = self._bindings
+
+    def _bindings(self, key: str) -> Set[str]:
+        if key == "":
+            body, bound = self.module.body, set()
+        elif key in self.functions:
+            fn = self.functions[key]
+            body, bound = fn.node.body.body, set(fn.params)
+        else:
+            return set()  # a class body: its names are not the methods' variables
+        for node in body:
+            bound |= binds(node, self.walrus)
+        return bound
 
     # ---- what an expression makes ----------------------------------------------------
     def kind_of(self, expr: cst.BaseExpression, scope: str) -> Optional[str]:
@@ -342,8 +365,8 @@ class _Inference:
                     self._set_attr(scope, _self_attr(func.value))
                 elif isinstance(func.value, cst.Name) and self.resolve(func.value) is None:
                     name = func.value.value
-                    owner = scope if name in self.kinds.locals.get(scope, ()) else ""
-                    if owner == "" and name not in self.kinds.locals[""]:
+                    owner = scope if name in self.kinds.bound(scope) else ""
+                    if owner == "" and name not in self.kinds.bound(""):
                         continue
                     self._set(owner, name, CELL)
 
@@ -378,8 +401,8 @@ class _Inference:
             known[attr] = CELL
 
     def _set_evidence(self, scope: str, name: str) -> None:
-        owner = scope if name in self.kinds.locals.get(scope, ()) else ""
-        if owner == "" and name not in self.kinds.locals[""]:
+        owner = scope if name in self.kinds.bound(scope) else ""
+        if owner == "" and name not in self.kinds.bound(""):
             return
         if self.kinds.names.get(owner, {}).get(name) in (None, CELL):
             self._set(owner, name, CELL)
@@ -401,6 +424,8 @@ class _Inference:
             while stack:
                 node = stack.pop()
                 kind = type(node)
+                if kind is cst.Name or kind in _LEAVES:
+                    continue  # the most common nodes, and nothing under them
                 if kind is cst.FunctionDef or kind is cst.ClassDef or kind is cst.Lambda:
                     continue
                 if kind is cst.Call:

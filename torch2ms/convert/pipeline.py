@@ -76,8 +76,10 @@ def _convert(source: Union[str, bytes], path: str, profile: Optional[str], exclu
     chosen = [rule for rule in rules.instances(extra) if type(rule) not in exclude]
     tree = Engine(ctx, chosen).run(module)
     tree = Tidy(ctx).run(tree)
-    code, flags = annotate.render(tree, ctx.flags, ctx.kept_imports)
-    if mode is not None:
+    # the profile's text pass, done while the code is generated where it can be (cheaper)
+    retext = mode.codegen_retext(extra) if mode is not None else None
+    code, flags = annotate.render(tree, ctx.flags, ctx.kept_imports, retext)
+    if mode is not None and retext is None:
         code = mode.finish(code)
     if isinstance(source, bytes):
         out = code.encode(module.encoding)

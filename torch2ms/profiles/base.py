@@ -36,3 +36,11 @@ class Profile:
     def finish(self, code: str) -> str:
         """A last pass over the rendered text (docstrings and comments in the port's words)."""
         return code
+
+    def codegen_retext(self, rules: Sequence[object]):
+        """(for comments, for docstrings): functions the codegen applies to the text of each
+        comment and docstring as it writes them, doing finish's work without reading the text
+        again; `rules` are this file's instances from `rules()`. None (the default): finish
+        runs on the rendered text instead. A profile returns them only where both give the
+        same bytes."""
+        return None

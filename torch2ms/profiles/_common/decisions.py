@@ -10,14 +10,14 @@ answered with that value (the library's `answers`), so the branches it guards fo
 """
 from __future__ import annotations
 
-import ast
+import warnings
 from dataclasses import dataclass
-from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple, Union
+from typing import Dict, Iterable, Optional, Set, Tuple, Union
 
 import libcst as cst
 
 from torch2ms.convert.context import FileContext
-from torch2ms.convert.cstutil import dotted
+from torch2ms.convert.cstutil import dotted, walk_code
 from torch2ms.convert.results import Reason
 from torch2ms.convert.scopes import Binding
 from torch2ms.profiles._common.library import Layout, Library
@@ -115,16 +115,13 @@ class ImportDecisions:
         self.decorator_only: Set[str] = set()  # names the file uses only as decorators
         self.renamed: Dict[int, str] = {}  # id(ImportAlias) -> the local name its uses take now
         self.called_only: Set[str] = set()  # names the file only calls, without arguments
+        self.parsed = False  # this Python's ast read the file (the codegen may retext it: docstrings.py)
 
     def prescan(self, ctx: FileContext, node: cst.Module) -> None:
         """Before the walk: which names are used only as decorators, and a decision per import."""
-        try:
-            tree = ast.parse(self.source if self.source is not None else node.code)
-        except (SyntaxError, ValueError):  # libcst accepted what this Python's ast does not
-            tree = None
-        if tree is not None:
-            self.decorator_only, library_names, self.called_only = _prescan(tree, self.lib.name)
-            ctx.watch(library_names)  # names imported inside functions are resolved too
+        self.parsed = _compiles(self.source if self.source is not None else node.code)
+        self.decorator_only, library_names, self.called_only = _prescan(ctx, self.lib.name)
+        ctx.watch(library_names)  # names imported inside functions are resolved too
         for binding in ctx.import_bindings:
             self.of_binding(ctx, binding)
 
@@ -162,57 +159,73 @@ class ImportDecisions:
         return binding, self.of_binding(ctx, binding)
 
 
-def _prescan(tree: ast.AST, library: str) -> Tuple[Set[str], Set[str], Set[str]]:
+def _compiles(source: Union[str, bytes]) -> bool:
+    """Does this Python compile the file? (libcst reads newer syntax too.) Bytecode, not an ast:
+    building the ast's Python objects cost a fifth of a bare libcst round-trip."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # `x is 1` and friends: the user's code, not ours to report
+        try:
+            compile(source, "<torch2ms>", "exec", dont_inherit=True)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return False
+    return True
+
+
+# Name nodes that are not references (no variable is read or bound through them): attribute
+# and keyword names, def/class/parameter names, what imports and `except ... as` name, global
+# and nonlocal lists, match captures, type parameters. (Python's ast has a str there.)
+def _not_references(ctx: FileContext) -> Set[int]:
+    found: Set[int] = set()
+    add = found.add
+    for node in ctx.nodes_of(cst.Attribute):
+        add(id(node.attr))
+    for node in ctx.nodes_of(cst.Arg):
+        if node.keyword is not None:
+            add(id(node.keyword))
+    for node in ctx.nodes_of(cst.FunctionDef, cst.ClassDef, cst.Param, cst.NameItem, cst.TypeVar,
+                             cst.TypeVarTuple, cst.ParamSpec):
+        add(id(node.name))
+    for node in ctx.nodes_of(cst.Import, cst.ImportFrom):
+        found.update(id(n) for n in walk_code(node) if type(n) is cst.Name)
+    for node in ctx.nodes_of(cst.ExceptHandler, cst.ExceptStarHandler, cst.MatchAs, cst.MatchStar):
+        name = node.name
+        if name is not None:
+            add(id(name.name if type(name) is cst.AsName else name))
+    for node in ctx.nodes_of(cst.MatchMapping):
+        if node.rest is not None:
+            add(id(node.rest))
+    for node in ctx.nodes_of(cst.MatchKeywordElement):
+        add(id(node.key))
+    return found
+
+
+def _prescan(ctx: FileContext, library: str) -> Tuple[Set[str], Set[str], Set[str]]:
     """(names used only as decorators, or imported and never used; names the library's imports bind;
-    names only called without arguments)."""
+    names only called without arguments). Read from the file as parsed (ctx.nodes_of: one walk
+    the rules share), every name that reads or binds a variable counted."""
     decorating: Set[int] = set()
-    calling: Set[int] = set()
-    names = []
+    for decorator in ctx.nodes_of(cst.Decorator):
+        target = decorator.decorator
+        if type(target) is cst.Call:
+            target = target.func
+        if type(target) is cst.Name:
+            decorating.add(id(target))
+    calling = {id(call.func) for call in ctx.nodes_of(cst.Call) if type(call.func) is cst.Name and not call.args}
     imported: Set[str] = set()
     library_names: Set[str] = set()
-    for node in _walk(tree):
-        if isinstance(node, ast.Name):
-            names.append(node)
-        elif isinstance(node, ast.Call):
-            if isinstance(node.func, ast.Name) and not node.args and not node.keywords:
-                calling.add(id(node.func))
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            for decorator in node.decorator_list:
-                target = decorator.func if isinstance(decorator, ast.Call) else decorator
-                if isinstance(target, ast.Name):
-                    decorating.add(id(target))
-        elif isinstance(node, ast.ImportFrom):
-            local = {alias.asname or alias.name for alias in node.names}
-            imported |= local
-            if node.level or (node.module or "").startswith(library):
-                library_names |= local
-    used = {n.id for n in names if id(n) in decorating}
-    other = {n.id for n in names if id(n) not in decorating}
-    called = {n.id for n in names if id(n) in calling} - {n.id for n in names if id(n) not in calling}
+    for node in ctx.nodes_of(cst.ImportFrom):
+        if isinstance(node.names, cst.ImportStar):
+            local = {"*"}
+        else:
+            local = {a.asname.name.value if a.asname is not None else dotted(a.name) for a in node.names}
+        imported |= local
+        if node.relative or (dotted(node.module) if node.module is not None else "").startswith(library):
+            library_names |= local
+    skip = _not_references(ctx)
+    names = [n for n in ctx.nodes_of(cst.Name) if id(n) not in skip]
+    used = {n.value for n in names if id(n) in decorating}
+    other = {n.value for n in names if id(n) not in decorating}
+    called = {n.value for n in names if id(n) in calling} - {n.value for n in names if id(n) not in calling}
     return (used | imported) - other, library_names, called
 
 
-_AST_FIELDS: Dict[type, Tuple[str, ...]] = {}
-
-
-def _walk(tree: ast.AST) -> Iterator[ast.AST]:
-    """Every node of an ast tree, as ast.walk gives them but in another order (fine for
-    _prescan, which only collects sets) and about twice as fast: one loop over each class's
-    field names, looked up once, instead of two generators per node; the expression
-    contexts (Load/Store/Del), which hold nothing, are not visited."""
-    stack: List[object] = [tree]
-    while stack:
-        node = stack.pop()
-        if not isinstance(node, ast.AST):  # the str of Global.names, the None of Dict.keys, ...
-            continue
-        yield node
-        cls = type(node)
-        fields = _AST_FIELDS.get(cls)
-        if fields is None:
-            fields = _AST_FIELDS[cls] = tuple(f for f in cls._fields if f != "ctx")
-        for field in fields:
-            value = getattr(node, field, None)
-            if type(value) is list:
-                stack.extend(value)
-            elif isinstance(value, ast.AST):
-                stack.append(value)

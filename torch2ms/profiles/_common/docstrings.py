@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from typing import List, Optional, Tuple
+from typing import List, Optional, Tuple, Union
 
 from torch2ms.convert.results import MARK
 from torch2ms.knowledge import inventory, record
@@ -37,6 +37,38 @@ def retext(text: str) -> str:
     """torch tensor types and dtypes named in a docstring or comment, in MindSpore's words."""
     text = _TENSOR_TYPE.sub("mindspore.Tensor", text)
     return _TORCH_NAME.sub(lambda m: _dtype_target(m.group(1)) or m.group(0), text)
+
+
+def retext_comment(text: str) -> str:
+    """One comment, as retext_code retexts it: our own `# torch2ms:` notes are left alone."""
+    if "torch" not in text:
+        return text
+    head, mark, tail = text.partition(MARK)
+    return retext(head) + mark + tail
+
+
+def retext_docstring(text: str) -> str:
+    """One docstring (a string alone on its statement line), as retext_code retexts it."""
+    return retext(text) if "torch" in text else text
+
+
+def codegen_retext(parsed: bool, source: Union[str, bytes, None]):
+    """(retext_comment, retext_docstring) for annotate.render to apply as it generates the code,
+    or None where retext_code must tokenize the finished code instead.
+
+    Tokenizing the whole output again cost about a tenth of the tool's time. The codegen knows
+    where the comments and docstrings are: each comment is a Comment node (one token, the text
+    tokenize reads as a COMMENT), and a STRING token that starts a logical line and ends it
+    (what retext_code retexts) is a line holding just one string, no brackets, no semicolon.
+    That holds for code this Python reads, so only where ast read the file (`parsed`); and
+    never with a carriage return in it (tokenize, fed lines that only "\n" ends, reads a lone
+    "\r" its own way). Retexting before the notes are added gives the same lines: a note goes
+    after the comment's text, and retext changes no quote, backslash or line break.
+    tests/test_retext_paths.py holds both paths to the same bytes.
+    """
+    if not parsed or source is None or (b"\r" if isinstance(source, bytes) else "\r") in source:
+        return None
+    return retext_comment, retext_docstring
 
 
 _STATEMENT_START = {tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING}

@@ -162,6 +162,12 @@ def _binding_of(ctx: FileContext, alias: cst.ImportAlias) -> Optional[Binding]:
 
 def _comments(old: Iterable[cst.CSTNode], exclude: Iterable[cst.CSTNode]) -> List[cst.EmptyLine]:
     """Comment lines for the comments inside `old` that `exclude` no longer holds."""
+    kept_ids = {id(node) for node in exclude}
+    if all(type(node) is cst.ImportFrom and node.lpar is None for node in old if id(node) not in kept_ids):
+        # What went or changed has no brackets, so no line break, so no comment inside it: the
+        # comments of `old` are those of what stayed (the walk below uses libcst's slow children).
+        return []
+
     def found(nodes):
         out: List[str] = []
         stack = list(nodes)

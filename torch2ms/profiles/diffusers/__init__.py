@@ -42,5 +42,9 @@ class DiffusersProfile(Profile):
     def finish(self, code: str) -> str:
         return docstrings.retext_code(code)
 
+    def codegen_retext(self, rules: Sequence[object]):
+        found = next((r.decisions for r in rules if isinstance(r, DiffusersImports)), None)
+        return docstrings.codegen_retext(found.parsed, found.source) if found is not None else None
+
 
 PROFILE = DiffusersProfile()

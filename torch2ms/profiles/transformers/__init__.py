@@ -40,5 +40,9 @@ class TransformersProfile(Profile):
     def finish(self, code: str) -> str:
         return docstrings.retext_code(code)
 
+    def codegen_retext(self, rules: Sequence[object]):
+        found = next((r.decisions for r in rules if isinstance(r, PortImports)), None)
+        return docstrings.codegen_retext(found.parsed, found.source) if found is not None else None
+
 
 PROFILE = TransformersProfile()
