@@ -255,7 +255,9 @@ def ms_side(result_path: str, root: str, entry_path: str, npz_path: str) -> None
         got = flatten(output)
         result["stage"] = "compare"
         expected = [(k[len("output::"):], saved[k]) for k in saved.files if k.startswith("output::")]
-        result["max_diff"], problems = compare(expected, got)
+        rounding = []
+        result["max_diff"], problems = compare(expected, got, rounding)
+        result["notes"] += rounding[:5]
         result["notes"] += problems[:5]
         result["stage"] = "pass" if not problems else "compare"
         if result["fallback"]:
@@ -306,7 +308,12 @@ def copy_weights(state, cell):
     return unmatched
 
 
-def compare(expected, got):
+def compare(expected, got, notes=None):
+    """(largest |diff|, problems). The absolute tolerance grows with the output's magnitude: float32
+    keeps about 7 digits, so an output of size 1e5 (random weights in eval mode easily give that) has
+    rounding differences around 1e-2 wherever two large terms cancel, in any correct port; a wrong
+    conversion differs by a fair fraction of the magnitude. What passes only thanks to that goes in
+    `notes`, with its relative size."""
     problems, worst = [], 0.0
     if [p for p, _ in expected] != [p for p, _ in got]:
         problems.append(f"structure differs: torch {[p for p, _ in expected][:6]} vs mindspore {[p for p, _ in got][:6]}")
@@ -317,8 +324,15 @@ def compare(expected, got):
             continue
         diff = float(np.nanmax(np.abs(a - b))) if a.size else 0.0
         worst = max(worst, diff)
-        if not np.allclose(a, b, atol=ATOL, rtol=RTOL, equal_nan=True):
-            problems.append(f"{path}: max |diff| {diff:.3g}")
+        if np.allclose(a, b, atol=ATOL, rtol=RTOL, equal_nan=True):
+            continue
+        magnitude = max(1.0, float(np.nanmax(np.abs(a)))) if a.size else 1.0
+        if np.allclose(a, b, atol=ATOL * magnitude, rtol=RTOL, equal_nan=True):
+            if notes is not None:
+                notes.append(f"{path}: max |diff| {diff:.3g} is {diff / magnitude:.2g} of its largest value "
+                             f"{magnitude:.3g} (float32 rounding)")
+            continue
+        problems.append(f"{path}: max |diff| {diff:.3g}")
     return worst, problems
 
 

@@ -25,6 +25,7 @@ from torch2ms.rules.in_place import InPlaceMethods
 from torch2ms.rules.init_calls import InitCalls
 from torch2ms.rules.inplace_args import InplaceArgs
 from torch2ms.rules.layer_hooks import LayerHooks
+from torch2ms.rules.layer_sizes import LayerSizes
 from torch2ms.rules.layer_values import LayerValues
 from torch2ms.rules.legacy_constructors import LegacyConstructors
 from torch2ms.rules.method_forms import MethodForms
@@ -72,6 +73,7 @@ CORE = (
     LayerValues,
     TypeAnnotations,
     ClassBases,
+    LayerSizes,
     TorchInternals,
     SequentialCells,
     LayerHooks,

@@ -14,6 +14,7 @@ import libcst as cst
 
 from torch2ms.convert.context import FileContext
 from torch2ms.convert.cstutil import COMMA, TIGHT_EQUAL, dotted, drop_args, keyword
+from torch2ms.convert.numbers import NumberNames
 from torch2ms.convert.results import Reason
 from torch2ms.knowledge import ArgRule, record
 from torch2ms.rules.base import Rule, change, keep
@@ -80,6 +81,37 @@ class CallArgs(Rule):
             from torch import nn
 
 
+            class Head(nn.Sequential):
+                def __init__(self, upsampling=1, deep=True):
+                    scale = 4 if deep else 2
+                    upsampling = nn.Upsample(scale_factor=upsampling) if upsampling > 1 else nn.Identity()
+                    super().__init__(upsampling, nn.Upsample(scale_factor=scale, mode="bilinear"))
+
+
+            up = Head(2, deep=False)(torch.arange(8.0).reshape(1, 2, 2, 2))
+            """,
+            """
+            from mindspore import mint, nn
+
+
+            class Head(nn.SequentialCell):
+                def __init__(self, upsampling=1, deep=True):
+                    scale = 4 if deep else 2
+                    upsampling = mint.nn.Upsample(scale_factor=float(upsampling)) if upsampling > 1 else mint.nn.Identity()
+                    super().__init__(upsampling, mint.nn.Upsample(scale_factor=float(scale), mode="bilinear"))
+
+
+            up = Head(2, deep=False).set_train(True)(mint.arange(8.0).reshape(1, 2, 2, 2))
+            """,
+            run=("up",),
+            note="names that can hold only numbers there: every value assigned before is one, or ordered against one",
+        ),
+        change(
+            """
+            import torch
+            from torch import nn
+
+
             class Upsample(nn.Upsample):
                 def forward(self, x):
                     return super().forward(x.float()).type_as(x)
@@ -132,7 +164,8 @@ class CallArgs(Rule):
 
     def __init__(self) -> None:
         self._cast_already: Set[int] = set()  # ids of calls whose result the code casts itself
-        self._numbers: List[Set[str]] = [set()]  # per function: parameters annotated `int` / `float`
+        # per function: the FunctionDef, replaced by its NumberNames once a float argument asks
+        self._numbers: List[object] = [set()]
         self._subclasses: Optional[Dict[str, str]] = None  # see _layer_subclasses
 
     def _layer_subclasses(self, ctx: FileContext) -> Dict[str, str]:
@@ -150,13 +183,18 @@ class CallArgs(Rule):
         return self._subclasses
 
     def visit_FunctionDef(self, ctx: FileContext, node: cst.FunctionDef) -> None:
-        params = [*node.params.params, *node.params.kwonly_params, *node.params.posonly_params]
-        self._numbers.append({p.name.value for p in params if p.annotation is not None
-                              and dotted(p.annotation.annotation) in ("int", "float")})
+        self._numbers.append(node)  # its number names are worked out when a float argument needs them
 
     def leave_FunctionDef(self, ctx: FileContext, original, updated):
         self._numbers.pop()
         return updated
+
+    def _number_names(self, call: cst.Call) -> Set[str]:
+        """Names that surely hold a number where `call` (an original node) runs."""
+        if isinstance(self._numbers[-1], cst.FunctionDef):
+            self._numbers[-1] = NumberNames(self._numbers[-1])
+        found = self._numbers[-1]
+        return found.at(call) if isinstance(found, NumberNames) else found
 
     def visit_Call(self, ctx: FileContext, node: cst.Call) -> None:
         # `x.bincount().to(mindspore.int64)` (converted code converted again, or a cast the user
@@ -181,7 +219,7 @@ class CallArgs(Rule):
             ("keyword_only", rule.keyword_only and rule.params, lambda c: _name_positionals(c, rule)),
             ("tuple_args", rule.tuple_args, lambda c: _tuples(c, rule)),
             ("int_as_tuple", rule.int_as_tuple, lambda c: _int_as_tuple(c, rule)),
-            ("float_args", rule.float_args, lambda c: _floats(ctx, c, rule, api, self._numbers[-1])),
+            ("float_args", rule.float_args, lambda c: _floats(ctx, c, rule, api, self._number_names(original))),
             ("rename", rule.rename, lambda c: c.with_changes(args=[_renamed(a, rule) for a in c.args])),
             ("drop", rule.drop, lambda c: drop_args(ctx, c, lambda i, a: keyword(a) in rule.drop)),
             ("drop_default", rule.drop_default, lambda c: drop_args(ctx, c, lambda i, a: _is_default(a, rule))),
@@ -309,8 +347,9 @@ def _tuples(call: cst.Call, rule: ArgRule) -> cst.Call:
 
 
 def _floats(ctx: FileContext, call: cst.Call, rule: ArgRule, api: str, numbers: Set[str]) -> cst.Call:
-    """`scale_factor=2` -> `scale_factor=2.0` where MindSpore rejects an int; a parameter annotated as a
-    number (`factor: int`) -> `float(factor)`; anything else (it may be a tuple) is flagged."""
+    """`scale_factor=2` -> `scale_factor=2.0` where MindSpore rejects an int; a name that surely holds a
+    number (convert/numbers.py: `factor: int`, `f = 4 if deep else 2`) -> `float(factor)`; anything
+    else (it may be a tuple) is flagged."""
     args = list(call.args)
     for index, arg in enumerate(args):
         name = keyword(arg) or (rule.params[index] if arg.keyword is None and index < len(rule.params) else None)
