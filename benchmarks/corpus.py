@@ -1,6 +1,11 @@
 """Convert every modeling_*.py of the installed transformers and print the figures.
 
     python benchmarks/corpus.py [--limit N] [--show-errors]
+    python benchmarks/corpus.py --outputs DIR   # outputs saved by scripts/same_outputs.py --save DIR
+
+With --outputs the figures are those of outputs saved earlier (by another version of the tool,
+say) and nothing is converted: the same counting, so two versions compare line for line
+(mapped references, argument-rule hits and the wall time need a conversion: not printed).
 
 Figures: files converted without error, outputs that parse, torch references left
 per 1,000 lines (flags, and `torch` name tokens counted in the output's code), flagged
@@ -39,11 +44,48 @@ def torch_tokens(code: str) -> int:
     return count
 
 
+def saved_outputs(folder: pathlib.Path) -> None:
+    """The figures of outputs saved by scripts/same_outputs.py --save (index.json + one file each)."""
+    import json
+
+    index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+    sources = {f"{p.parent.name}/{p.name}": p for p in corpus_files()}
+    failed = unparsable = lines = flags = tokens_before = tokens_after = 0
+    apis: Counter = Counter()
+    for key, entry in sorted(index.items()):
+        if entry["sha256"] is None:
+            failed += 1
+            continue
+        code = (folder / key.replace("/", "__")).read_bytes().decode("utf-8")
+        lines += code.count("\n")
+        flags += len(entry["flags"])
+        apis.update(flag[2] for flag in entry["flags"])
+        try:
+            cst.parse_module(code)
+            tokens_before += torch_tokens(sources[key].read_text(encoding="utf-8")) if key in sources else 0
+            tokens_after += torch_tokens(code)
+        except Exception:  # noqa: BLE001  (counted: an output that does not parse)
+            unparsable += 1
+    n = len(index)
+    print(f"saved outputs in {folder} (sources: the installed transformers)")
+    print(f"files: {n}  converted without error: {n - failed}  outputs that parse: {n - failed - unparsable}")
+    print(f"lines: {lines}  flagged sites: {flags}  flags per 1,000 lines: {1000 * flags / max(lines, 1):.1f}")
+    print(f"`torch` name tokens: before {tokens_before}, after {tokens_after} "
+          f"({1000 * tokens_after / max(lines, 1):.1f} per 1,000 lines)")
+    print("most frequent flagged APIs:")
+    for api, count in apis.most_common(25):
+        print(f"  {count:6d}  {api}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--limit", type=int, default=0)
     parser.add_argument("--show-errors", action="store_true")
+    parser.add_argument("--outputs", help="figures of outputs saved by scripts/same_outputs.py --save DIR")
     args = parser.parse_args()
+    if args.outputs:
+        saved_outputs(pathlib.Path(args.outputs))
+        return
     files = corpus_files()
     if args.limit:
         files = files[: args.limit]

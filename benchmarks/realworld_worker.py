@@ -25,7 +25,7 @@ import numpy as np
 
 HIDDEN = ("torch", "torchaudio", "functorch", "triton", "torchgen")
 MARK = "# torch2ms:"
-ATOL, RTOL = 1e-4, 1e-3  # |diff| <= ATOL + RTOL * the leaf's largest |value| (compare), on outputs kept O(1)
+ATOL, RTOL = 1e-4, 1e-3  # np.allclose; ATOL scaled by an output's largest |value| above 1 (compare); outputs kept O(1)
 SCALE_LIMIT = 1e3  # torch outputs larger than this are not compared (reported as the original's failure)
 
 
@@ -330,7 +330,9 @@ def ms_side(result_path: str, root: str, entry_path: str, npz_path: str) -> None
         result["stage"] = "compare"
         expected = [(k[len("output::"):], saved[k]) for k in saved.files if k.startswith("output::")]
         result["scale"] = output_scale(expected)
-        result["max_diff"], problems = compare(expected, got)
+        rounding = []
+        result["max_diff"], problems = compare(expected, got, rounding)
+        result["notes"] += rounding[:5]
         result["notes"] += problems[:5]
         result["stage"] = "pass" if not problems else "compare"
         if result["fallback"]:
@@ -381,13 +383,12 @@ def copy_weights(state, cell):
     return unmatched
 
 
-def compare(expected, got):
-    """(largest |difference|, problems), leaf by leaf: a leaf matches when every difference is within
-    ATOL + RTOL * its scale (the largest finite |value| torch gave in that leaf), nan against nan and
-    an infinity against the same one. Relative to the leaf's scale, not element by element: a
-    network's float32 rounding grows with its depth in absolute terms (inception_v3: torch's own
-    float32 output is 1.3e-3 off its float64 one at scale 18), so an element near zero cannot be held
-    to 1e-3 of itself; a conversion defect moves the output by a sizeable part of its scale."""
+def compare(expected, got, notes=None):
+    """(largest |diff|, problems). The absolute tolerance grows with the output's magnitude: float32
+    keeps about 7 digits, so an output of size 1e5 (random weights in eval mode easily give that) has
+    rounding differences around 1e-2 wherever two large terms cancel, in any correct port; a wrong
+    conversion differs by a fair fraction of the magnitude. What passes only thanks to that goes in
+    `notes`, with its relative size."""
     problems, worst = [], 0.0
     if [p for p, _ in expected] != [p for p, _ in got]:
         problems.append(f"structure differs: torch {[p for p, _ in expected][:6]} vs mindspore {[p for p, _ in got][:6]}")
@@ -396,17 +397,17 @@ def compare(expected, got):
         if a.shape != b.shape:
             problems.append(f"{path}: shape {a.shape} vs {b.shape}")
             continue
-        finite = np.isfinite(a)
-        scale = float(np.abs(a[finite]).max()) if finite.any() else 0.0
-        with np.errstate(invalid="ignore"):
-            diff = np.abs(a - b)
-            matched = (diff <= ATOL + RTOL * scale) | (np.isnan(a) & np.isnan(b)) | (np.isinf(a) & (a == b))
-        measured = diff[np.isfinite(diff)]
-        largest = float(measured.max()) if measured.size else 0.0
-        worst = max(worst, largest)
-        if not matched.all():
-            problems.append(f"{path}: max |diff| {largest:.3g} at scale {scale:.3g} "
-                            f"({int((~matched).sum())} of {matched.size} values beyond {ATOL:g} + {RTOL:g} x scale)")
+        diff = float(np.nanmax(np.abs(a - b))) if a.size else 0.0
+        worst = max(worst, diff)
+        if np.allclose(a, b, atol=ATOL, rtol=RTOL, equal_nan=True):
+            continue
+        magnitude = max(1.0, float(np.nanmax(np.abs(a)))) if a.size else 1.0
+        if np.allclose(a, b, atol=ATOL * magnitude, rtol=RTOL, equal_nan=True):
+            if notes is not None:
+                notes.append(f"{path}: max |diff| {diff:.3g} is {diff / magnitude:.2g} of its largest value "
+                             f"{magnitude:.3g} (float32 rounding)")
+            continue
+        problems.append(f"{path}: max |diff| {diff:.3g}")
     return worst, problems
 
 

@@ -43,6 +43,9 @@ MS_NAMESPACES = [
 MS_CLASSES = ["mindspore.Tensor", "mindspore.Parameter", "mindspore.nn.Cell"]
 # Private names the mapping tables use as targets.
 MS_PRIVATE_KEPT = {"mindspore._no_grad"}
+# Functions the mappings target that only a submodule outside the namespaces holds (MindSpore's
+# own nn.MultiheadAttention calls it), with the modules on the way.
+MS_PATHS_KEPT = ["mindspore.ops.function.nn_func.multi_head_attention_forward"]
 
 TORCH_NAMESPACES = [
     "torch", "torch.nn", "torch.nn.functional", "torch.nn.init", "torch.nn.utils",
@@ -149,6 +152,10 @@ def ms_inventory():
             print(f"skipped {path}: not reachable by attribute access", file=sys.stderr)
     for path in MS_CLASSES:
         walk_class(path, api)
+    for path in MS_PATHS_KEPT:
+        module, _, name = path.rpartition(".")
+        api[module] = "module"
+        api[path] = value_kind(getattr(importlib.import_module(module), name))
     return {"mindspore_version": mindspore.__version__, "api": api}
 
 

@@ -838,3 +838,58 @@ def test_optimizer_stand_ins_are_mints_names_for_working_classes(fallback):
     for name in ("SGD", "Adam", "AdamW"):
         assert f"mint.optim.{name}" in fallback
         assert issubclass(getattr(mint.optim, name), getattr(experimental, name))
+
+
+# ---- resizing (fallback/resize.py): linear / bilinear / bicubic by interpolation matrices ----------
+
+RESIZE_CASES = {
+    # (input shape, keyword arguments of interpolate)
+    "bilinear-x2": ((2, 3, 4, 5), dict(scale_factor=2.0, mode="bilinear")),
+    "bilinear-x2-corners": ((2, 3, 4, 5), dict(scale_factor=2.0, mode="bilinear", align_corners=True)),
+    "bilinear-size-down": ((1, 2, 9, 7), dict(size=(4, 3), mode="bilinear")),
+    "bilinear-size-up-corners": ((1, 2, 5, 6), dict(size=(11, 8), mode="bilinear", align_corners=True)),
+    "bilinear-size-1": ((1, 2, 5, 6), dict(size=(1, 1), mode="bilinear", align_corners=True)),
+    "bilinear-odd-factor": ((1, 2, 5, 7), dict(scale_factor=(1.5, 2.3), mode="bilinear")),
+    "bilinear-odd-factor-recomputed": ((1, 2, 5, 7), dict(scale_factor=1.7, mode="bilinear",
+                                                           recompute_scale_factor=True)),
+    "linear": ((2, 3, 6), dict(size=13, mode="linear")),
+    "linear-corners-factor": ((2, 3, 6), dict(scale_factor=2.5, mode="linear", align_corners=True)),
+    "bicubic": ((1, 2, 5, 6), dict(size=(9, 13), mode="bicubic")),
+    "bicubic-corners-down": ((1, 2, 9, 8), dict(size=(4, 5), mode="bicubic", align_corners=True)),
+    "nearest-goes-to-mint": ((1, 2, 4, 5), dict(scale_factor=2.0, mode="nearest")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RESIZE_CASES))
+def test_interpolate_matches_torch(case):
+    shape, kwargs = RESIZE_CASES[case]
+    x = f32(*shape)
+    expected = torch.nn.functional.interpolate(TORCH.tensor(x), **kwargs)
+    compare(expected, mint.nn.functional.interpolate(MS.tensor(x), **kwargs), atol=1e-5, rtol=1e-4)
+
+
+def test_resizing_layers_match_torch():
+    x = f32(2, 3, 4, 5)
+    for torch_layer, mint_layer in (
+        (torch.nn.Upsample(scale_factor=2, mode="bilinear"), mint.nn.Upsample(scale_factor=2.0, mode="bilinear")),
+        (torch.nn.Upsample(size=(7, 9), mode="bicubic", align_corners=True),
+         mint.nn.Upsample(size=(7, 9), mode="bicubic", align_corners=True)),
+        (torch.nn.Upsample(scale_factor=2, mode="nearest"), mint.nn.Upsample(scale_factor=2.0, mode="nearest")),
+        (torch.nn.UpsamplingBilinear2d(scale_factor=2), mint.nn.UpsamplingBilinear2d(scale_factor=(2.0, 2.0))),
+        (torch.nn.UpsamplingBilinear2d(size=(6, 11)), mint.nn.UpsamplingBilinear2d(size=(6, 11))),
+    ):
+        compare(torch_layer(TORCH.tensor(x)), mint_layer(MS.tensor(x)), atol=1e-5, rtol=1e-4)
+
+
+def test_resizing_gradients_match_torch():
+    fn = lambda t, x: t.F.interpolate(x, size=(7, 9), mode="bilinear", align_corners=False)  # noqa: E731
+    arrays = [f32(1, 2, 4, 5)]
+    t_out, (t_grad,) = _grads(TORCH, fn, arrays)
+    m_out, (m_grad,) = _grads(MS, fn, arrays)
+    compare(t_out, m_out, atol=1e-5, rtol=1e-4)
+    compare(t_grad, m_grad, atol=1e-4, rtol=1e-4)
+
+
+def test_resizing_keeps_mints_refusal_of_an_int_scale_factor():
+    with pytest.raises(TypeError):
+        mint.nn.functional.interpolate(MS.tensor(f32(1, 2, 4, 4)), scale_factor=2, mode="bilinear")

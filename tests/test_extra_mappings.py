@@ -245,3 +245,30 @@ def test_fan_in_and_fan_out_come_from_the_shape():
         """
     )
     assert m["fans"] == t["fans"] == ((75, 200), (6, 4))
+
+
+def test_every_known_false_query_answers_false_in_eager_torch():
+    """known_false replaces an export/trace/device query by False: true only if eager torch says so."""
+    import importlib
+
+    from torch2ms.knowledge import extras
+
+    for qualname in sorted(extras.known_false()):
+        module, _, name = qualname.rpartition(".")
+        query = getattr(importlib.import_module(module), name)
+        assert query() is False, qualname
+
+
+def test_onnx_export_and_exporting_questions_keep_the_eager_branch():
+    out = convert_source(textwrap.dedent(
+        """\
+        import torch
+        def pool(x):
+            if torch.onnx.is_in_onnx_export() or torch.compiler.is_exporting():
+                return x * 0
+            return x + 1
+        """), "m.py").code
+    assert "onnx" not in out and "torch" not in out
+    namespace = {}
+    exec(out, namespace)
+    assert namespace["pool"](1) == 2

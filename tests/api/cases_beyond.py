@@ -34,4 +34,22 @@ CASES = [
 
         out = Swish.apply(torch.tensor([1.0, -2.0, 0.5]))
     """, note="MindSpore 2.10's torch-like custom function (pynative mode), exported as mindspore.common._Function"),
+    Case("torch.nn.functional.multi_head_attention_forward", """
+        import torch
+        import torch.nn.functional as F
+        x = torch.arange(80.0).reshape(5, 2, 8).sin()
+        w = [torch.arange(64.0).reshape(8, 8).mul(0.3 + i).cos() * 0.5 for i in range(4)]
+        bias = torch.linspace(-1, 1, 24)
+        mask = torch.arange(25.0).reshape(5, 5).sin()
+        out, weights = F.multi_head_attention_forward(
+            x, x, x, 8, 2, torch.cat(w[:3]), bias, None, None, False, 0.0, w[3], bias[:8], False, None, True, mask)
+        separate, none = F.multi_head_attention_forward(
+            query=x, key=x, value=x, embed_dim_to_check=8, num_heads=2, q_proj_weight=w[0], k_proj_weight=w[1],
+            v_proj_weight=w[2], in_proj_weight=None, in_proj_bias=bias, bias_k=None, bias_v=None,
+            add_zero_attn=False, dropout_p=0., out_proj_weight=w[3], out_proj_bias=bias[:8],
+            use_separate_proj_weight=True, training=False, need_weights=False)
+        nothing = none is None
+    """, outputs=("out", "weights", "separate", "nothing"),
+        note="MindSpore's has no need_weights (16th of torch's positionals): those after key_padding_mask go by "
+             "keyword; need_weights=False gives None second, as torch"),
 ]

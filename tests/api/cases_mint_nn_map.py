@@ -492,7 +492,7 @@ CASES = [
         {X(1, 2, 3, 3)}
         out = nn.Upsample(size=(5, 4), mode='bilinear', align_corners=False)(x)
         out2 = nn.Upsample(None, 1.5, 'bilinear', True)(x)
-    """, outputs=("out", "out2"), kernel="UpsampleBilinear2D",
+    """, outputs=("out", "out2"),
       expect=("mint.nn.Upsample(size=(5, 4), mode='bilinear', align_corners=False)(x)",
               "mint.nn.Upsample(None, 1.5, 'bilinear', True)(x)")),
     C("torch.nn.Upsample", f"""
@@ -980,7 +980,7 @@ CASES += [
         {X(1, 2, 3, 3)}
         out = F.interpolate(x, None, 1.5, 'bilinear', False)
         out2 = F.interpolate(x, size=(5, 4), mode='bicubic', align_corners=True)
-    """, outputs=("out", "out2"), kernel="UpsampleBilinear2D, UpsampleBicubic2D",
+    """, outputs=("out", "out2"),
       expect=("mint.nn.functional.interpolate(x, None, 1.5, 'bilinear', False)",
               "mint.nn.functional.interpolate(x, size=(5, 4), mode='bicubic', align_corners=True)")),
     C("torch.nn.functional.interpolate", f"""
@@ -1001,7 +1001,12 @@ CASES += [
         out4 = F.pad(x, (2, 1, 1, 0), 'replicate')
         out5 = F.pad(x, (1, 1, 1, 1), 'circular')
         out6 = F.pad(x, pad=(0, 1), mode='constant', value=-1.0)
-    """, outputs=("out", "out2", "out3", "out4", "out5", "out6")),
+        fill = 0.0
+        out7 = F.pad(x, (1, 1, 1, 0), 'reflect', 0.0)
+        out8 = F.pad(x, (2, 1, 0, 1), 'replicate', fill)
+        out9 = F.pad(x, (1, 1), value=fill)
+    """, outputs=("out", "out2", "out3", "out4", "out5", "out6", "out7", "out8", "out9"),
+      note="torch reads value=0 as no value, which reflect/replicate require; MindSpore wants None there"),
     C("torch.nn.functional.pixel_shuffle", f"""
         {X(1, 8, 2, 3)}
         out = F.pixel_shuffle(x, 2)

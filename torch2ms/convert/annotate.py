@@ -87,12 +87,27 @@ def render(module: cst.Module, pending: List[PendingFlag],
     imports = [PendingFlag(node, "", Reason.MANUAL, None) for node, _ in kept]
     for item in imports:
         wanted.setdefault(id(item.node), []).append(item)
+    # the names a kept import binds, where the code reads them: their lines go in its note
+    readers = {}
+    if kept:
+        for name in guards.reads(module, {n for _, names in kept for n in names}):
+            readers[id(name)] = PendingFlag(name, "", Reason.MANUAL, None)
+            wanted.setdefault(id(name), []).append(readers[id(name)])
     state = _MarkingState(module, wanted, texts=retext is not None)
     module._codegen(state)
-    located = _locate(state.tokens, state.marks)
-    by_pending = {id(p): f for (_, p), f in zip(sorted(state.marks, key=lambda m: m[0]), located)}
-    flags = _most_specific([f for f in located if f.api])
     tokens = state.tokens
+    marks = sorted(state.marks, key=lambda m: m[0])
+    if readers:  # a mark is where the node starts: a name's own token comes after its brackets
+        mine = {id(p) for p in readers.values()}
+        marks = sorted(((_own_token(tokens, index, pending.node.value) if id(pending) in mine else index,
+                         pending) for index, pending in marks), key=lambda m: m[0])
+    located = _locate(tokens, marks)
+    by_pending = {id(p): f for (_, p), f in zip(marks, located)}
+    read_on: Dict[str, set] = {}
+    for (_, pending), flag in zip(marks, located):
+        if readers.get(id(pending.node)) is pending:
+            read_on.setdefault(pending.node.value, set()).add(flag.line)
+    flags = _most_specific([f for f in located if f.api])
     if retext is not None:
         for index, count, is_comment in state.texts:
             old = tokens[index] if count == 1 else "".join(tokens[index:index + count])
@@ -103,10 +118,16 @@ def render(module: cst.Module, pending: List[PendingFlag],
     extra: Dict[int, List[str]] = {}
     for item, (_, names) in zip(imports, kept):
         where = by_pending.get(id(item))
-        lines = guards.lines_using(code, names, set()) if where is not None else []
+        lines = sorted(set().union(*(read_on.get(n, ()) for n in names))) if where is not None else []
         if lines:
             extra.setdefault(where.line, []).append(guards.note_text(names, lines, None))
     return _annotate(code, flags, extra), flags
+
+
+def _own_token(tokens: List[str], index: int, text: str) -> int:
+    while index < len(tokens) and tokens[index] != text:
+        index += 1  # "(" and whitespace: never a name
+    return index
 
 
 def _most_specific(flags: List[Flag]) -> List[Flag]:

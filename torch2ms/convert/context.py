@@ -103,6 +103,7 @@ class FileContext:
     flags: List[PendingFlag] = field(default_factory=list)
     seen: Counter = field(default_factory=Counter)  # every torch API referenced (for the frequency ledger)
     rule_hits: Counter = field(default_factory=Counter)  # argument-rule kinds applied (for the figures)
+    helpers: List[str] = field(default_factory=list)  # torch2ms/helpers modules the file needs, in first-use order
     # Uses of the names converted code reaches MindSpore through (and of a re-added `torch`).
     root_uses: Dict[str, Binding] = field(default_factory=dict)
     root_names: Dict[str, Optional[str]] = field(default_factory=dict)
@@ -531,6 +532,12 @@ class FileContext:
     def saw(self, api: str) -> None:
         """Count a torch API the source references (for the frequency ledger)."""
         self.seen[api] += 1
+
+    def need_helper(self, module: str) -> None:
+        """The output calls a name torch2ms/helpers/<module>.py defines: its code is written into
+        the file (rule HelperCalls, at the end of the walk)."""
+        if module not in self.helpers:
+            self.helpers.append(module)
 
     def hit(self, kind: str) -> None:
         """Count an argument-rule kind applied (for the figures)."""

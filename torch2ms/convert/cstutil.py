@@ -225,3 +225,15 @@ def decorator_callee(decorator: cst.Decorator) -> cst.BaseExpression:
     """`torch.jit.script` for both `@torch.jit.script` and `@torch.jit.script(...)`."""
     expr = decorator.decorator
     return expr.func if isinstance(expr, cst.Call) else expr
+
+
+def with_body(node: cst.With) -> cst.FlattenSentinel:
+    """The statements of a `with` block in its place (a context manager that no longer means
+    anything); the `with` line's own comment stays, above them."""
+    body = node.body
+    statements = list(body.body) if isinstance(body, cst.IndentedBlock) else [cst.SimpleStatementLine(body.body)]
+    comment = body.header.comment if isinstance(body, cst.IndentedBlock) else None
+    carried = [cst.EmptyLine(comment=comment)] if comment is not None else []
+    first = statements[0]
+    statements[0] = first.with_changes(leading_lines=[*node.leading_lines, *carried, *first.leading_lines])
+    return cst.FlattenSentinel(statements)

@@ -29,8 +29,6 @@ def parse_side(text: str) -> List[Group]:
     groups: List[Group] = []
     current: Optional[Group] = None
     for token in _AXIS.findall(text):
-        if token == "...":
-            raise PatternError("an ellipsis (...) in the pattern")
         if token == "(":
             if current is not None:
                 raise PatternError("nested brackets")
@@ -40,7 +38,9 @@ def parse_side(text: str) -> List[Group]:
                 raise PatternError("unbalanced brackets")
             groups.append(current)
             current = None
-        elif token == "1" or token.isidentifier():
+        elif token == ELLIPSIS and current is not None:
+            raise PatternError("an ellipsis (...) inside brackets")
+        elif token == "1" or token == ELLIPSIS or token.isidentifier():
             if current is not None:
                 current.append(token)
             else:
@@ -64,13 +64,15 @@ class Plan:
 
 def plan(kind: str, pattern: str, sizes: Dict[str, str], reduction: Optional[str] = None) -> Plan:
     """kind: rearrange | repeat | reduce; sizes: axis -> Python source of its size."""
-    if "->" not in pattern:
+    if pattern.count("->") != 1:
         raise PatternError("no '->' in the pattern")
     left_text, right_text = pattern.split("->")
     left, right = parse_side(left_text), parse_side(right_text)
     inputs, outputs = _elementary(left), _elementary(right)
     if len(set(inputs)) != len(inputs) or len(set(outputs)) != len(outputs):
         raise PatternError("an axis named twice on one side")
+    if (ELLIPSIS in inputs) != (ELLIPSIS in outputs):
+        raise PatternError("an ellipsis (...) on one side only")
     new = [a for a in outputs if a not in inputs]
     dropped = [a for a in inputs if a not in outputs]
     if kind == "rearrange" and (new or dropped):
@@ -84,15 +86,17 @@ def plan(kind: str, pattern: str, sizes: Dict[str, str], reduction: Optional[str
     for axis in new:
         if axis not in sizes:
             raise PatternError(f"the size of the new axis {axis!r} is not given")
-    reads_shape = False
+    ellipsis = _Ellipsis(left)
 
-    # sizes of the input's elementary axes, as Python source
+    # sizes of the input's elementary axes, as Python source (the ellipsis: a starred slice)
     size: Dict[str, str] = {}
     for index, group in enumerate(left):
         axes = [a for a in group if a != "1"]
-        whole = f"X.shape[{index}]"
+        whole = ellipsis.dim(index)
         unknown = [a for a in axes if a not in sizes]
-        if len(axes) == 1 and not unknown:
+        if axes == [ELLIPSIS]:
+            size[ELLIPSIS] = ellipsis.shape()
+        elif len(axes) == 1 and not unknown:
             size[axes[0]] = sizes[axes[0]]
         elif len(axes) == 1:
             size[axes[0]] = whole
@@ -112,29 +116,27 @@ def plan(kind: str, pattern: str, sizes: Dict[str, str], reduction: Optional[str
 
     # 1. split the composite input axes (and drop unit axes)
     if any(len(g) != 1 or g == ["1"] for g in left):
-        shape = [size[a] for a in inputs]
-        reads_shape = reads_shape or any("X.shape" in s for s in shape)
-        code = f"{code}.reshape({_tuple(shape)})"
+        code = f"{code}.reshape({_tuple(size[a] for a in inputs)})"
     current = list(inputs)
 
     # 2. reduce the dropped axes
     if dropped:
-        dims = tuple(current.index(a) for a in dropped)
-        code = f"mint.{REDUCTIONS[reduction]}({code}, dim={_tuple(map(str, dims))})"
+        dims = [ellipsis.positions(current, a) for a in dropped]
+        code = f"mint.{REDUCTIONS[reduction]}({code}, dim={_tuple(dims)})"
         current = [a for a in current if a not in dropped]
 
     # 3. order the axes as the output wants them (the new ones go where they will be)
     kept_order = [a for a in outputs if a in current]
     if kept_order != current:
-        code = f"{code}.permute({', '.join(str(current.index(a)) for a in kept_order)})"
+        code = f"{code}.permute({', '.join(ellipsis.positions(current, a) for a in kept_order)})"
         current = kept_order
 
     # 4. new axes (repeat): size 1 in place, then broadcast
     if new:
         unit = [size[a] if a not in new else "1" for a in outputs]
-        reads_shape = reads_shape or any("X.shape" in s for s in unit)
         code = f"{code}.reshape({_tuple(unit)})"
-        code = f"mint.broadcast_to({code}, {_tuple([sizes[a] if a in new else '-1' for a in outputs])})"
+        spread = [sizes[a] if a in new else ellipsis.keep() if a == ELLIPSIS else "-1" for a in outputs]
+        code = f"mint.broadcast_to({code}, {_tuple(spread)})"
         current = list(outputs)
 
     # 5. merge the composite output axes (and add unit axes)
@@ -142,13 +144,57 @@ def plan(kind: str, pattern: str, sizes: Dict[str, str], reduction: Optional[str
         merged = []
         for group in right:
             axes = [a for a in group if a != "1"]
-            merged.append(" * ".join(_bracket(size[a]) for a in axes) if axes else "1")
-        reads_shape = reads_shape or any("X.shape" in s for s in merged)
+            if axes == [ELLIPSIS]:
+                merged.append(size[ELLIPSIS])
+            else:
+                merged.append(" * ".join(_bracket(size[a]) for a in axes) if axes else "1")
         code = f"{code}.reshape({_tuple(merged)})"
-    return Plan(code, reads_shape)
+    return Plan(code, len(re.findall(r"\bX\b", code)) > 1)
 
 
-_ATOM = re.compile(r"^[\w.]+(\[\d+\])?$|^\(.*\)$")
+ELLIPSIS = "..."
+
+
+class _Ellipsis:
+    """Where the input's ellipsis sits: its dimensions are known only when running, so the
+    axes after it are counted from the end and its own span is read from `X.ndim`."""
+
+    def __init__(self, left: Sequence[Group]) -> None:
+        self.groups = len(left)
+        self.at = next((i for i, g in enumerate(left) if g == [ELLIPSIS]), None)
+
+    def dim(self, index: int) -> str:
+        """The size of the input's dimension for group `index`."""
+        if self.at is None or index < self.at:
+            return f"X.shape[{index}]"
+        return f"X.shape[{index - self.groups}]"
+
+    def shape(self) -> str:
+        after = self.groups - 1 - self.at
+        if not self.at and not after:
+            return "*X.shape"
+        return f"*X.shape[{self.at or ''}:{-after if after else ''}]"
+
+    def span(self) -> str:
+        """How many dimensions the ellipsis stands for."""
+        return f"(X.ndim - {self.groups - 1})" if self.groups > 1 else "X.ndim"
+
+    def keep(self) -> str:
+        return f"*((-1,) * {self.span()})"
+
+    def positions(self, current: Sequence[str], axis: str) -> str:
+        """The dimension(s) of `axis` in a tensor whose elementary axes are `current`."""
+        index = current.index(axis)
+        if ELLIPSIS not in current:
+            return str(index)
+        if axis == ELLIPSIS:
+            fixed = self.groups - 1 - index  # X.ndim - fixed: where the ellipsis ends
+            end = f"X.ndim - {fixed}" if fixed > 0 else f"X.ndim + {-fixed}" if fixed else "X.ndim"
+            return f"*range({index}, {end})"
+        return str(index) if index < current.index(ELLIPSIS) else str(index - len(current))
+
+
+_ATOM = re.compile(r"^[\w.]+(\[-?\d+\])?$|^\(.*\)$")
 
 
 def _bracket(text: str) -> str:
@@ -171,8 +217,82 @@ def flatten_span(pattern: str) -> Optional[Tuple[int, int]]:
         return None
     if any(len(g) != 1 or g == ["1"] for g in left) or _elementary(left) != _elementary(right):
         return None
+    if ELLIPSIS in _elementary(left):
+        return None
     merged = [i for i, g in enumerate(right) if len(g) > 1]
     if len(merged) != 1 or any(g == ["1"] or not g for g in right):
         return None
     start = merged[0]
     return start, start + len(right[start]) - 1
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def einsum_equation(pattern: str, operands: int) -> str:
+    """einops.einsum's pattern (`"b n d, n d -> b n"`: named axes) as torch's / mint's equation
+    (`"bnd,nd->bn"`: one letter an axis, in the order the names first appear)."""
+    if pattern.count("->") != 1:
+        raise PatternError("no '->' in the pattern")
+    left_text, right_text = pattern.split("->")
+    inputs = left_text.split(",")
+    if len(inputs) != operands:
+        raise PatternError(f"{len(inputs)} inputs in the pattern for {operands} tensors")
+    letters: Dict[str, str] = {}
+
+    def term(text: str) -> str:
+        out = []
+        for group in parse_side(text):
+            if len(group) != 1 or group == ["1"]:
+                raise PatternError("brackets or anonymous axes in an einsum pattern")
+            axis = group[0]
+            if axis != ELLIPSIS and axis not in letters:
+                if len(letters) == len(_LETTERS):
+                    raise PatternError("more than 52 axes")
+                letters[axis] = _LETTERS[len(letters)]
+            out.append(axis if axis == ELLIPSIS else letters[axis])
+        return "".join(out)
+
+    left = ",".join(term(t) for t in inputs)
+    right_axes = [g[0] for g in parse_side(right_text) if len(g) == 1]
+    if any(a != ELLIPSIS and a not in letters for a in right_axes):
+        raise PatternError("an output axis that no input has")
+    return f"{left}->{term(right_text)}"
+
+
+def pack_axes(pattern: str) -> Tuple[int, int]:
+    """(axes before, axes after) the `*` of a pack/unpack pattern (`"b * d"`: (1, 1))."""
+    tokens = pattern.split()
+    if tokens.count("*") != 1 or not all(t == "*" or t.isidentifier() for t in tokens):
+        raise PatternError("a pack pattern other than named axes around one *")
+    if len(set(tokens)) != len(tokens):
+        raise PatternError("an axis named twice")
+    before = tokens.index("*")
+    return before, len(tokens) - 1 - before
+
+
+def pack_code(tensors: int, pattern: str) -> str:
+    """einops.pack of `tensors` tensors X0, X1, ... as Python source: each tensor's axes at
+    the `*` merged into one (their sizes, the packed shapes, kept), then concatenated there."""
+    before, after = pack_axes(pattern)
+    pieces, shapes = [], []
+    for i in range(tensors):
+        t = f"X{i}"
+        star = f"{t}.shape[{before or ''}:{-after if after else ''}]" if before or after else f"{t}.shape"
+        head = f"*{t}.shape[:{before}], " if before else ""
+        tail = f", *{t}.shape[{-after}:]" if after else ""
+        merged = f"({head}math.prod({star}){tail}{'' if head or tail else ','})"
+        pieces.append(f"{t}.reshape({merged})")
+        shapes.append(star)
+    return f"(mint.cat({_tuple(pieces)}, dim={before}), [{', '.join(shapes)}])"
+
+
+def unpack_code(pattern: str, piece: str, shape: str) -> str:
+    """einops.unpack of X (packed) with the packed shapes S as Python source: X split at the `*`
+    into the sizes of the shapes, each piece reshaped to its shape (`piece`, `shape`: free names)."""
+    before, after = pack_axes(pattern)
+    head = f"*X.shape[:{before}], " if before else ""
+    tail = f", *X.shape[{before + 1}:]" if after else ""
+    target = f"({head}*{shape}{tail}{'' if head or tail else ','})"
+    sizes = f"[math.prod({shape}) for {shape} in S]"
+    return f"[{piece}.reshape({target}) for {piece}, {shape} in zip(mint.split(X, {sizes}, dim={before}), S)]"

@@ -14,10 +14,11 @@ once the lines are known.
 """
 from __future__ import annotations
 
-import ast
 from typing import Iterable, List, Optional, Sequence, Set
 
 import libcst as cst
+
+from torch2ms.convert.cstutil import code_children
 
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
 
@@ -68,16 +69,61 @@ def guard(line: cst.SimpleStatementLine, names: Sequence[str]) -> cst.Try:
     return cst.Try(body=cst.IndentedBlock(body=[inner]), handlers=[handler], leading_lines=line.leading_lines)
 
 
-def lines_using(code: str, names: Iterable[str], skip: Set[int]) -> List[int]:
-    """Lines of `code` that read one of `names` (imports and the guards' fallbacks excluded)."""
+# Fields that hold a name that is no variable (a def's, a parameter's, what `except ... as`,
+# a match capture or a type parameter names), per class: skipped by `reads`.
+_NAMING_FIELDS = {
+    cst.FunctionDef: ("name",), cst.ClassDef: ("name",), cst.Param: ("name",),
+    cst.ExceptHandler: ("name",), cst.ExceptStarHandler: ("name",), cst.MatchAs: ("name",),
+    cst.MatchStar: ("name",), cst.MatchMapping: ("rest",), cst.MatchKeywordElement: ("key",),
+    cst.TypeVar: ("name",), cst.TypeVarTuple: ("name",), cst.ParamSpec: ("name",),
+}
+_NO_READS = (cst.Import, cst.ImportFrom, cst.Global, cst.Nonlocal)
+
+
+def _stores(target: cst.CSTNode, into: Set[int]) -> None:
+    """The names an assignment target binds (not those it reads: `torch.x = 1` reads torch)."""
+    kind = type(target)
+    if kind is cst.Name:
+        into.add(id(target))
+    elif kind is cst.Tuple or kind is cst.List:
+        for element in target.elements:
+            _stores(element.value, into)
+    elif kind is cst.StarredElement:
+        _stores(target.value, into)
+
+
+def reads(module: cst.CSTNode, names: Iterable[str]) -> List[cst.Name]:
+    """The Name nodes of a tree that read one of `names` as a variable (what Python's ast
+    calls a Name in Load context): not attribute or keyword names, not what imports, defs,
+    parameters, `global` or `except ... as` name, not assignment, loop or `del` targets."""
     wanted = set(names)
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return []
-    found = {node.lineno for node in ast.walk(tree)
-             if isinstance(node, ast.Name) and node.id in wanted and isinstance(node.ctx, ast.Load)}
-    return sorted(found - skip)
+    found: List[cst.Name] = []
+    bound: Set[int] = set()
+    stack: List[cst.CSTNode] = [module]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is cst.Name:
+            if node.value in wanted and id(node) not in bound:
+                found.append(node)
+            continue
+        if kind in _NO_READS:
+            continue
+        if kind is cst.Attribute:
+            stack.append(node.value)
+            continue
+        if kind is cst.Arg:
+            stack.append(node.value)
+            continue
+        if kind is cst.Assign:
+            for target in node.targets:
+                _stores(target.target, bound)
+        elif kind in (cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.NamedExpr, cst.Del):
+            _stores(node.target, bound)
+        elif kind is cst.WithItem and node.asname is not None:
+            _stores(node.asname.name, bound)
+        stack.extend(code_children(node, _NAMING_FIELDS.get(kind, ())))
+    return found
 
 
 def note_text(names: Sequence[str], lines: Sequence[int], foreign: Optional[str]) -> str:

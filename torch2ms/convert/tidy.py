@@ -101,6 +101,9 @@ class Tidy:
                 for index, new in enumerate(statements):
                     body.append(new)
                     needs_guard.append(guards.bound_names(new) if keeps_torch and index == 0 else [])
+            elif id(small) in self.ctx.foreign_imports and self._unread(small):
+                touched = True  # a PyTorch library's import whose every name the rules converted away
+                self.ctx.withdraw_flag(small)
             else:
                 body.append(small)
                 foreign = self.ctx.foreign_imports.get(id(small))
@@ -137,6 +140,13 @@ class Tidy:
         """A kept torch (or torch library) import, guarded: the file imports without torch."""
         self.ctx.kept_imports.append((line.body[0], bound))
         return guards.guard(line, bound)
+
+    def _unread(self, node) -> bool:
+        """Is no name this import binds read any more (nor imported from here by the project)?"""
+        if isinstance(node, cst.ImportFrom) and isinstance(node.names, cst.ImportStar):
+            return False
+        bindings = [self.by_alias.get(id(a)) for a in node.names]
+        return all(b is not None and b.uses <= 0 and not self._exported(b) for b in bindings)
 
     def _exported(self, binding: Binding) -> bool:
         """Does another module of the project import this module-level name from this file?"""

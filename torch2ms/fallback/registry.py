@@ -73,7 +73,7 @@ def stand_in(name: str, *, probe: str) -> Callable[[Declared], Declared]:
 
 def stand_ins() -> Dict[str, StandIn]:
     """Every registered stand-in, by name, in registration order (imports MindSpore)."""
-    from torch2ms.fallback import attention, division, functions, in_place, layers, optimizers  # noqa: F401  (importing registers them)
+    from torch2ms.fallback import attention, division, functions, in_place, layers, optimizers, resize  # noqa: F401  (importing registers them)
 
     return dict(_registry)
 

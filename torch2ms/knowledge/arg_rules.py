@@ -30,6 +30,8 @@ class ArgRule:
     int_as_tuple: Tuple[str, ...] = ()
     size_form: Dict[str, str] = field(default_factory=dict)
     same_value: Dict[str, Dict[str, Dict[str, str]]] = field(default_factory=dict)
+    result_when: Dict[str, Dict[str, str]] = field(default_factory=dict)
+    zero_as_none: Dict[str, Dict[str, str]] = field(default_factory=dict)
     evidence: str = ""
 
 

@@ -16,6 +16,8 @@ from torch2ms.knowledge.store import DATA_DIR, KnowledgeError, check, read_json
 
 _EXTRA_SCHEMA = {
     "about": str, "mappings": dict, "known_false": list, "unwrap": list, "wrap_first_arg": dict, "autocast": list,
+    "known_false_flags": list, "backend_contexts": list, "backend_enums": list, "helpers": dict,
+    "module_lookups": dict,
     "constant_calls": dict, "info_scalars": dict, "python_dtypes": dict, "method_to_function": dict,
     "mode_dependent_layers": list, "cell_methods": dict, "annotation_unwrap": list, "expression_calls": dict,
     "raising_calls": dict, "assert_calls": list, "layer_hooks": dict, "module_hooks": dict,
@@ -111,6 +113,34 @@ def autocasts() -> FrozenSet[str]:
 def known_false() -> FrozenSet[str]:
     """torch questions whose answer is False on MindSpore (CUDA? tracing? compiling?)."""
     return frozenset(_extra()["known_false"])
+
+
+@lru_cache(maxsize=None)
+def known_false_flags() -> FrozenSet[str]:
+    """torch.backends flags of libraries MindSpore does not use (cuDNN, TF32): False when read."""
+    return frozenset(_extra()["known_false_flags"])
+
+
+@lru_cache(maxsize=None)
+def backend_contexts() -> FrozenSet[str]:
+    """Context managers that only choose a device, stream or kernel: `with` keeps their body."""
+    return frozenset(_extra()["backend_contexts"])
+
+
+@lru_cache(maxsize=None)
+def backend_enums() -> FrozenSet[str]:
+    """Enums naming torch's kernels (SDPBackend): a member is read as its name."""
+    return frozenset(_extra()["backend_enums"])
+
+
+def module_lookups() -> Dict[str, str]:
+    """torch module -> the MindSpore module a name looked up at run time (`getattr(nn, name)`) is found in."""
+    return _extra()["module_lookups"]
+
+
+def helpers() -> Dict[str, str]:
+    """torch API -> "module.function" of torch2ms/helpers, whose code a converted file receives."""
+    return _extra()["helpers"]
 
 
 @lru_cache(maxsize=None)

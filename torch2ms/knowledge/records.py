@@ -54,10 +54,12 @@ def _evidence_index() -> Dict[str, List[str]]:
 def _forms(api: str) -> Dict[str, object]:
     forms: Dict[str, object] = {}
     for kind, table in (("known_false", extras.known_false()), ("unwrap", extras.unwrapped()),
-                        ("autocast", extras.autocasts()), ("mode_dependent", extras.mode_dependent_layers())):
+                        ("autocast", extras.autocasts()), ("mode_dependent", extras.mode_dependent_layers()),
+                        ("known_false_flag", extras.known_false_flags()), ("backend_context", extras.backend_contexts())):
         if api in table:
             forms[kind] = True
     for kind, table in (("wrap_first_arg", extras.wrapped_first_arg()), ("constant", extras.constant_calls()),
+                        ("helper", extras.helpers()),
                         ("info_scalars", extras.info_scalars()), ("method_to_function", extras.method_to_function()),
                         ("init", extras.init_map())):
         if api in table:
@@ -73,6 +75,8 @@ def _forms(api: str) -> Dict[str, object]:
             forms["filler"] = facts.fillers[method]
         if method in facts.pair_results:
             forms["pair_result"] = facts.pair_results[method]
+    if api.rpartition(".")[0] in extras.backend_enums():
+        forms["backend_enum"] = True
     short = api.rpartition(".")[2]
     if api.startswith("torch.") and api.count(".") == 1 and short in extras.tensor_facts().pair_results:
         forms["pair_result"] = extras.tensor_facts().pair_results[short]  # torch.max(x, 1).values
@@ -122,9 +126,13 @@ _FORM_TEXT = {
     "known_false": "answered False on MindSpore (the device-agnostic / eager branch is kept)",
     "unwrap": "a wrapper that goes: its first argument is what remains (dropped as a decorator)",
     "autocast": "an autocast context: a disabled block is inlined, an enabled one flagged",
+    "known_false_flag": "a flag of a library MindSpore does not use: read as False (a statement setting it goes)",
+    "backend_context": "only chooses a device, stream or kernel: `with` keeps its body",
+    "backend_enum": "a member of an enum naming torch's kernels: read as its name (a string)",
     "mode_dependent": "its result depends on the training flag: built outside a Cell it gets .set_train(True)",
     "wrap_first_arg": "the call is {0[0]}(...) of its first argument through {0[1]}",
     "constant": "the call is the constant {0}",
+    "helper": "a reference is the helper {0} (torch2ms/helpers), whose code is written into the file",
     "info_scalars": "fields {0[fields]} are read as Python {0[type]} values",
     "method_to_function": "the method is written as the function {0} with the receiver first",
     "init": "becomes param.set_data(initializer(init.{0[initializer]}(...), shape, dtype))",

@@ -7,6 +7,7 @@ renames, and the active profile's rules come after the core ones. Adding a rule:
 and one line here.
 """
 from torch2ms.rules.api_names import ApiNames
+from torch2ms.rules.backend_choices import BackendChoices
 from torch2ms.rules.call_args import CallArgs
 from torch2ms.rules.cell_classes import CellClasses
 from torch2ms.rules.class_bases import ClassBases
@@ -19,13 +20,16 @@ from torch2ms.rules.einops_calls import EinopsCalls
 from torch2ms.rules.feature_checks import FeatureChecks
 from torch2ms.rules.grad_checkpointing import GradientCheckpointing
 from torch2ms.rules.graph_wrappers import GraphWrappers
+from torch2ms.rules.helper_calls import HelperCalls
 from torch2ms.rules.in_place import InPlaceMethods
 from torch2ms.rules.init_calls import InitCalls
 from torch2ms.rules.inplace_args import InplaceArgs
 from torch2ms.rules.layer_hooks import LayerHooks
+from torch2ms.rules.layer_sizes import LayerSizes
 from torch2ms.rules.layer_values import LayerValues
 from torch2ms.rules.legacy_constructors import LegacyConstructors
 from torch2ms.rules.method_forms import MethodForms
+from torch2ms.rules.module_lookups import ModuleLookups
 from torch2ms.rules.object_kinds import ObjectKinds
 from torch2ms.rules.optimizer_params import OptimizerParams
 from torch2ms.rules.pair_results import PairResults
@@ -49,6 +53,8 @@ CORE = (
     GraphWrappers,
     FeatureChecks,
     DeviceCode,
+    BackendChoices,
+    ModuleLookups,
     GradientCheckpointing,
     InitCalls,
     InplaceArgs,
@@ -63,9 +69,11 @@ CORE = (
     TorchLibraries,
     EinopsCalls,
     ApiNames,
+    HelperCalls,
     LayerValues,
     TypeAnnotations,
     ClassBases,
+    LayerSizes,
     TorchInternals,
     SequentialCells,
     LayerHooks,

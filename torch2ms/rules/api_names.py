@@ -10,11 +10,23 @@ from __future__ import annotations
 
 import libcst as cst
 
+from torch2ms import helpers
 from torch2ms.convert.context import FileContext
 from torch2ms.convert.cstutil import COMMA, in_place_of
 from torch2ms.convert.results import Reason
 from torch2ms.knowledge import inventory, record
 from torch2ms.rules.base import Rule, change, keep
+
+
+# argument rules that rewrite a call's arguments (the others only flag or drop keywords)
+_CHANGING_FIELDS = ("pack_size", "positional", "keyword_only", "rename", "defaults", "cast_result", "tuple_args",
+                    "int_as_tuple", "float_args", "size_form", "same_value", "result_when", "zero_as_none")
+
+
+def _sized(ctx: FileContext, factory: cst.BaseExpression) -> cst.Call:
+    """`_sized(mint.zeros)`: the factory taking torch's sizes, from the helper written into the file."""
+    ctx.need_helper("sized")
+    return cst.Call(func=cst.Name("_sized"), args=[cst.Arg(value=factory)])
 
 
 class ApiNames(Rule):
@@ -62,6 +74,48 @@ class ApiNames(Rule):
             """,
             note="what has no verified counterpart stays, with a note; torch stays imported for it, guarded: the file imports without torch",
         ),
+        change(
+            """
+            import torch
+
+            def init(n, d, empty):
+                make = torch.zeros if empty else torch.ones
+                return make(n, d), make((d, n)), torch.zeros(n, d)
+
+            out = init(2, 3, True) + init(3, 2, False)
+            """,
+            """
+            from mindspore import mint
+
+            HELPERS
+
+            def init(n, d, empty):
+                make = _sized(mint.zeros) if empty else _sized(mint.ones)
+                return make(n, d), make((d, n)), mint.zeros((n, d))
+
+            out = init(2, 3, True) + init(3, 2, False)
+            """.replace("HELPERS", helpers.source("sized").replace("\n", "\n            ").rstrip()),
+            run=("out",),
+            note="a tensor factory passed around as a value takes torch's sizes (a helper written into the file)",
+        ),
+        change(
+            """
+            import torch
+
+            def ranked(x):
+                order = torch.sort
+                return order(x, 1)
+            """,
+            """
+            from mindspore import mint
+
+            def ranked(x):
+                order = mint.sort  # torch2ms: torch.sort needs a manual rewrite (hint: used as a value: calls through it keep torch's arguments, which mindspore.mint.sort takes otherwise (keyword_only))
+                return order(x, 1)  # torch2ms: torch.sort needs a manual rewrite (hint: order may be mindspore.mint.sort, called here with torch's arguments, which it takes otherwise)
+            """,
+            note="another function whose arguments change, passed around as a value: flagged there and where the "
+                 "name holding it is called",
+        ),
         keep(
             """
             import torch.nn.functional as F
@@ -80,6 +134,8 @@ class ApiNames(Rule):
 
     def __init__(self) -> None:
         self._called: set = set()  # ids of the callee expressions of calls
+        self._targets: list = []  # names each assignment being visited binds (innermost last)
+        self._carriers: dict = {}  # (scope id, name) -> (torch API, target) a name holds as a value
 
     def leave_Name(self, ctx: FileContext, original: cst.Name, updated: cst.Name):
         binding = ctx.binding_of(original)
@@ -100,6 +156,9 @@ class ApiNames(Rule):
             ctx.flag(updated, qualname, reason, hint)
             return updated
         target = found.target
+        if self._value_use(ctx, original, updated, qualname, found):  # a sized factory passed around
+            ctx.discard(updated)
+            return in_place_of(updated, _sized(ctx, ctx.emit(target.path)))
         parent, _, leaf = target.path.rpartition(".")
         if (inventory.ms_kind(parent) != "module" and parent not in ("mindspore", "math")) or binding.alias is None:
             # not importable by name, or bound by another module's `import *`: spell it out
@@ -135,7 +194,10 @@ class ApiNames(Rule):
         found = record(qualname)
         if found.target is not None:
             ctx.discard(updated)
-            return in_place_of(updated, ctx.emit(found.target.path))
+            new = in_place_of(updated, ctx.emit(found.target.path))
+            if self._value_use(ctx, original, new, qualname, found):  # a sized factory passed around
+                return in_place_of(updated, _sized(ctx, new))
+            return new
         reason, hint = found.unmapped
         if ctx.alias_taken_over(original):
             # `nn` now means mindspore.nn: say torch.nn.X in full for what stays torch.
@@ -146,6 +208,47 @@ class ApiNames(Rule):
 
     def visit_Call(self, ctx: FileContext, node: cst.Call) -> None:
         self._called.add(id(node.func))
+
+    def visit_Assign(self, ctx: FileContext, node: cst.Assign) -> None:
+        self._targets.append([t.target.value for t in node.targets if isinstance(t.target, cst.Name)])
+
+    def leave_Assign(self, ctx: FileContext, original, updated):
+        self._targets.pop()
+        return updated
+
+    def visit_AnnAssign(self, ctx: FileContext, node: cst.AnnAssign) -> None:
+        self._targets.append([node.target.value] if isinstance(node.target, cst.Name) and node.value else [])
+
+    def leave_AnnAssign(self, ctx: FileContext, original, updated):
+        self._targets.pop()
+        return updated
+
+    def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
+        """`init_fn(n, d)` where `init_fn = ... torch.zeros ...` in the same scope: the call that
+        passes torch's arguments is flagged too (it is the line that fails)."""
+        if isinstance(original.func, cst.Name) and self._carriers:
+            held = self._carriers.get((id(ctx.scope), original.func.value))
+            if held is not None:
+                ctx.flag(updated, held[0], Reason.MANUAL, f"{original.func.value} may be {held[1]}, called here with "
+                         "torch's arguments, which it takes otherwise")
+        return updated
+
+    def _value_use(self, ctx: FileContext, original: cst.CSTNode, node: cst.CSTNode, qualname: str, found) -> bool:
+        """`init = torch.zeros if ... else f`, then `init(n, d)`: a function whose arguments change
+        (the argument rule) passed around as a value: calls through it keep torch's arguments. True
+        where only the sizes' form changes (the value becomes `_sized(mint.zeros)`); flagged otherwise."""
+        rule = found.arg_rule
+        if id(original) in self._called or rule is None or inventory.torch_kind(qualname) != "function":
+            return False
+        changes = [name for name in _CHANGING_FIELDS if getattr(rule, name)]
+        if changes == ["pack_size"]:
+            return True  # `torch.zeros` as a value: the mint factory taking torch's sizes (helpers/sized.py)
+        if changes:
+            ctx.flag(node, qualname, Reason.MANUAL, f"used as a value: calls through it keep torch's arguments, "
+                     f"which {found.target.path} takes otherwise ({', '.join(changes)})")
+            for name in self._targets[-1] if self._targets else ():
+                self._carriers[(id(ctx.scope), name)] = (qualname, found.target.path)
+        return False
 
     def _class_member(self, ctx: FileContext, original: cst.Attribute, updated: cst.Attribute, qualname: str,
                       owner: str):

@@ -14,6 +14,7 @@ import libcst as cst
 
 from torch2ms.convert.context import FileContext
 from torch2ms.convert.cstutil import COMMA, TIGHT_EQUAL, dotted, drop_args, keyword
+from torch2ms.convert.numbers import NumberNames
 from torch2ms.convert.results import Reason
 from torch2ms.knowledge import ArgRule, record
 from torch2ms.rules.base import Rule, change, keep
@@ -80,6 +81,37 @@ class CallArgs(Rule):
             from torch import nn
 
 
+            class Head(nn.Sequential):
+                def __init__(self, upsampling=1, deep=True):
+                    scale = 4 if deep else 2
+                    upsampling = nn.Upsample(scale_factor=upsampling) if upsampling > 1 else nn.Identity()
+                    super().__init__(upsampling, nn.Upsample(scale_factor=scale, mode="bilinear"))
+
+
+            up = Head(2, deep=False)(torch.arange(8.0).reshape(1, 2, 2, 2))
+            """,
+            """
+            from mindspore import mint, nn
+
+
+            class Head(nn.SequentialCell):
+                def __init__(self, upsampling=1, deep=True):
+                    scale = 4 if deep else 2
+                    upsampling = mint.nn.Upsample(scale_factor=float(upsampling)) if upsampling > 1 else mint.nn.Identity()
+                    super().__init__(upsampling, mint.nn.Upsample(scale_factor=float(scale), mode="bilinear"))
+
+
+            up = Head(2, deep=False).set_train(True)(mint.arange(8.0).reshape(1, 2, 2, 2))
+            """,
+            run=("up",),
+            note="names that can hold only numbers there: every value assigned before is one, or ordered against one",
+        ),
+        change(
+            """
+            import torch
+            from torch import nn
+
+
             class Upsample(nn.Upsample):
                 def forward(self, x):
                     return super().forward(x.float()).type_as(x)
@@ -132,7 +164,8 @@ class CallArgs(Rule):
 
     def __init__(self) -> None:
         self._cast_already: Set[int] = set()  # ids of calls whose result the code casts itself
-        self._numbers: List[Set[str]] = [set()]  # per function: parameters annotated `int` / `float`
+        # per function: the FunctionDef, replaced by its NumberNames once a float argument asks
+        self._numbers: List[object] = [set()]
         self._subclasses: Optional[Dict[str, str]] = None  # see _layer_subclasses
         self._class_layers: List[str] = []  # per class being walked: its torch.nn base, or ""
 
@@ -171,13 +204,18 @@ class CallArgs(Rule):
         return layer if target is not None and not target.path.startswith("mindspore.mint.") else None
 
     def visit_FunctionDef(self, ctx: FileContext, node: cst.FunctionDef) -> None:
-        params = [*node.params.params, *node.params.kwonly_params, *node.params.posonly_params]
-        self._numbers.append({p.name.value for p in params if p.annotation is not None
-                              and dotted(p.annotation.annotation) in ("int", "float")})
+        self._numbers.append(node)  # its number names are worked out when a float argument needs them
 
     def leave_FunctionDef(self, ctx: FileContext, original, updated):
         self._numbers.pop()
         return updated
+
+    def _number_names(self, call: cst.Call) -> Set[str]:
+        """Names that surely hold a number where `call` (an original node) runs."""
+        if isinstance(self._numbers[-1], cst.FunctionDef):
+            self._numbers[-1] = NumberNames(self._numbers[-1])
+        found = self._numbers[-1]
+        return found.at(call) if isinstance(found, NumberNames) else found
 
     def visit_Call(self, ctx: FileContext, node: cst.Call) -> None:
         # `x.bincount().to(mindspore.int64)` (converted code converted again, or a cast the user
@@ -202,12 +240,13 @@ class CallArgs(Rule):
             ("keyword_only", rule.keyword_only and rule.params, lambda c: _name_positionals(c, rule)),
             ("tuple_args", rule.tuple_args, lambda c: _tuples(c, rule)),
             ("int_as_tuple", rule.int_as_tuple, lambda c: _int_as_tuple(c, rule)),
-            ("float_args", rule.float_args, lambda c: _floats(ctx, c, rule, api, self._numbers[-1])),
+            ("float_args", rule.float_args, lambda c: _floats(ctx, c, rule, api, self._number_names(original))),
             ("rename", rule.rename, lambda c: c.with_changes(args=[_renamed(a, rule) for a in c.args])),
             ("drop", rule.drop, lambda c: drop_args(ctx, c, lambda i, a: keyword(a) in rule.drop)),
             ("drop_default", rule.drop_default, lambda c: drop_args(ctx, c, lambda i, a: _is_default(a, rule))),
             ("defaults", rule.defaults, lambda c: _with_defaults(ctx, c, rule)),
             ("same_value", rule.same_value, lambda c: _same_values(ctx, c, rule, api)),
+            ("zero_as_none", rule.zero_as_none, lambda c: _zero_as_none(ctx, c, rule)),
         )
         for kind, wanted, step in steps:
             if wanted:
@@ -215,6 +254,11 @@ class CallArgs(Rule):
                 if changed is not call and changed.deep_equals(call) is False:
                     ctx.hit(kind)
                 call = changed
+        if rule.result_when:
+            call = _result_when(ctx, call, rule)
+            if not isinstance(call, cst.Call):
+                ctx.hit("result_when")
+                return call
         for name, why in rule.flag.items():
             if any(keyword(a) == name for a in call.args):
                 ctx.hit("flag")
@@ -324,8 +368,9 @@ def _tuples(call: cst.Call, rule: ArgRule) -> cst.Call:
 
 
 def _floats(ctx: FileContext, call: cst.Call, rule: ArgRule, api: str, numbers: Set[str]) -> cst.Call:
-    """`scale_factor=2` -> `scale_factor=2.0` where MindSpore rejects an int; a parameter annotated as a
-    number (`factor: int`) -> `float(factor)`; anything else (it may be a tuple) is flagged."""
+    """`scale_factor=2` -> `scale_factor=2.0` where MindSpore rejects an int; a name that surely holds a
+    number (convert/numbers.py: `factor: int`, `f = 4 if deep else 2`) -> `float(factor)`; anything
+    else (it may be a tuple) is flagged."""
     args = list(call.args)
     for index, arg in enumerate(args):
         name = keyword(arg) or (rule.params[index] if arg.keyword is None and index < len(rule.params) else None)
@@ -384,6 +429,64 @@ def _is_default(arg: cst.Arg, rule: ArgRule) -> bool:
     default = rule.drop_default.get(keyword(arg) or "")
     return default is not None and isinstance(arg.value, (cst.Name, cst.Integer, cst.Float, cst.SimpleString)) \
         and getattr(arg.value, "value", None) == default
+
+
+def _zero_as_none(ctx: FileContext, call: cst.Call, rule: ArgRule) -> cst.Call:
+    """`F.pad(x, p, mode, value)`: torch reads a value of 0 as no value (which modes other than
+    "constant" require), MindSpore rejects any value there: a literal 0 becomes None, an
+    expression `value or None` (0 and None both pad with zeros in "constant" mode). Not where
+    another argument's value (`mode`, given or by torch's default) lets MindSpore take any value."""
+    args = list(call.args)
+    for param, fine_when in rule.zero_as_none.items():
+        index, arg = _argument(call, rule, param)
+        if arg is None or all(_is_or_absent(call, rule, other, literal) for other, literal in fine_when.items()):
+            continue
+        value = arg.value
+        if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus):
+            value = value.expression  # -0.0
+        if isinstance(value, (cst.Integer, cst.Float)):
+            if float(value.evaluated_value) == 0:
+                ctx.discard(arg.value)
+                args[index] = arg.with_changes(value=cst.Name("None"))
+            continue
+        if isinstance(value, cst.Name) and value.value == "None":
+            continue
+        operand = arg.value if isinstance(arg.value, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)) \
+            else arg.value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        args[index] = arg.with_changes(value=cst.BooleanOperation(left=operand, operator=cst.Or(), right=cst.Name("None")))
+    return call.with_changes(args=args)
+
+
+def _is_or_absent(call: cst.Call, rule: ArgRule, param: str, literal: str) -> bool:
+    """Is `param` absent (torch's default is `literal`, by the rule) or given as that string literal?"""
+    _, arg = _argument(call, rule, param)
+    return arg is None or (isinstance(arg.value, cst.SimpleString) and arg.value.evaluated_value == literal)
+
+
+def _result_when(ctx: FileContext, call: cst.Call, rule: ArgRule) -> cst.BaseExpression:
+    """`need_weights=False`, a keyword MindSpore lacks whose torch value changes only the result's
+    form: the keyword goes and the result is rewritten by the rule's expression over `result`
+    (`result[:1] + (None,)`: torch returns None in place of the weights)."""
+    for arg in call.args:
+        forms = rule.result_when.get(keyword(arg) or "")
+        template = forms.get(getattr(arg.value, "value", None)) if forms and isinstance(arg.value, cst.Name) else None
+        if template is None:
+            continue
+        new = drop_args(ctx, call, lambda i, a: a is arg)
+        expression = cst.parse_expression(template).visit(_PutResult(new))
+        return expression.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return call
+
+
+class _PutResult(cst.CSTTransformer):
+    """The call in place of the name `result` in a result_when expression."""
+
+    def __init__(self, call: cst.Call) -> None:
+        super().__init__()
+        self.call = call
+
+    def leave_Name(self, original, updated):
+        return self.call if updated.value == "result" else updated
 
 
 def _renamed(arg: cst.Arg, rule: ArgRule) -> cst.Arg:

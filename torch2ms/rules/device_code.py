@@ -5,7 +5,8 @@
 `device=` / `pin_memory=` / `non_blocking=` leave calls into torch, variables that only hold
 a device go once nothing reads them, `torch.cuda.*` statements go, and questions about the
 accelerator (`torch.cuda.is_available()`, `x.is_cuda`, `x.device.type == "cuda"`, tracing and
-compiling) are answered False, so their device-agnostic branch is what stays.
+compiling, torch.backends flags such as cudnn.enabled) are answered False, so their
+device-agnostic branch is what stays.
 
 Only calls into torch (and tensor methods that take a device) lose their `device=`
 arguments: the project's own helpers keep their signatures.
@@ -187,6 +188,30 @@ class DeviceCode(Rule):
             note="a device in an annotation is a string: MindSpore names devices by strings (x.device == 'CPU'); "
                  "every one in it",
         ),
+        change(
+            """
+            import torch
+
+            torch.backends.cudnn.benchmark = True
+            torch.backends.cuda.matmul.allow_tf32 = True
+
+            def fused(x):
+                if torch.backends.cudnn.enabled and torch.backends.cuda.flash_sdp_enabled():
+                    return x * 2
+                return x + x
+
+            tf32 = torch.backends.cuda.matmul.allow_tf32
+            """,
+            """
+
+            def fused(x):
+                return x + x
+
+            tf32 = False
+            """,
+            note="settings of cuDNN and CUDA kernels go; read back, they are False on MindSpore (no cuDNN, "
+                 "no TF32 matmuls, no flash kernel)",
+        ),
         keep(
             """
             import torch
@@ -310,6 +335,10 @@ class DeviceCode(Rule):
         if original.attr.value in ACCELERATOR_FLAGS and ctx.qualname(original) is None:
             ctx.discard(updated)
             return in_place_of(updated, ctx.literal(False))
+        if ctx.qualname(original) in extras.known_false_flags():  # `torch.backends.cudnn.benchmark`, read
+            ctx.discard(updated)
+            ctx.withdraw_flags_in(updated)
+            return in_place_of(updated, ctx.literal(False))
         return updated
 
     def leave_Comparison(self, ctx: FileContext, original: cst.Comparison, updated: cst.Comparison):
@@ -411,6 +440,10 @@ class DeviceCode(Rule):
             if isinstance(target, cst.Name):
                 if isinstance(old.value, cst.Call) and dotted(new.value) == target.value:
                     return True  # `model = model.to(device)` became `model = model`
+                made_by = ctx.qualname(old.value.func) if isinstance(old.value, cst.Call) else None
+                if made_by is not None and made_by.startswith(DEVICE_ONLY_MODULES) and isinstance(new.value, cst.Call) \
+                        and ctx.local_binding(target.value) is not None:
+                    return True  # `stream = torch.cuda.Stream()` in a function: dropped if unread
                 if "device" in target.value and _mentions_device(old.value):
                     return True  # `device_type = x.device.type if ... else "cpu"`: dropped if unread
                 return is_device_value(ctx, old.value) and not isinstance(old.value, cst.SimpleString)

@@ -7,7 +7,10 @@ name on a torch module (or class) is answered; anything else stays as written. A
 API without a counterpart is no exception (`hasattr(torch.cuda, "default_generators")` is False:
 the CPU branch stays). An API the active profile's port supplies (diffusers mode: mindone's
 scaled_dot_product_attention, ctx.supplied) is there: `if not hasattr(F,
-"scaled_dot_product_attention"): raise ImportError(...)` folds away.
+"scaled_dot_product_attention"): raise ImportError(...)` folds away. A version check
+(`version.parse(torch.__version__) >= version.parse("2.0")`) asks the same of a whole release:
+`torch.__version__` reads the version of the torch whose API the tool's tables describe
+(knowledge inventory), so the branch written for that API is the one that runs.
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ import libcst as cst
 
 from torch2ms.convert.context import FileContext
 from torch2ms.convert.cstutil import in_place_of
-from torch2ms.knowledge import record
+from torch2ms.knowledge import inventory, record
 from torch2ms.rules.base import Rule, change, keep
 
 
@@ -42,6 +45,29 @@ class FeatureChecks(Rule):
             run=("SILU", "kind"),
             note="the converted code has what the tool maps (not the fused attention: its other branch runs); "
                  "the branch is folded",
+        ),
+        change(
+            """
+            import torch
+            from packaging import version
+
+            if version.parse(torch.__version__) >= version.parse("2.0"):
+                attention = "fused"
+            else:
+                attention = "manual"
+            MAJOR = int(torch.__version__.split(".")[0])
+            """,
+            f"""
+            from packaging import version
+
+            if version.parse({inventory.torch_version()!r}) >= version.parse("2.0"):
+                attention = "fused"
+            else:
+                attention = "manual"
+            MAJOR = int({inventory.torch_version()!r}.split(".")[0])
+            """,
+            run=("attention", "MAJOR"),
+            note="a torch version check reads the version of the torch API the tool converts",
         ),
         keep(
             """
@@ -88,3 +114,11 @@ class FeatureChecks(Rule):
         ctx.discard(updated)
         ctx.withdraw_flags_in(updated)
         return in_place_of(updated, ctx.literal(answer))
+
+    def leave_Attribute(self, ctx: FileContext, original: cst.Attribute, updated: cst.Attribute):
+        """`torch.__version__`: the version of the torch API the tables describe."""
+        if ctx.qualname(original) not in ("torch.__version__", "torch.version.__version__"):
+            return updated
+        ctx.discard(updated)
+        ctx.withdraw_flags_in(updated)
+        return in_place_of(updated, cst.SimpleString(repr(inventory.torch_version())))

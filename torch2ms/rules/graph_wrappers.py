@@ -11,7 +11,7 @@ from __future__ import annotations
 import libcst as cst
 
 from torch2ms.convert.context import FileContext
-from torch2ms.convert.cstutil import decorator_callee, in_place_of, without_decorators
+from torch2ms.convert.cstutil import decorator_callee, in_place_of, with_body, without_decorators
 from torch2ms.knowledge import extras
 from torch2ms.rules.base import Rule, change, keep
 
@@ -90,13 +90,7 @@ class GraphWrappers(Rule):
         if not (isinstance(enabled, cst.Name) and enabled.value == "False"):
             return updated
         ctx.discard(updated.items[0])
-        body = updated.body
-        statements = list(body.body) if isinstance(body, cst.IndentedBlock) else [cst.SimpleStatementLine(body.body)]
-        first = statements[0]
-        comment = updated.body.header.comment if isinstance(body, cst.IndentedBlock) else None
-        carried = [cst.EmptyLine(comment=comment)] if comment is not None else []
-        statements[0] = first.with_changes(leading_lines=[*updated.leading_lines, *carried, *first.leading_lines])
-        return cst.FlattenSentinel(statements)
+        return with_body(updated)
 
     def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
         if ctx.qualname(original.func) not in extras.unwrapped() or not updated.args:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from torch2ms import helpers
 from torch2ms.convert.context import FileContext
 from torch2ms.knowledge import extras
 from torch2ms.rules.base import Rule, change, keep
@@ -68,6 +69,18 @@ class TrainingFromTheStart(Rule):
 
     def __init__(self) -> None:
         self._moded: set = set()  # ids of calls whose mode the code sets itself (`Net().eval()`)
+        self._helpers = None  # the helper layer classes the file holds (read when first needed)
+
+    def _helper_classes(self, ctx: FileContext) -> frozenset:
+        if self._helpers is None:
+            # Rendering the file is the proof, but costs a codegen: only where it defines a class
+            # of a helper's name at all (a converted file converted again).
+            names = helpers.class_names()
+            if any(type(s) is cst.ClassDef and s.name.value in names for s in ctx.module.body):
+                self._helpers = helpers.written_in(ctx.module.code)
+            else:
+                self._helpers = frozenset()
+        return self._helpers
 
     def visit_Attribute(self, ctx: FileContext, node: cst.Attribute) -> None:
         if node.attr.value in ("set_train", "eval", "train") and isinstance(node.value, cst.Call):
@@ -78,6 +91,8 @@ class TrainingFromTheStart(Rule):
             return updated
         maker = ctx.cell_made_by(original)
         if maker is None or (maker.startswith("torch.") and maker not in extras.mode_dependent_layers()):
+            return updated
+        if maker in self._helper_classes(ctx):  # a layer torch2ms wrote (mode-free): as when it was written
             return updated
         set_train = cst.Attribute(value=updated, attr=cst.Name("set_train"))
         return cst.Call(func=set_train, args=[cst.Arg(value=cst.Name("True"))])

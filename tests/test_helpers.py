@@ -1,0 +1,156 @@
+"""The helpers written into converted files (torch2ms/helpers) compute what torch computes,
+under torch's parameter names: torch's state dict loads by name, outputs and gradients agree."""
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.slow  # runs torch and MindSpore
+
+torch = pytest.importorskip("torch")
+ms = pytest.importorskip("mindspore")
+
+from torch2ms import fallback, helpers  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def written():
+    """The helper module as a converted file receives it, run on its own (MindSpore only)."""
+    code = helpers.source("weight_norm")
+    assert "import torch" not in code and "from torch" not in code
+    namespace = {}
+    exec(compile(code, "<weight_norm helpers>", "exec"), namespace)
+    fallback.install()  # mint's Conv1d has no CPU kernel in 2.10
+    yield namespace
+    fallback.uninstall()
+
+
+def _load(cell, torch_module):
+    """torch's state dict onto the cell, by name (every name must be there, both ways)."""
+    state = torch_module.state_dict()
+    params = dict(cell.parameters_and_names())
+    assert sorted(params) == sorted(state)
+    for name, param in params.items():
+        param.set_data(ms.Tensor(state[name].detach().numpy()))
+
+
+def _perturb(torch_module):
+    with torch.no_grad():  # g and v no longer agree with the initial weight
+        for i, param in enumerate(torch_module.parameters()):
+            param.mul_(1.5 + 0.25 * i).add_(0.1)
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1, None])
+@pytest.mark.parametrize("parametrized", [False, True])
+def test_weight_norm_conv_and_linear(written, dim, parametrized):
+    from mindspore import mint
+    make = written["_parametrized_weight_norm" if parametrized else "_weight_norm"]
+    norm = torch.nn.utils.parametrizations.weight_norm if parametrized else torch.nn.utils.weight_norm
+    rng = np.random.default_rng(0)
+    for torch_layer, ms_layer, shape in ((torch.nn.Conv1d(2, 3, 3), mint.nn.Conv1d(2, 3, 3), (2, 2, 8)),
+                                         (torch.nn.Linear(4, 3), mint.nn.Linear(4, 3), (5, 4))):
+        t, m = norm(torch_layer, dim=dim), make(ms_layer, dim=dim)
+        _perturb(t)
+        _load(m, t)
+        x = rng.standard_normal(shape).astype(np.float32)
+        out_t = t(torch.tensor(x))
+        out_m = m(ms.Tensor(x))
+        np.testing.assert_allclose(out_m.asnumpy(), out_t.detach().numpy(), atol=1e-5)
+        # gradients reach g and v, as torch's
+        out_t.square().sum().backward()
+        params = m.trainable_params()
+        grads = ms.value_and_grad(lambda inp: m(inp).square().sum(), None, params)(ms.Tensor(x))[1]
+        torch_grads = {name: p.grad for name, p in t.named_parameters()}
+        names = [name for name, _ in m.parameters_and_names()]
+        for name, grad in zip(names, grads):
+            np.testing.assert_allclose(grad.asnumpy(), torch_grads[name].numpy(), atol=1e-4, rtol=1e-4)
+
+
+def test_remove_weight_norm_keeps_the_weight(written):
+    from mindspore import mint
+    t = torch.nn.utils.weight_norm(torch.nn.Linear(4, 3))
+    m = written["_weight_norm"](mint.nn.Linear(4, 3))
+    _perturb(t)
+    _load(m, t)
+    t, m = torch.nn.utils.remove_weight_norm(t), written["_remove_weight_norm"](m)
+    assert sorted(name for name, _ in m.parameters_and_names()) == sorted(t.state_dict()) == ["bias", "weight"]
+    np.testing.assert_allclose(m.weight.asnumpy(), t.weight.detach().numpy(), atol=1e-6)
+    x = np.linspace(-1, 1, 8, dtype=np.float32).reshape(2, 4)
+    np.testing.assert_allclose(m(ms.Tensor(x)).asnumpy(), t(torch.tensor(x)).detach().numpy(), atol=1e-5)
+
+
+def test_nested_layer_names_match_torch(written):
+    from mindspore import mint, nn
+
+    class Block(nn.Cell):
+        def __init__(self):
+            super().__init__()
+            self.conv = written["_weight_norm"](mint.nn.Conv1d(2, 2, 1))
+            self.proj = written["_parametrized_weight_norm"](mint.nn.Linear(2, 2))
+
+    class TorchBlock(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = torch.nn.utils.weight_norm(torch.nn.Conv1d(2, 2, 1))
+            self.proj = torch.nn.utils.parametrizations.weight_norm(torch.nn.Linear(2, 2))
+
+    assert sorted(name for name, _ in Block().parameters_and_names()) == sorted(TorchBlock().state_dict())
+
+
+def test_parameter_names_are_unique_in_a_network(written):
+    """MindSpore's optimizers want unique Parameter.name values: the helpers' parameters get
+    their place in the network, as the layers' own do."""
+    from mindspore import mint, nn
+
+    class Net(nn.Cell):
+        def __init__(self):
+            super().__init__()
+            self.a = written["_weight_norm"](mint.nn.Linear(2, 2))
+            self.b = written["_weight_norm"](mint.nn.Linear(2, 2))
+            self.c = written["_parametrized_weight_norm"](mint.nn.Linear(2, 2))
+            self.d = written["_parametrized_weight_norm"](mint.nn.Linear(2, 2))
+
+    names = [p.name for p in Net().trainable_params()]
+    assert len(names) == len(set(names)) == 12, names
+
+
+@pytest.fixture(scope="module")
+def conv_transpose():
+    namespace = {}
+    exec(compile(helpers.source("conv_transpose1d"), "<conv_transpose1d helper>", "exec"), namespace)
+    fallback.install()  # mint's conv_transpose2d has no CPU kernel in 2.10
+    yield namespace["ConvTranspose1d"]
+    fallback.uninstall()
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"stride": 2, "padding": 1}, {"stride": 3, "padding": 2, "output_padding": 1, "dilation": 2},
+                                    {"groups": 2, "stride": 2}, {"bias": False, "stride": (2,)}])
+def test_conv_transpose1d(conv_transpose, kwargs):
+    t, m = torch.nn.ConvTranspose1d(4, 6, 3, **kwargs), conv_transpose(4, 6, 3, **kwargs)
+    _load(m, t)  # same names and shapes
+    x = np.random.default_rng(1).standard_normal((2, 4, 7)).astype(np.float32)
+    np.testing.assert_allclose(m(ms.Tensor(x)).asnumpy(), t(torch.tensor(x)).detach().numpy(), atol=1e-5)
+    assert (m.kernel_size, m.stride, m.padding, m.output_padding, m.dilation) == \
+        (t.kernel_size, t.stride, t.padding, t.output_padding, t.dilation)
+
+
+def test_conv_transpose1d_unbatched_output_size_and_init(conv_transpose):
+    t, m = torch.nn.ConvTranspose1d(4, 6, 3, stride=2), conv_transpose(4, 6, 3, stride=2)
+    # torch's initialisation: both tensors uniform in +-1/sqrt(fan_in), fan_in = 6 * 3
+    bound = 1 / np.sqrt(18)
+    assert np.abs(m.weight.asnumpy()).max() <= bound and np.abs(m.bias.asnumpy()).max() <= bound
+    assert m.weight.asnumpy().std() > bound / 3
+    _load(m, t)
+    x = np.linspace(-1, 1, 28, dtype=np.float32).reshape(4, 7)
+    np.testing.assert_allclose(m(ms.Tensor(x), output_size=[16]).asnumpy(),
+                               t(torch.tensor(x), output_size=[16]).detach().numpy(), atol=1e-5)
+    with pytest.raises(ValueError):
+        m(ms.Tensor(x), output_size=[20])
+
+
+def test_weight_norm_on_conv_transpose1d(written, conv_transpose):
+    """torch's weight norm over dim 0 of a transposed convolution's (in, out, k) weight."""
+    t = torch.nn.utils.weight_norm(torch.nn.ConvTranspose1d(4, 6, 3, stride=2))
+    m = written["_weight_norm"](conv_transpose(4, 6, 3, stride=2))
+    _perturb(t)
+    _load(m, t)
+    x = np.linspace(-1, 1, 28, dtype=np.float32).reshape(1, 4, 7)
+    np.testing.assert_allclose(m(ms.Tensor(x)).asnumpy(), t(torch.tensor(x)).detach().numpy(), atol=1e-5)
