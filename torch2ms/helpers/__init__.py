@@ -43,6 +43,13 @@ def defined(module: str) -> Dict[str, str]:
     return names
 
 
+@lru_cache(maxsize=None)
+def class_names() -> frozenset:
+    """Names of the classes the helper modules define."""
+    return frozenset(name for path in HERE.glob("[!_]*.py")
+                     for name, kind in defined(path.stem).items() if kind == "class")
+
+
 def written_in(code: str) -> frozenset:
     """Names of the helper modules' classes a file holds as torch2ms wrote them (a converted
     file converted again): they are no classes of the project's own."""

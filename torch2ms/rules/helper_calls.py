@@ -11,6 +11,8 @@ reference stays flagged.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import libcst as cst
 
 from torch2ms import helpers
@@ -19,6 +21,12 @@ from torch2ms.convert.cstutil import in_place_of
 from torch2ms.convert.results import Reason
 from torch2ms.knowledge import extras
 from torch2ms.rules.base import Rule, change, keep
+
+
+@lru_cache(maxsize=None)
+def _last_parts() -> frozenset:
+    """`weight_norm`, `ConvTranspose1d`, ...: the last part of every torch API a helper stands for."""
+    return frozenset(api.rpartition(".")[2] for api in extras.helpers())
 
 
 class HelperCalls(Rule):
@@ -129,12 +137,18 @@ class HelperCalls(Rule):
         ),
     )
 
+    # Called for every name and attribute of the file: most end in no helper API's last part.
     def leave_Name(self, ctx: FileContext, original: cst.Name, updated: cst.Name):
-        if ctx.binding_of(original) is None:  # a store, an attribute's name, a keyword
+        binding = ctx.binding_of(original)
+        if binding is None or not binding.qualname:  # a store, an attribute's name, a keyword
+            return updated
+        if binding.qualname.rpartition(".")[2] not in _last_parts():
             return updated
         return self._reference(ctx, original, updated)
 
     def leave_Attribute(self, ctx: FileContext, original: cst.Attribute, updated: cst.Attribute):
+        if original.attr.value not in _last_parts():
+            return updated
         return self._reference(ctx, original, updated)
 
     def _reference(self, ctx: FileContext, original, updated):

@@ -73,7 +73,13 @@ class TrainingFromTheStart(Rule):
 
     def _helper_classes(self, ctx: FileContext) -> frozenset:
         if self._helpers is None:
-            self._helpers = helpers.written_in(ctx.module.code)
+            # Rendering the file is the proof, but costs a codegen: only where it defines a class
+            # of a helper's name at all (a converted file converted again).
+            names = helpers.class_names()
+            if any(type(s) is cst.ClassDef and s.name.value in names for s in ctx.module.body):
+                self._helpers = helpers.written_in(ctx.module.code)
+            else:
+                self._helpers = frozenset()
         return self._helpers
 
     def visit_Attribute(self, ctx: FileContext, node: cst.Attribute) -> None:
