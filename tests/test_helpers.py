@@ -245,3 +245,51 @@ def test_optional_cell_list_model_loads_torch_weights_and_matches(optional_list,
         x = rng.standard_normal((3, 4)).astype(np.float32)
         np.testing.assert_allclose(m.run(ms.Tensor(x)).asnumpy(), t.run(torch.tensor(x)).detach().numpy(),
                                    atol=1e-5)
+
+
+_GRAPH_MODE = '''
+import numpy as np, mindspore as ms
+from torch2ms import helpers
+namespace = {}
+exec(helpers.source("optional_cells"), namespace)
+
+class Scale(ms.nn.Cell):
+    def __init__(self, k):
+        super().__init__()
+        self.k = k
+
+    def construct(self, x):
+        return x * self.k
+
+class Net(ms.nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.norms = namespace["OptionalCellList"]([Scale(2.0), None, Scale(5.0)])
+        self.blocks = ms.nn.CellList([Scale(3.0), Scale(7.0), Scale(11.0)])
+
+    def construct(self, x):
+        for norm, block in zip(self.norms, self.blocks):
+            if norm is not None:
+                x = norm(x)
+            x = block(x)
+        return x + self.norms[0](x) * 0 + len(self.norms)
+
+ms.set_context(mode=ms.GRAPH_MODE)
+print(Net()(ms.Tensor(np.ones((2,), np.float32))).asnumpy().tolist())
+'''
+
+
+def test_optional_cell_list_in_graph_mode(tmp_path):
+    """Compiled (GRAPH_MODE), the None entries stay in place: zip pairs the entries as torch does
+    (a subprocess: the mode is process-wide; a file: the compiler reads the source)."""
+    import os
+    import pathlib
+    import subprocess
+    import sys
+    root = pathlib.Path(__file__).resolve().parents[1]
+    script = tmp_path / "graph_mode.py"
+    script.write_text(_GRAPH_MODE)
+    done = subprocess.run([sys.executable, str(script)], cwd=root, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(root)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == str([2.0 * 3 * 7 * 5 * 11 + 3] * 2)
