@@ -187,7 +187,7 @@ def test_optional_cell_list_keeps_torch_none_semantics(optional_list):
     from mindspore import mint
     pair = lambda n: (torch.nn.Linear(2, n), mint.nn.Linear(2, n))  # noqa: E731 (a layer per side, told apart by size)
     a, b, c, d, e = (pair(n) for n in (1, 2, 3, 4, 5))
-    t_list, m_list = torch.nn.ModuleList([a[0], None, b[0]]), optional_list([a[1], None, b[1]])
+    t_list, m_list = torch.nn.ModuleList([a[0], None, b[0]]), optional_list(modules=[a[1], None, b[1]])
     _same_list(t_list, m_list)
     steps = [
         lambda lst, i: lst.append(None),

@@ -72,9 +72,15 @@ def _lists(src):
              super().__init__()
              self.skips = ModuleList([Linear(2, 2)])
      """, ["helper", "cells"]),
+    ("""
+     import torch.nn as nn
+
+     plain = nn.Sequential(nn.Linear(2, 2))
+     optional = nn.ModuleList(modules=[nn.Linear(2, 2), None])
+     """, ["helper"]),
 ])
 def test_lists_given_none_become_the_helper(src, expected):
     found, out = _lists(src)
     assert found == expected, out
-    assert "torch2ms:" not in out
+    assert "torch2ms:" not in out  # nothing left to a human (the helper takes torch's `modules=` too)
     assert (out.count("class OptionalCellList(") == 1) == ("helper" in expected)

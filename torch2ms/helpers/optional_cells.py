@@ -17,11 +17,11 @@ import mindspore
 class OptionalCellList(mindspore.nn.CellList):
     """torch.nn.ModuleList: a list of Cells in which an entry may be None."""
 
-    def __init__(self, cells=None):
+    def __init__(self, modules=None):
         super().__init__()
         object.__setattr__(self, "_entries", [])
-        if cells is not None:
-            self.extend(cells)
+        if modules is not None:  # torch's name for the argument
+            self.extend(modules)
 
     def _prefix(self):
         # the container's own place in the model, read off a parameter the list already names

@@ -228,6 +228,9 @@ class ContainerArgs(Rule):
             ctx.flag(updated, "torch.nn.ModuleList", Reason.MANUAL, _NONE_HINT)
             return updated
         ctx.withdraw_flags_in(updated.func)
+        for flag in ctx.withdraw_flag(updated):  # the helper takes torch's `modules=` keyword; CellList does not
+            if "modules=" not in (flag.hint or ""):
+                ctx.flag(updated, flag.api, flag.reason, flag.hint)
         ctx.discard(updated.func)
         ctx.need_helper("optional_cells")
         return updated.with_changes(func=in_place_of(updated.func, cst.Name(_HELPER)))
