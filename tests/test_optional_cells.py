@@ -84,3 +84,27 @@ def test_lists_given_none_become_the_helper(src, expected):
     assert found == expected, out
     assert "torch2ms:" not in out  # nothing left to a human (the helper takes torch's `modules=` too)
     assert (out.count("class OptionalCellList(") == 1) == ("helper" in expected)
+
+
+def test_a_subclass_giving_none_to_its_bases_list():
+    found, out = _lists("""
+        import torch.nn as nn
+
+        class Base(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.norms = nn.ModuleList([nn.LayerNorm(2)])
+                self.heads = nn.ModuleList([nn.Linear(2, 2)])
+
+        class Child(Base):
+            def __init__(self):
+                super().__init__()
+                self.norms.append(None)
+
+        class Other(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.norms = nn.ModuleList([nn.LayerNorm(2)])
+        """)
+    assert found == ["helper", "cells", "cells"], out
+    assert "torch2ms:" not in out

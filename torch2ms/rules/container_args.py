@@ -266,17 +266,19 @@ _GIVING = {"append", "insert", "extend"}
 def _optional_lists(ctx: FileContext, module: cst.Module) -> _OptionalLists:
     """Read the file before the walk: which lists are given None (`skips.append(skip)`, `skip`
     maybe None; `norms[1] = None`; `layers += [None]`), and which calls build those lists
-    (`self.skips = nn.ModuleList([])` in any method of the class, `skips = ...` in the function).
-    Flow-insensitive on purpose: the helper list is a CellList where no None comes."""
-    owner = {}  # id(method) -> id(its class)
+    (`self.skips = nn.ModuleList([])` in any method of the class or of a class of the file it
+    derives from or that derives from it, `skips = ...` in the function). Flow-insensitive on
+    purpose: the helper list is a CellList where no None comes."""
+    owner = {}  # id(method) -> its class's family (the classes of the file related by inheritance)
+    family = _families(ctx.nodes_of(cst.ClassDef))
     for cls in ctx.nodes_of(cst.ClassDef):
         for statement in cls.body.body:
             if isinstance(statement, cst.FunctionDef):
-                owner[id(statement)] = id(cls)
+                owner[id(statement)] = family[cls.name.value]
     scopes = [(None, [s for s in module.body if not isinstance(s, (cst.FunctionDef, cst.ClassDef))])]
     scopes += [(owner.get(id(f)), [f.body]) for f in ctx.nodes_of(cst.FunctionDef)]
     read = [(cls, _scope_facts(body)) for cls, body in scopes]
-    self_keys: Dict[Optional[int], Set[str]] = {}
+    self_keys: Dict[Optional[str], Set[str]] = {}
     for cls, facts in read:
         self_keys.setdefault(cls, set()).update(key for key, _ in facts.giving if key.startswith("self."))
     made, given, built = set(), set(), {}
@@ -297,6 +299,22 @@ def _optional_lists(ctx: FileContext, module: cst.Module) -> _OptionalLists:
             if key in built.get(cls if key.startswith("self.") else id(facts), ()):
                 given.add(id(call))
     return _OptionalLists(made, given)
+
+
+def _families(classes) -> Dict[str, str]:
+    """Class name -> a name standing for every class of the file it derives from or that derives
+    from it (a `self.<attr>` list may be built in one and given None in another)."""
+    root = {cls.name.value: cls.name.value for cls in classes}
+
+    def find(name):
+        while root[name] != name:
+            name = root[name]
+        return name
+    for cls in classes:
+        for base in cls.bases:
+            if isinstance(base.value, cst.Name) and base.value.value in root:
+                root[find(cls.name.value)] = find(base.value.value)
+    return {name: find(name) for name in root}
 
 
 @dataclass
