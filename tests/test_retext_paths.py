@@ -64,7 +64,6 @@ def test_retext_while_generating_retexts(profile, monkeypatch):
 
 def test_codegen_path_is_taken_where_it_can_be():
     rules = profiles.get("transformers").rules(PATHS["transformers"], CASES[0])
-    rules[0].decisions.parsed = True
     assert profiles.get("transformers").codegen_retext(rules) is not None
     rules[0].decisions.source = CASES[-2]  # a carriage return: the text pass instead
     assert profiles.get("transformers").codegen_retext(rules) is None

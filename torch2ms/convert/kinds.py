@@ -19,6 +19,8 @@ import libcst as cst
 from torch2ms.convert.cstutil import code_children, dotted, keyword
 from torch2ms.convert.dataflow import binds, target_names
 
+# Node types are tested with `type(x) is cst.X`: libcst's node classes are final, and isinstance
+# on them goes through ABCMeta (a Python call each), which was a fifth of the inference's time.
 CELL, OPTIMIZER, SCHEDULER, LOADER, DATASET = "cell", "optimizer", "scheduler", "loader", "dataset"
 GRAD_SCALER = "grad_scaler"
 
@@ -97,7 +99,7 @@ def _base_qualnames(cls: cst.ClassDef, resolve: Resolve) -> Iterator[Tuple[Optio
 
 def _classes(module: cst.Module, resolve: Resolve, is_layer: IsLayer, module_bases: Callable[[str], bool]):
     """The file's Cell classes and Dataset classes (bases resolved, file classes followed)."""
-    classes = [s for s in _walk_defs(module.body) if isinstance(s, cst.ClassDef)]
+    classes = [s for s in _walk_defs(module.body) if type(s) is cst.ClassDef]
     cells: Set[str] = set()
     datasets: Set[str] = set()
     changed = True
@@ -123,9 +125,9 @@ def _own_methods(module: cst.Module, cells: Set[str]) -> Set[str]:
     they are called on (`model.training_step(batch)`) holds one of those Cells."""
     in_cells: Set[str] = set()
     elsewhere: Set[str] = set()
-    for cls in (s for s in _walk_defs(module.body) if isinstance(s, cst.ClassDef)):
-        body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ()
-        names = {s.name.value for s in body if isinstance(s, cst.FunctionDef)}
+    for cls in (s for s in _walk_defs(module.body) if type(s) is cst.ClassDef):
+        body = cls.body.body if type(cls.body) is cst.IndentedBlock else ()
+        names = {s.name.value for s in body if type(s) is cst.FunctionDef}
         (in_cells if cls.name.value in cells else elsewhere).update(names)
     return {n for n in in_cells - elsewhere - SHARED_METHODS - SELF_RETURNING - MODULE_ONLY
             if not n.startswith("__")}
@@ -136,14 +138,14 @@ def _walk_defs(body) -> Iterator[cst.CSTNode]:
     stack = list(body)
     while stack:
         node = stack.pop()
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+        if type(node) in (cst.FunctionDef, cst.ClassDef):
             yield node
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.If, cst.For, cst.While, cst.With, cst.Try)):
-            inner = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+        if type(node) in (cst.FunctionDef, cst.ClassDef, cst.If, cst.For, cst.While, cst.With, cst.Try):
+            inner = node.body.body if type(node.body) is cst.IndentedBlock else ()
             stack.extend(inner)
             for part in ("orelse", "finalbody"):
                 other = getattr(node, part, None)
-                if other is not None and isinstance(getattr(other, "body", None), cst.IndentedBlock):
+                if other is not None and type(getattr(other, "body", None)) is cst.IndentedBlock:
                     stack.extend(other.body.body)
             for handler in getattr(node, "handlers", ()):
                 stack.extend(handler.body.body)
@@ -154,13 +156,13 @@ def _functions(module: cst.Module) -> Dict[str, _Function]:
 
     def visit(body, prefix: str, in_class: bool) -> None:
         for node in _statements(body):
-            if isinstance(node, cst.FunctionDef):
+            if type(node) is cst.FunctionDef:
                 key = f"{prefix}.{node.name.value}" if prefix else node.name.value
                 params = [p.name.value for p in (*node.params.posonly_params, *node.params.params)]
                 params += [p.name.value for p in node.params.kwonly_params]
                 found[key] = _Function(key, node, params, in_class)
                 visit(node.body.body, key, False)
-            elif isinstance(node, cst.ClassDef):
+            elif type(node) is cst.ClassDef:
                 key = f"{prefix}.{node.name.value}" if prefix else node.name.value
                 visit(node.body.body, key, True)
 
@@ -172,23 +174,23 @@ def _statements(body) -> Iterator[cst.CSTNode]:
     """Statements of a block, descending into if/for/while/with/try blocks (not into defs)."""
     for node in body:
         yield node
-        if isinstance(node, (cst.If, cst.For, cst.While, cst.With, cst.Try)):
+        if type(node) in (cst.If, cst.For, cst.While, cst.With, cst.Try):
             blocks = [node.body]
             orelse = getattr(node, "orelse", None)
             while orelse is not None:
                 blocks.append(orelse.body)
-                orelse = orelse.orelse if isinstance(orelse, cst.If) else None
+                orelse = orelse.orelse if type(orelse) is cst.If else None
             blocks += [h.body for h in getattr(node, "handlers", ())]
             if getattr(node, "finalbody", None) is not None:
                 blocks.append(node.finalbody.body)
             for block in blocks:
-                if isinstance(block, cst.IndentedBlock):
+                if type(block) is cst.IndentedBlock:
                     yield from _statements(block.body)
 
 
 def _small_statements(body) -> Iterator[cst.BaseSmallStatement]:
     for node in _statements(body):
-        if isinstance(node, cst.SimpleStatementLine):
+        if type(node) is cst.SimpleStatementLine:
             yield from node.body
 
 
@@ -196,9 +198,9 @@ def _calls(node: cst.CSTNode) -> Iterator[cst.Call]:
     stack = [node]
     while stack:
         current = stack.pop()
-        if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and current is not node:
+        if type(current) in (cst.FunctionDef, cst.ClassDef, cst.Lambda) and current is not node:
             continue
-        if isinstance(current, cst.Call):
+        if type(current) is cst.Call:
             yield current
         stack.extend(code_children(current))
 
@@ -237,15 +239,15 @@ class _Inference:
 
     # ---- what an expression makes ----------------------------------------------------
     def kind_of(self, expr: cst.BaseExpression, scope: str) -> Optional[str]:
-        if isinstance(expr, cst.Name):
+        if type(expr) is cst.Name:
             return self.kinds.of(scope, expr.value)
         attr = _self_attr(expr)
         if attr is not None and self._method_of(scope) is not None:
             return self.kinds.attrs.get(self._method_of(scope), {}).get(attr)
-        if not isinstance(expr, cst.Call):
+        if type(expr) is not cst.Call:
             return None
         func = expr.func
-        if isinstance(func, cst.Attribute) and func.attr.value in SELF_RETURNING and self.resolve(func) is None:
+        if type(func) is cst.Attribute and func.attr.value in SELF_RETURNING and self.resolve(func) is None:
             inner = self.kind_of(func.value, scope)
             return inner if inner == CELL else None
         qualname = self.resolve(func)
@@ -291,7 +293,7 @@ class _Inference:
         if annotation is None:
             return None
         expr = annotation.annotation
-        if isinstance(expr, cst.SimpleString):
+        if type(expr) is cst.SimpleString:
             return None
         qualname = self.resolve(expr)
         if qualname is not None:
@@ -327,19 +329,19 @@ class _Inference:
 
     def _scope(self, scope: str, body) -> None:
         for small in _small_statements(body):
-            if isinstance(small, cst.Assign) and len(small.targets) == 1:
+            if type(small) is cst.Assign and len(small.targets) == 1:
                 target = small.targets[0].target
-                if isinstance(target, cst.Name):
+                if type(target) is cst.Name:
                     self._set(scope, target.value, self.kind_of(small.value, scope))
                 elif self._method_of(scope) is not None and _self_attr(target) is not None:
                     kind = self.kind_of(small.value, scope)
                     if kind is not None:
                         self.kinds.attrs.setdefault(self._method_of(scope), {})[_self_attr(target)] = kind
-                elif isinstance(target, cst.Tuple) and isinstance(small.value, cst.Tuple):
+                elif type(target) is cst.Tuple and type(small.value) is cst.Tuple:
                     for element, value in zip(target.elements, small.value.elements):
-                        if isinstance(element.value, cst.Name):
+                        if type(element.value) is cst.Name:
                             self._set(scope, element.value.value, self.kind_of(value.value, scope))
-            elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+            elif type(small) is cst.AnnAssign and type(small.target) is cst.Name:
                 kind = self._annotation_kind(small.annotation)
                 if kind is None and small.value is not None:
                     kind = self.kind_of(small.value, scope)
@@ -360,10 +362,10 @@ class _Inference:
             return
         for inner in _calls(params):
             func = inner.func
-            if isinstance(func, cst.Attribute) and func.attr.value in ("parameters", "named_parameters"):
+            if type(func) is cst.Attribute and func.attr.value in ("parameters", "named_parameters"):
                 if _self_attr(func.value) is not None and self._method_of(scope) is not None:
                     self._set_attr(scope, _self_attr(func.value))
-                elif isinstance(func.value, cst.Name) and self.resolve(func.value) is None:
+                elif type(func.value) is cst.Name and self.resolve(func.value) is None:
                     name = func.value.value
                     owner = scope if name in self.kinds.bound(scope) else ""
                     if owner == "" and name not in self.kinds.bound(""):
@@ -376,9 +378,9 @@ class _Inference:
         called, switched = set(), set()
         for call in calls:
             func = call.func
-            if isinstance(func, cst.Name) or _self_attr(func) is not None:
+            if type(func) is cst.Name or _self_attr(func) is not None:
                 called.add(dotted(func))
-            elif isinstance(func, cst.Attribute) and (isinstance(func.value, cst.Name) or _self_attr(func.value)) \
+            elif type(func) is cst.Attribute and (type(func.value) is cst.Name or _self_attr(func.value)) \
                     and self.resolve(func.value) is None:
                 name, method = dotted(func.value), func.attr.value
                 if method in MODULE_ONLY or method in self.cell_methods:
@@ -478,7 +480,7 @@ class _Inference:
 
 
 def _self_attr(node: cst.CSTNode) -> Optional[str]:
-    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+    if type(node) is cst.Attribute and type(node.value) is cst.Name and node.value.value == "self":
         return node.attr.value
     return None
 

@@ -10,7 +10,6 @@ answered with that value (the library's `answers`), so the branches it guards fo
 """
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import Dict, Iterable, Optional, Set, Tuple, Union
 
@@ -110,16 +109,14 @@ class ImportDecisions:
     def __init__(self, lib: Library, path: str, source: Union[str, bytes, None]) -> None:
         self.lib = lib
         self.layout: Layout = lib.layout_of(path)
-        self.source = source  # the file's text, to read with ast (cheaper than rendering the tree)
+        self.source = source  # the file's text (docstrings.codegen_retext reads it)
         self.decisions: Dict[int, Decision] = {}  # id(ImportAlias) -> what becomes of it
         self.decorator_only: Set[str] = set()  # names the file uses only as decorators
         self.renamed: Dict[int, str] = {}  # id(ImportAlias) -> the local name its uses take now
         self.called_only: Set[str] = set()  # names the file only calls, without arguments
-        self.parsed = False  # this Python's ast read the file (the codegen may retext it: docstrings.py)
 
     def prescan(self, ctx: FileContext, node: cst.Module) -> None:
         """Before the walk: which names are used only as decorators, and a decision per import."""
-        self.parsed = _compiles(self.source if self.source is not None else node.code)
         self.decorator_only, library_names, self.called_only = _prescan(ctx, self.lib.name)
         ctx.watch(library_names)  # names imported inside functions are resolved too
         for binding in ctx.import_bindings:
@@ -157,18 +154,6 @@ class ImportDecisions:
         if binding is None or binding.alias is None or not isinstance(binding.alias, cst.ImportAlias):
             return binding, None
         return binding, self.of_binding(ctx, binding)
-
-
-def _compiles(source: Union[str, bytes]) -> bool:
-    """Does this Python compile the file? (libcst reads newer syntax too.) Bytecode, not an ast:
-    building the ast's Python objects cost a fifth of a bare libcst round-trip."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # `x is 1` and friends: the user's code, not ours to report
-        try:
-            compile(source, "<torch2ms>", "exec", dont_inherit=True)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return False
-    return True
 
 
 # Name nodes that are not references (no variable is read or bound through them): attribute

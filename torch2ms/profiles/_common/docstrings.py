@@ -52,7 +52,7 @@ def retext_docstring(text: str) -> str:
     return retext(text) if "torch" in text else text
 
 
-def codegen_retext(parsed: bool, source: Union[str, bytes, None]):
+def codegen_retext(source: Union[str, bytes, None]):
     """(retext_comment, retext_docstring) for annotate.render to apply as it generates the code,
     or None where retext_code must tokenize the finished code instead.
 
@@ -60,13 +60,14 @@ def codegen_retext(parsed: bool, source: Union[str, bytes, None]):
     where the comments and docstrings are: each comment is a Comment node (one token, the text
     tokenize reads as a COMMENT), and a STRING token that starts a logical line and ends it
     (what retext_code retexts) is a line holding just one string, no brackets, no semicolon.
-    That holds for code this Python reads, so only where ast read the file (`parsed`); and
-    never with a carriage return in it (tokenize, fed lines that only "\n" ends, reads a lone
-    "\r" its own way). Retexting before the notes are added gives the same lines: a note goes
-    after the comment's text, and retext changes no quote, backslash or line break.
-    tests/test_retext_paths.py holds both paths to the same bytes.
+    Retexting before the notes are added gives the same lines: a note goes after the comment's
+    text, and retext changes no quote, backslash or line break. tests/test_retext_paths.py
+    holds both paths to the same bytes. Not with a carriage return in the file: tokenize, fed
+    lines that only "\n" ends, reads a lone "\r" its own way. Code written for a newer Python
+    than this one (PEP 701 f-strings, say) is read as libcst read it, from the tree: this
+    Python's tokenize would misread it.
     """
-    if not parsed or source is None or (b"\r" if isinstance(source, bytes) else "\r") in source:
+    if source is None or (b"\r" if isinstance(source, bytes) else "\r") in source:
         return None
     return retext_comment, retext_docstring
 

@@ -44,7 +44,7 @@ class DiffusersProfile(Profile):
 
     def codegen_retext(self, rules: Sequence[object]):
         found = next((r.decisions for r in rules if isinstance(r, DiffusersImports)), None)
-        return docstrings.codegen_retext(found.parsed, found.source) if found is not None else None
+        return docstrings.codegen_retext(found.source) if found is not None else None
 
 
 PROFILE = DiffusersProfile()
