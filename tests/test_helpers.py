@@ -154,3 +154,142 @@ def test_weight_norm_on_conv_transpose1d(written, conv_transpose):
     _load(m, t)
     x = np.linspace(-1, 1, 28, dtype=np.float32).reshape(1, 4, 7)
     np.testing.assert_allclose(m(ms.Tensor(x)).asnumpy(), t(torch.tensor(x)).detach().numpy(), atol=1e-5)
+
+
+@pytest.fixture(scope="module")
+def optional_list():
+    namespace = {}
+    exec(compile(helpers.source("optional_cells"), "<optional_cells helper>", "exec"), namespace)
+    return namespace["OptionalCellList"]
+
+
+def _holder(framework, container):
+    """A model holding the list as `layers`, as models do (the names then start with `layers.`)."""
+    base = torch.nn.Module if framework is torch else ms.nn.Cell
+    holder = base()
+    holder.layers = container
+    return holder
+
+
+def _same_list(t_list, m_list):
+    """Same length, None at the same places, same layer sizes, same names by torch's indices."""
+    assert len(m_list) == len(t_list) and bool(m_list) == bool(t_list)
+    assert [e is None for e in m_list] == [e is None for e in t_list]
+    assert [None if e is None else e.weight.shape[0] for e in m_list] == \
+        [None if e is None else e.weight.shape[0] for e in t_list]
+    t, m = _holder(torch, t_list), _holder(ms, m_list)
+    assert [name for name, _ in m.parameters_and_names()] == list(t.state_dict())
+    # MindSpore's own parameter names (checkpoints, optimizers) follow too, as CellList's do
+    assert [param.name for _, param in m.parameters_and_names()] == list(t.state_dict())
+
+
+def test_optional_cell_list_keeps_torch_none_semantics(optional_list):
+    from mindspore import mint
+    pair = lambda n: (torch.nn.Linear(2, n), mint.nn.Linear(2, n))  # noqa: E731 (a layer per side, told apart by size)
+    a, b, c, d, e = (pair(n) for n in (1, 2, 3, 4, 5))
+    t_list, m_list = torch.nn.ModuleList([a[0], None, b[0]]), optional_list(modules=[a[1], None, b[1]])
+    _same_list(t_list, m_list)
+    steps = [
+        lambda lst, i: lst.append(None),
+        lambda lst, i: lst.append(c[i]),
+        lambda lst, i: lst.insert(1, d[i]),
+        lambda lst, i: lst.extend([None, e[i]]),
+        lambda lst, i: lst.__setitem__(0, None),
+        lambda lst, i: lst.__delitem__(2),
+        lambda lst, i: lst.__delitem__(-1),
+    ]
+    for step in steps:
+        step(t_list, 0)
+        step(m_list, 1)
+        _same_list(t_list, m_list)
+    for index in (0, 1, -1, -2):
+        assert (m_list[index] is None) == (t_list[index] is None)
+    for part in (slice(1, None), slice(None, None, 2), slice(-2, None)):
+        _same_list(t_list[part], m_list[part])
+    assert isinstance(m_list[1:], ms.nn.CellList)  # `isinstance(x, nn.CellList)` in converted code holds
+    with pytest.raises(IndexError):
+        m_list[len(m_list)]
+    with pytest.raises(TypeError):  # neither takes what is no layer
+        m_list.append(3)
+    with pytest.raises(TypeError):
+        t_list.append(3)
+
+
+def test_optional_cell_list_model_loads_torch_weights_and_matches(optional_list, written):
+    """Optional layers read back through zip and `is not None`: same names, same numbers (`written`
+    installs the CPU stand-ins: mint's LayerNorm has no CPU kernel)."""
+    from mindspore import mint
+
+    def build(nn, lst, pre):
+        class Stack(nn.Module if nn is torch.nn else ms.nn.Cell):
+            def __init__(self):
+                super().__init__()
+                self.norms, self.blocks = lst([]), lst([])
+                for i in range(3):
+                    self.norms.append(nn.LayerNorm(4) if pre or i == 1 else None)
+                    self.blocks.append(nn.Linear(4, 4))
+
+            def run(self, x):
+                for norm, block in zip(self.norms, self.blocks):
+                    x = block(norm(x) if norm is not None else x)
+                return x
+        return Stack()
+
+    rng = np.random.default_rng(3)
+    for pre in (False, True):
+        t, m = build(torch.nn, torch.nn.ModuleList, pre), build(mint.nn, optional_list, pre)
+        with torch.no_grad():
+            for param in t.parameters():
+                param.copy_(torch.tensor(rng.standard_normal(tuple(param.shape)).astype(np.float32)))
+        _load(m, t)
+        x = rng.standard_normal((3, 4)).astype(np.float32)
+        np.testing.assert_allclose(m.run(ms.Tensor(x)).asnumpy(), t.run(torch.tensor(x)).detach().numpy(),
+                                   atol=1e-5)
+
+
+_GRAPH_MODE = '''
+import numpy as np, mindspore as ms
+from torch2ms import helpers
+namespace = {}
+exec(helpers.source("optional_cells"), namespace)
+
+class Scale(ms.nn.Cell):
+    def __init__(self, k):
+        super().__init__()
+        self.k = k
+
+    def construct(self, x):
+        return x * self.k
+
+class Net(ms.nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.norms = namespace["OptionalCellList"]([Scale(2.0), None, Scale(5.0)])
+        self.blocks = ms.nn.CellList([Scale(3.0), Scale(7.0), Scale(11.0)])
+
+    def construct(self, x):
+        for norm, block in zip(self.norms, self.blocks):
+            if norm is not None:
+                x = norm(x)
+            x = block(x)
+        return x + self.norms[0](x) * 0 + len(self.norms)
+
+ms.set_context(mode=ms.GRAPH_MODE)
+print(Net()(ms.Tensor(np.ones((2,), np.float32))).asnumpy().tolist())
+'''
+
+
+def test_optional_cell_list_in_graph_mode(tmp_path):
+    """Compiled (GRAPH_MODE), the None entries stay in place: zip pairs the entries as torch does
+    (a subprocess: the mode is process-wide; a file: the compiler reads the source)."""
+    import os
+    import pathlib
+    import subprocess
+    import sys
+    root = pathlib.Path(__file__).resolve().parents[1]
+    script = tmp_path / "graph_mode.py"
+    script.write_text(_GRAPH_MODE)
+    done = subprocess.run([sys.executable, str(script)], cwd=root, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(root)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == str([2.0 * 3 * 7 * 5 * 11 + 3] * 2)

@@ -4,15 +4,24 @@ a ModuleDict holding a ModuleList / ModuleDict / Sequential is flagged (CellDict
 `nn.ModuleList(Block() for _ in range(n))` is a ModuleList in torch; MindSpore's CellList takes
 a list or tuple of Cells only (a generator raises TypeError), so the generator argument of a
 ModuleList / Sequential / ModuleDict becomes the list comprehension it stands for. torch's
-ModuleList also holds None (`nn.ModuleList([norm, None])`, optional layers); CellList raises
-TypeError on it when the model is built, so a list element that may be None (None, `x if c
-else None`, or a name the same function assigned such a value) is flagged on the call.
+ModuleList also holds None (`nn.ModuleList([norm, None])`, `skips.append(skip)` where `skip`
+may be None: optional layers), and CellList raises TypeError on it when the model is built. A
+ModuleList given something that may be None (None, `x if c else None`, a name the function
+assigned such a value), where it is built or later (append, insert, extend, `+=`, `lst[i] =`;
+`self.<attr>` in any method of the class), is built as OptionalCellList
+(torch2ms/helpers/optional_cells.py: torch's None semantics and parameter names) instead. Where
+the file's own name hides the helper, the call is flagged.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Set, Tuple
+
 import libcst as cst
 
-from torch2ms.convert.context import FileContext
+from torch2ms import helpers
+from torch2ms.convert.context import FileContext, self_attribute
+from torch2ms.convert.cstutil import code_children, in_place_of
 from torch2ms.convert.results import Reason
 from torch2ms.rules.base import Rule, change, keep
 
@@ -21,6 +30,7 @@ _NESTED_HINT = ("MindSpore's CellDict takes no CellList, CellDict or SequentialC
                 "small Cell subclass (an attribute of it), or keep the containers as attributes of the model")
 _NONE_HINT = ("torch's ModuleList holds None, MindSpore's CellList takes Cells only: an element here may be None "
               "(keep the optional layers as attributes, or give mint.nn.Identity() where the code calls it the same way)")
+_HELPER = "OptionalCellList"  # torch2ms/helpers/optional_cells.py
 _CONTAINERS = {"torch.nn.ModuleList", "torch.nn.Sequential", "torch.nn.ModuleDict", "torch.nn.ParameterList"}
 
 
@@ -56,34 +66,106 @@ class ContainerArgs(Rule):
         ),
         change(
             """
+            import torch
             import torch.nn as nn
 
             class Stack(nn.Module):
                 def __init__(self, dim, pre, post):
                     super().__init__()
-                    first = nn.LayerNorm(dim) if pre else None
-                    self.norms = nn.ModuleList([first, nn.LayerNorm(dim) if post else None, nn.LayerNorm(dim)])
+                    first = nn.Linear(dim, dim) if pre else None
+                    self.norms = nn.ModuleList([first, nn.Linear(dim, dim) if post else None, nn.Linear(dim, dim)])
                     self.skips = nn.ModuleList([])
                     skip = None
                     if post:
                         skip = nn.Linear(dim, dim)
                     self.skips.append(skip)
+                    self.skips.append(nn.Linear(dim, dim))
+
+                def forward(self, x):
+                    for norm in self.norms:
+                        if norm is not None:
+                            x = norm(x)
+                    return x, [skip is None for skip in self.skips], len(self.norms[1:])
+
+            stack = Stack(2, True, False)
+            names = [name for name, _ in stack.named_parameters()]
+            with torch.no_grad():
+                for i, (_, param) in enumerate(stack.named_parameters()):
+                    param.copy_(torch.linspace(-1, 1, param.numel()).reshape(param.shape) * (i + 1))
+            out = stack(torch.ones(3, 2))
             """,
             """
+            import mindspore
             from mindspore import mint, nn
+
+            HELPERS
 
             class Stack(nn.Cell):
                 def __init__(self, dim, pre, post):
                     super().__init__()
-                    first = mint.nn.LayerNorm(dim) if pre else None
-                    self.norms = nn.CellList([first, mint.nn.LayerNorm(dim) if post else None, mint.nn.LayerNorm(dim)])  # torch2ms: torch.nn.ModuleList needs a manual rewrite (hint: torch's ModuleList holds None, MindSpore's CellList takes Cells only: an element here may be None (keep the optional layers as attributes, or give mint.nn.Identity() where the code calls it the same way))
-                    self.skips = nn.CellList([])
+                    first = mint.nn.Linear(dim, dim) if pre else None
+                    self.norms = OptionalCellList([first, mint.nn.Linear(dim, dim) if post else None, mint.nn.Linear(dim, dim)])
+                    self.skips = OptionalCellList([])
                     skip = None
                     if post:
                         skip = mint.nn.Linear(dim, dim)
-                    self.skips.append(skip)  # torch2ms: torch.nn.ModuleList.append needs a manual rewrite (hint: torch's ModuleList holds None, MindSpore's CellList takes Cells only: an element here may be None (keep the optional layers as attributes, or give mint.nn.Identity() where the code calls it the same way))
+                    self.skips.append(skip)
+                    self.skips.append(mint.nn.Linear(dim, dim))
+
+                def construct(self, x):
+                    for norm in self.norms:
+                        if norm is not None:
+                            x = norm(x)
+                    return x, [skip is None for skip in self.skips], len(self.norms[1:])
+
+            stack = Stack(2, True, False).set_train(True)
+            names = [name for name, _ in stack.parameters_and_names()]
+            with mindspore._no_grad():
+                for i, (_, param) in enumerate(stack.parameters_and_names()):
+                    param.copy_(mint.linspace(-1, 1, param.numel()).reshape(param.shape) * (i + 1))
+            out = stack(mint.ones((3, 2)))
+            """.replace("HELPERS", helpers.source("optional_cells").replace("\n", "\n            ").rstrip()),
+            run=("names", "out"),
+            note="optional layers: a ModuleList given None (built with it, or appended later) is the helper "
+                 "list with torch's None semantics; parameters keep torch's indices (norms.2.weight)",
+        ),
+        keep(
+            """
+            import torch.nn as nn
+
+            def stack(layers, extra):
+                blocks = nn.ModuleList(layers)
+                blocks.append(extra)
+                return blocks
             """,
-            note="optional layers: CellList rejects None when the model is built",
+            """
+            from mindspore import nn
+
+            def stack(layers, extra):
+                blocks = nn.CellList(layers).set_train(True)
+                blocks.append(extra)
+                return blocks
+            """,
+            note="nothing says None comes here: a plain CellList",
+        ),
+        change(
+            """
+            import torch.nn as nn
+
+            class OptionalCellList:
+                pass
+
+            norms = nn.ModuleList([nn.LayerNorm(2), None])
+            """,
+            """
+            from mindspore import mint, nn
+
+            class OptionalCellList:
+                pass
+
+            norms = nn.CellList([mint.nn.LayerNorm(2), None]).set_train(True)  # torch2ms: torch.nn.ModuleList needs a manual rewrite (hint: HINT)
+            """.replace("HINT", _NONE_HINT),
+            note="the file's own OptionalCellList hides the helper: flagged, CellList rejects None",
         ),
         keep(
             """
@@ -102,6 +184,11 @@ class ContainerArgs(Rule):
 
     def __init__(self) -> None:
         self._maybe_none = [set()]  # per function being walked (the module first): names that may hold None
+        self._optional = _OptionalLists(set(), set())
+
+    def visit_Module(self, ctx: FileContext, node: cst.Module) -> None:
+        if any(name.value == "ModuleList" for name in ctx.nodes_of(cst.Name)):
+            self._optional = _optional_lists(ctx, node)
 
     def visit_FunctionDef(self, ctx: FileContext, node: cst.FunctionDef) -> None:
         self._maybe_none.append(set())
@@ -116,11 +203,10 @@ class ContainerArgs(Rule):
 
     def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
         qualname = ctx.qualname(original.func)
-        if qualname == "torch.nn.ModuleList" and len(original.args) == 1 and isinstance(
-                original.args[0].value, (cst.List, cst.Tuple)) and any(
-                _may_be_none(e.value, self._maybe_none[-1]) for e in original.args[0].value.elements):
-            ctx.flag(updated, qualname, Reason.MANUAL, _NONE_HINT)
-        elif self._appends_none(ctx, original):
+        if qualname == "torch.nn.ModuleList" and (id(original) in self._optional.made or (
+                len(original.args) == 1 and _holds_none(original.args[0].value, self._maybe_none[-1]))):
+            updated = self._optional_list(ctx, updated)
+        elif self._appends_none(ctx, original) and id(original) not in self._optional.given:
             ctx.flag(updated, "torch.nn.ModuleList.append", Reason.MANUAL, _NONE_HINT)
         if qualname == "torch.nn.ModuleDict" and original.args and isinstance(original.args[0].value, cst.Dict):
             self._flag_nested(ctx, original.args[0].value, updated.args[0].value)
@@ -132,6 +218,22 @@ class ContainerArgs(Rule):
         generator = arg.value
         as_list = cst.ListComp(elt=generator.elt, for_in=generator.for_in)
         return updated.with_changes(args=[arg.with_changes(value=as_list)])
+
+    @staticmethod
+    def _optional_list(ctx: FileContext, updated: cst.Call) -> cst.Call:
+        """A ModuleList that may be given None: the helper list with torch's None semantics (flagged
+        where the file's own name hides it)."""
+        binding = ctx.lookup(_HELPER)
+        if binding is not None and not binding.is_torch:
+            ctx.flag(updated, "torch.nn.ModuleList", Reason.MANUAL, _NONE_HINT)
+            return updated
+        ctx.withdraw_flags_in(updated.func)
+        for flag in ctx.withdraw_flag(updated):  # the helper takes torch's `modules=` keyword; CellList does not
+            if "modules=" not in (flag.hint or ""):
+                ctx.flag(updated, flag.api, flag.reason, flag.hint)
+        ctx.discard(updated.func)
+        ctx.need_helper("optional_cells")
+        return updated.with_changes(func=in_place_of(updated.func, cst.Name(_HELPER)))
 
     def _appends_none(self, ctx: FileContext, call: cst.Call) -> bool:
         """`self.skips.append(skip)` on a ModuleList, where `skip` may be None."""
@@ -150,6 +252,126 @@ class ContainerArgs(Rule):
             value = old.value if isinstance(old, cst.DictElement) else None
             if isinstance(value, cst.Call) and ctx.qualname(value.func) in _NESTED:
                 ctx.flag(new.value, ctx.qualname(value.func), Reason.MANUAL, _NESTED_HINT)
+
+
+@dataclass
+class _OptionalLists:
+    made: Set[int]  # id() of the calls that build a list some code gives None (a ModuleList: the helper)
+    given: Set[int]  # id() of the calls giving None to a list built by one of those
+
+
+_GIVING = {"append", "insert", "extend"}
+
+
+def _optional_lists(ctx: FileContext, module: cst.Module) -> _OptionalLists:
+    """Read the file before the walk: which lists are given None (`skips.append(skip)`, `skip`
+    maybe None; `norms[1] = None`; `layers += [None]`), and which calls build those lists
+    (`self.skips = nn.ModuleList([])` in any method of the class or of a class of the file it
+    derives from or that derives from it, `skips = ...` in the function). Flow-insensitive on
+    purpose: the helper list is a CellList where no None comes."""
+    owner = {}  # id(method) -> its class's family (the classes of the file related by inheritance)
+    family = _families(ctx.nodes_of(cst.ClassDef))
+    for cls in ctx.nodes_of(cst.ClassDef):
+        for statement in cls.body.body:
+            if isinstance(statement, cst.FunctionDef):
+                owner[id(statement)] = family[cls.name.value]
+    scopes = [(None, [s for s in module.body if not isinstance(s, (cst.FunctionDef, cst.ClassDef))])]
+    scopes += [(owner.get(id(f)), [f.body]) for f in ctx.nodes_of(cst.FunctionDef)]
+    read = [(cls, _scope_facts(body)) for cls, body in scopes]
+    self_keys: Dict[Optional[str], Set[str]] = {}
+    for cls, facts in read:
+        self_keys.setdefault(cls, set()).update(key for key, _ in facts.giving if key.startswith("self."))
+    made, given, built = set(), set(), {}
+    for cls, facts in read:
+        receivers = {key for key, _ in facts.giving if not key.startswith("self.")}
+        for _ in range(2):  # `layers = ModuleList([]); ...; self.layers = layers`, either way round
+            for target, value in facts.assigns:
+                if isinstance(value, cst.Name) and target.startswith("self.") and target in self_keys[cls]:
+                    receivers.add(value.value)
+                if isinstance(value, cst.Name) and value.value in receivers and target.startswith("self."):
+                    self_keys[cls].add(target)
+        for target, value in facts.assigns:
+            if isinstance(value, cst.Call) and (target in receivers or target in self_keys[cls]):
+                made.add(id(value))
+                built.setdefault(cls if target.startswith("self.") else id(facts), set()).add(target)
+    for cls, facts in read:
+        for key, call in facts.giving:
+            if key in built.get(cls if key.startswith("self.") else id(facts), ()):
+                given.add(id(call))
+    return _OptionalLists(made, given)
+
+
+def _families(classes) -> Dict[str, str]:
+    """Class name -> a name standing for every class of the file it derives from or that derives
+    from it (a `self.<attr>` list may be built in one and given None in another)."""
+    root = {cls.name.value: cls.name.value for cls in classes}
+
+    def find(name):
+        while root[name] != name:
+            name = root[name]
+        return name
+    for cls in classes:
+        for base in cls.bases:
+            if isinstance(base.value, cst.Name) and base.value.value in root:
+                root[find(cls.name.value)] = find(base.value.value)
+    return {name: find(name) for name in root}
+
+
+@dataclass
+class _Facts:
+    assigns: List[Tuple[str, cst.BaseExpression]]  # target ("name" or "self.attr") -> value
+    giving: List[Tuple[str, cst.CSTNode]]  # (the list's key, the node giving it something that may be None)
+
+
+def _scope_facts(body) -> _Facts:
+    """Assignments and None given to lists in one function body (nested defs are theirs)."""
+    assigns, gifts, stack = [], [], list(reversed(body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(node, cst.Assign):
+            for target in node.targets:
+                assigns.append((target.target, node.value))
+        elif isinstance(node, cst.AnnAssign) and node.value is not None:
+            assigns.append((node.target, node.value))
+        elif isinstance(node, cst.AugAssign) and isinstance(node.operator, cst.AddAssign):
+            gifts.append((node.target, node.value, node, _holds_none))
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _GIVING:
+            values = [a.value for a in node.args if a.keyword is None and not a.star]
+            value = values[-1] if values else None
+            test = _holds_none if node.func.attr.value == "extend" else _may_be_none
+            if value is not None:
+                gifts.append((node.func.value, value, node, test))
+        stack.extend(reversed(code_children(node)))
+    names: Set[str] = set()
+    for _ in range(3):  # `a = None`, `b = a if c else d`, ...
+        names.update(t.value for t, v in assigns if isinstance(t, cst.Name) and _may_be_none(v, names))
+    for target, value in assigns:
+        if isinstance(target, cst.Subscript):  # `norms[1] = None`
+            gifts.append((target.value, value, target, _may_be_none))
+    keyed = [(_key(t), v) for t, v in assigns]
+    giving = [(_key(receiver), node) for receiver, value, node, test in gifts
+              if _key(receiver) is not None and test(value, names)]
+    return _Facts([(k, v) for k, v in keyed if k is not None], giving)
+
+
+def _key(node: cst.BaseExpression) -> Optional[str]:
+    if isinstance(node, cst.Name):
+        return node.value
+    attr = self_attribute(node)
+    return None if attr is None else "self." + attr
+
+
+def _holds_none(value: cst.BaseExpression, names) -> bool:
+    """A list or tuple with an element that may be None (`[norm, None]`, `[None] * n`, `[None for _ in x]`)."""
+    if isinstance(value, (cst.List, cst.Tuple)):
+        return any(isinstance(e, cst.Element) and _may_be_none(e.value, names) for e in value.elements)
+    if isinstance(value, cst.ListComp):
+        return _may_be_none(value.elt, names)
+    if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, (cst.Multiply, cst.Add)):
+        return _holds_none(value.left, names) or _holds_none(value.right, names)
+    return False
 
 
 def _may_be_none(value: cst.BaseExpression, names) -> bool:
