@@ -40,6 +40,7 @@ from typing import Dict, List, Set, Tuple
 import libcst as cst
 import pytest
 
+from torch2ms import helpers
 from torch2ms.convert.pipeline import convert_source
 
 MARK = "# torch2ms:"
@@ -229,6 +230,8 @@ def strip_note(line: str) -> str:
 def analyse(src: str, out: str) -> dict:
     if not _VOCAB:
         _VOCAB.update(_ms_vocabulary())
+        # the names of the helpers torch2ms writes into converted files (MindSpore code of its own)
+        _VOCAB.update(n for path in helpers.HERE.glob("[!_]*.py") for n in helpers.defined(path.stem))
     tree = ast.parse(src)
     trig = trigger_regex(torch_aliases(tree))
     a = src.splitlines(keepends=True)
@@ -247,6 +250,10 @@ def analyse(src: str, out: str) -> dict:
     # changed input lines by their text without indentation: a line that only moved or was
     # re-indented (an inlined `if`/`with` body) may land in another block of the diff
     moved = {a[i - 1].strip() for i in changed_lines if a[i - 1].strip()}
+    # a helper module written whole into the output (torch2ms/helpers: tests/test_helpers.py proves them)
+    for path in sorted(helpers.HERE.glob("[!_]*.py")):
+        if helpers.source(path.stem) in out:
+            moved |= {line.strip() for line in helpers.source(path.stem).splitlines() if line.strip()}
 
     unexplained_in: List[Tuple[int, str]] = []
     unexplained_out: List[Tuple[int, str]] = []

@@ -253,10 +253,17 @@ def test_every_known_false_query_answers_false_in_eager_torch():
 
     from torch2ms.knowledge import extras
 
+    import torch
+
+    q = torch.ones(1, 2, 4, 8)
+    sdpa = torch.backends.cuda.SDPAParams(q, q, q, None, 0.0, False, False)  # what these questions take
+    arguments = {"torch.backends.cuda.can_use_cudnn_attention": (sdpa,),
+                 "torch.backends.cuda.can_use_efficient_attention": (sdpa,),
+                 "torch.backends.cuda.can_use_flash_attention": (sdpa,)}
     for qualname in sorted(extras.known_false()):
         module, _, name = qualname.rpartition(".")
         query = getattr(importlib.import_module(module), name)
-        assert query() is False, qualname
+        assert query(*arguments.get(qualname, ())) is False, qualname
 
 
 def test_onnx_export_and_exporting_questions_keep_the_eager_branch():

@@ -273,6 +273,8 @@ def test_comments_above_a_dropped_first_decorator_stay_above_the_next():
 
 
 def test_a_droppable_decorator_used_otherwise_stays_from_transformers():
+    from torch2ms import helpers
+
     check(
         """\
         import torch
@@ -280,12 +282,9 @@ def test_a_droppable_decorator_used_otherwise_stays_from_transformers():
 
         documented = auto_docstring(torch.ones)
         """,
-        """\
-        from mindspore import mint
-        from transformers.utils import auto_docstring
-
-        documented = auto_docstring(mint.ones)
-        """,
+        # torch.ones passed as a value takes torch's sizes through the _sized helper
+        "from mindspore import mint\nfrom transformers.utils import auto_docstring\n\n"
+        + helpers.source("sized") + "\ndocumented = auto_docstring(_sized(mint.ones))\n",
     )
 
 
