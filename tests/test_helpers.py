@@ -1,5 +1,6 @@
 """The helpers written into converted files (torch2ms/helpers) compute what torch computes,
 under torch's parameter names: torch's state dict loads by name, outputs and gradients agree."""
+import textwrap
 import numpy as np
 import pytest
 
@@ -293,3 +294,23 @@ def test_optional_cell_list_in_graph_mode(tmp_path):
                           env={**os.environ, "PYTHONPATH": str(root)})
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == str([2.0 * 3 * 7 * 5 * 11 + 3] * 2)
+
+
+def test_a_feature_check_finds_what_a_helper_supplies():
+    """`hasattr(nn.utils.parametrizations, "weight_norm")` is True in torch, and the converted
+    code has it (a helper): the branch torch takes is the one kept, so torch's parameter names
+    (parametrizations.weight.original0/1) are the ones the converted layer gets."""
+    from torch2ms.convert.pipeline import convert_source
+
+    out = convert_source(textwrap.dedent(
+        """\
+        from torch import nn
+
+        def normed(conv):
+            weight_norm = nn.utils.weight_norm
+            if hasattr(nn.utils.parametrizations, "weight_norm"):
+                weight_norm = nn.utils.parametrizations.weight_norm
+            return weight_norm(conv, name="weight", dim=2)
+        """), "m.py").code
+    assert "weight_norm = _parametrized_weight_norm" in out
+    assert "hasattr" not in out

@@ -18,7 +18,7 @@ import libcst as cst
 
 from torch2ms.convert.context import FileContext
 from torch2ms.convert.cstutil import in_place_of
-from torch2ms.knowledge import inventory, record
+from torch2ms.knowledge import extras, inventory, record
 from torch2ms.rules.base import Rule, change, keep
 
 
@@ -100,7 +100,8 @@ class FeatureChecks(Rule):
         if qualname is None or not isinstance(name, cst.SimpleString) or not isinstance(name.evaluated_value, str):
             return None
         api = f"{qualname}.{name.evaluated_value}"
-        return record(api).target is not None or api in ctx.supplied
+        # a helper written into the file stands for it too (torch2ms/helpers: weight_norm, ...)
+        return record(api).target is not None or api in ctx.supplied or api in extras.helpers()
 
     def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
         if not (isinstance(original.func, cst.Name) and original.func.value == "hasattr" and len(original.args) == 2
