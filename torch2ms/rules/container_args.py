@@ -323,21 +323,27 @@ class _Facts:
     giving: List[Tuple[str, cst.CSTNode]]  # (the list's key, the node giving it something that may be None)
 
 
+# Nodes the walk of a scope skips: nothing under them (Name aside, tested first), or their own scope.
+_NOTHING_UNDER = frozenset({cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.Pass, cst.Ellipsis})
+_OTHER_SCOPES = frozenset({cst.FunctionDef, cst.ClassDef, cst.Lambda})
+
+
 def _scope_facts(body) -> _Facts:
     """Assignments and None given to lists in one function body (nested defs are theirs)."""
     assigns, gifts, stack = [], [], list(reversed(body))
     while stack:
         node = stack.pop()
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        kind = type(node)  # exact types: isinstance on libcst's classes goes through ABCMeta
+        if kind is cst.Name or kind in _NOTHING_UNDER or kind in _OTHER_SCOPES:
             continue
-        if isinstance(node, cst.Assign):
+        if kind is cst.Assign:
             for target in node.targets:
                 assigns.append((target.target, node.value))
-        elif isinstance(node, cst.AnnAssign) and node.value is not None:
+        elif kind is cst.AnnAssign and node.value is not None:
             assigns.append((node.target, node.value))
-        elif isinstance(node, cst.AugAssign) and isinstance(node.operator, cst.AddAssign):
+        elif kind is cst.AugAssign and type(node.operator) is cst.AddAssign:
             gifts.append((node.target, node.value, node, _holds_none))
-        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _GIVING:
+        elif kind is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value in _GIVING:
             values = [a.value for a in node.args if a.keyword is None and not a.star]
             value = values[-1] if values else None
             test = _holds_none if node.func.attr.value == "extend" else _may_be_none
