@@ -179,10 +179,18 @@ class FileContext:
         if self._by_type is None:
             index: Dict[type, List[cst.CSTNode]] = {}
             stack: List[cst.CSTNode] = [self.module]
+            name = cst.Name
             while stack:
                 node = stack.pop()
-                index.setdefault(type(node), []).append(node)
-                stack.extend(reversed(cstutil.code_children(node)))
+                kind = type(node)
+                bucket = index.get(kind)
+                if bucket is None:
+                    bucket = index[kind] = []
+                bucket.append(node)
+                if kind is not name:  # a third of the nodes, with no code under them
+                    children = cstutil.code_children(node)
+                    children.reverse()
+                    stack.extend(children)
             self._by_type = index
         if len(types) == 1:
             return list(self._by_type.get(types[0], ()))

@@ -122,7 +122,8 @@ def walk_code(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(code_children(current))
+        if type(current) is not cst.Name:  # the most common node, with no code under it
+            stack.extend(code_children(current))
 
 
 def iter_names(node: cst.CSTNode) -> Iterator[cst.Name]:
