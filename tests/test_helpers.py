@@ -314,3 +314,47 @@ def test_a_feature_check_finds_what_a_helper_supplies():
         """), "m.py").code
     assert "weight_norm = _parametrized_weight_norm" in out
     assert "hasattr" not in out
+
+
+einops = pytest.importorskip("einops")
+
+
+@pytest.fixture(scope="module")
+def einops_on_mindspore():
+    """The backend as a converted file defines it: einops then takes MindSpore tensors."""
+    code = helpers.source("einops_backend")
+    assert "import torch" not in code and "from torch" not in code
+    namespace = {}  # kept alive: einops finds the class among AbstractBackend's (weakly held) subclasses
+    exec(compile(code, "<einops_backend helper>", "exec"), namespace)
+    fallback.install()  # mint.einsum has no CPU kernel in 2.10
+    yield namespace
+    fallback.uninstall()
+
+
+_X = np.linspace(-3, 3, 144, dtype=np.float32).reshape(2, 6, 4, 3)
+
+
+@pytest.mark.parametrize("call", [
+    lambda e, x: e.rearrange(x, "b (h d) n c -> b h n (d c)", h=2),
+    lambda e, x: e.rearrange(x, "... d -> (...) d"),
+    lambda e, x: e.rearrange([x, x * 2], "l b c h w -> b (l c) h w"),
+    lambda e, x: e.repeat(x, "b c h w -> b c h w r", r=3),
+    lambda e, x: e.repeat(x, "b c h w -> (r b) c (h w)", r=2),
+    *[(lambda op: lambda e, x: e.reduce(x, "b c h w -> b w", op))(op) for op in ("min", "max", "sum", "mean", "prod")],
+    *[(lambda op: lambda e, x: e.reduce(x > 0, "b c h w -> b h", op))(op) for op in ("any", "all")],
+    lambda e, x: e.pack([x, x[:, :, :, :1]], "b c h *")[0],
+    lambda e, x: e.unpack(*e.pack([x, x[:, :1]], "b * w"), "b * w")[1],
+    lambda e, x: e.einsum(x, x, "b c h w, b c h w -> b h"),
+])
+def test_einops_backend_computes_what_torch_does(einops_on_mindspore, call):
+    expected = call(einops, torch.tensor(_X))
+    got = call(einops, ms.Tensor(_X))
+    assert tuple(got.shape) == tuple(expected.shape)
+    np.testing.assert_allclose(got.asnumpy().astype(np.float64), expected.numpy().astype(np.float64),
+                               rtol=1e-5, atol=1e-5)
+
+
+def test_einops_backend_takes_parameters_and_reads_shapes(einops_on_mindspore):
+    weight = ms.Parameter(ms.Tensor(_X), name="weight")
+    assert einops.rearrange(weight, "b c h w -> b (c h w)").shape == (2, 72)
+    assert einops.parse_shape(ms.Tensor(_X), "b c _ w") == {"b": 2, "c": 6, "w": 3}

@@ -1,7 +1,7 @@
 """einops calls and layers with a literal pattern become the mint steps they stand for.
 
-einops has no MindSpore backend, so `rearrange(x, "b (h d) n -> b h n d", h=8)` cannot run on a
-MindSpore tensor. With a literal pattern the steps are known when converting
+einops ships no MindSpore backend, and einops code is Python that a compiled graph cannot hold. With a
+literal pattern, `rearrange(x, "b (h d) n -> b h n d", h=8)`, the steps are known when converting
 (convert/einops_plan.py): `x.reshape((x.shape[0], 8, x.shape[1] // 8, x.shape[2])).permute(0, 1,
 3, 2)`; `repeat` broadcasts its new axes (`mint.broadcast_to`), `reduce` reduces the dropped ones
 (`mint.mean`, `mint.sum`, `mint.amax`, ...); an ellipsis is read from the tensor's ndim when
@@ -11,8 +11,10 @@ per named axis. An `einops.layers.torch.Rearrange` / `Reduce` layer is a Cell: o
 only merges consecutive axes is `mint.nn.Flatten(start, end)`; any other literal pattern gets a
 small Cell class written once per file (per pattern and set of axis sizes), after the imports,
 whose construct holds the steps; its sizes stay at the call (`_EinopsRearrange1(h=heads)`), so
-the layer is built where the original was. What stays einops (a pattern held in a variable, two
-unknown sizes in one group, ...) is flagged with the reason. A tensor expression whose shape the
+the layer is built where the original was. A call that stays einops (a pattern held in a variable,
+two unknown sizes in one group, ...) is flagged with the reason, and the file gets einops' backend
+for MindSpore tensors (helpers/einops_backend.py), so the call runs in PyNative mode; a layer that
+stays einops is flagged (einops.layers has no MindSpore module). A tensor expression whose shape the
 steps read is evaluated once, named where it is first read (`(_t0 := self.qkv(x))`).
 """
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Dict, Optional
 
 import libcst as cst
 
+from torch2ms import helpers
 from torch2ms.convert.context import FileContext
 from torch2ms.convert.cstutil import dotted, in_place_of, is_plain_reference, iter_names, keyword
 from torch2ms.convert.einops_plan import PatternError, einsum_equation, flatten_span, pack_code, plan, unpack_code
@@ -31,6 +34,9 @@ _FUNCTIONS = {"einops.rearrange": "rearrange", "einops.repeat": "repeat", "einop
 # einops names that take no tensor (the others, pack/unpack/parse_shape/..., are flagged when not converted)
 _NO_TENSORS = {"einops.EinopsError"}
 _LAYERS = {"einops.layers.torch.Rearrange", "einops.layers.torch.Reduce"}
+# einops functions that run on any tensor einops has a backend for (helpers/einops_backend.py)
+_ON_BACKEND = {"einops.rearrange", "einops.repeat", "einops.reduce", "einops.pack", "einops.unpack",
+               "einops.einsum", "einops.parse_shape", "einops.asnumpy"}
 
 
 def _code(node: cst.CSTNode) -> str:
@@ -66,6 +72,11 @@ class _Fill(cst.CSTTransformer):
         if path is not None and path.count(".") == 1 and path.split(".")[0] in ("mint", "math"):
             return self.ctx.emit(f"mindspore.{path}" if path.startswith("mint.") else path)
         return updated
+
+
+# the note on an einops call left to einops (examples)
+_NOTE = ("torch2ms: einops.rearrange needs a manual rewrite (hint: not unrolled ({}): it runs through the einops "
+         "backend for MindSpore written into this file, in PyNative mode; for graph mode write the reshape/permute steps)")
 
 
 class EinopsCalls(Rule):
@@ -108,15 +119,37 @@ class EinopsCalls(Rule):
             def split(t, pattern):
                 first = rearrange(t, pattern)
                 return first, rearrange(t, "b (h w) -> b h w")
+
+            def regroup(t, pattern, **sizes):
+                return rearrange(t, pattern, **sizes)
+
+            x = torch.arange(24.0).reshape(2, 3, 4)
+            rows = rearrange(x, "... d -> (...) d")
+            pairs = regroup(x, "b c (n two) -> b (c n) two", two=2)
             """,
             """
+            from mindspore import mint
             from einops import rearrange
 
+            HELPERS
+
             def split(t, pattern):
-                first = rearrange(t, pattern)  # torch2ms: einops.rearrange needs a manual rewrite (hint: einops has no MindSpore backend: the pattern is not a literal string; write the reshape/permute steps)
-                return first, rearrange(t, "b (h w) -> b h w")  # torch2ms: einops.rearrange needs a manual rewrite (hint: einops has no MindSpore backend: two unknown sizes in the group (h w); write the reshape/permute steps)
-            """,
-            note="what cannot be planned is flagged",
+                first = rearrange(t, pattern)  # NOTE_PATTERN
+                return first, rearrange(t, "b (h w) -> b h w")  # NOTE_GROUP
+
+            def regroup(t, pattern, **sizes):
+                return rearrange(t, pattern, **sizes)  # NOTE_ARGS
+
+            x = mint.arange(24.0).reshape(2, 3, 4)
+            rows = rearrange(x, "... d -> (...) d")  # NOTE_ELLIPSIS
+            pairs = regroup(x, "b c (n two) -> b (c n) two", two=2)
+            """.replace("HELPERS", helpers.source("einops_backend").replace("\n", "\n            ").rstrip())
+               .replace("NOTE_PATTERN", _NOTE.format("the pattern is not a literal string"))
+               .replace("NOTE_GROUP", _NOTE.format("two unknown sizes in the group (h w)"))
+               .replace("NOTE_ARGS", _NOTE.format("arguments not understood"))
+               .replace("NOTE_ELLIPSIS", _NOTE.format("an ellipsis (...) inside brackets")),
+            run=("rows", "pairs"),
+            note="a call that cannot be unrolled is flagged, and runs: einops gets a MindSpore backend",
         ),
         change(
             """
@@ -216,19 +249,22 @@ class EinopsCalls(Rule):
             from mindspore import mint
             from einops import einsum, pack
             try:
-                from einops.layers.torch import Rearrange  # torch2ms: einops.layers.torch needs a manual rewrite (hint: einops.layers.torch is built on PyTorch: convert it too (torch2ms convert), and put the converted package first on the path, or use the einops calls and layers with a literal pattern are converted; for the others, einops.layers has no MindSpore backend); Rearrange still used on line 13 (flagged there)
+                from einops.layers.torch import Rearrange  # torch2ms: einops.layers.torch needs a manual rewrite (hint: einops.layers.torch is built on PyTorch: convert it too (torch2ms convert), and put the converted package first on the path, or use the einops calls and layers with a literal pattern are converted; for the others, einops.layers has no MindSpore backend); Rearrange still used on line 75 (flagged there)
             except ImportError:
                 Rearrange = None
+
+            HELPERS
 
             q, k = mint.ones((2, 3, 4)), mint.ones((2, 5, 4))
             sim = mint.einsum('abc,adc->abd', q, k)
 
             def layer(pattern, ts):
-                packed, shapes = pack(ts, "b *")  # torch2ms: einops.pack needs a manual rewrite (hint: einops has no MindSpore backend: the tensors are not a list written out; write the reshape/permute steps)
+                packed, shapes = pack(ts, "b *")  # NOTE_PACK
                 return Rearrange(pattern), packed  # torch2ms: einops.layers.torch.Rearrange needs a manual rewrite (hint: einops has no MindSpore backend: the pattern is not a literal string; write the reshape/permute steps)
-            """,
+            """.replace("HELPERS", helpers.source("einops_backend").replace("\n", "\n            ").rstrip())
+               .replace("NOTE_PACK", _NOTE.replace("rearrange", "pack").format("the tensors are not a list written out")),
             run=("sim",),
-            note="einops.einsum: named axes become letters; a layer or call that cannot be planned is flagged",
+            note="einops.einsum: named axes become letters; a layer or call that cannot be planned is flagged (the call gets the backend)",
         ),
         change(
             """
@@ -476,6 +512,13 @@ class EinopsCalls(Rule):
     def _flag(ctx: FileContext, call: cst.Call, api: str, why: str, layer: bool = False):
         if layer:  # one note, saying why (not the import rule's "convert einops.layers too")
             ctx.withdraw_flags_in(call.func)
+        elif api in _ON_BACKEND:
+            # The call stays einops, and runs: the file gets einops' MindSpore backend (a helper).
+            # Still a note: einops is Python, which a compiled graph cannot hold.
+            ctx.need_helper("einops_backend")
+            ctx.flag(call, api, Reason.MANUAL, f"not unrolled ({why}): it runs through the einops backend for "
+                     "MindSpore written into this file, in PyNative mode; for graph mode write the reshape/permute steps")
+            return call
         ctx.flag(call, api, Reason.MANUAL, f"einops has no MindSpore backend: {why}; write the reshape/permute steps")
         return call
 

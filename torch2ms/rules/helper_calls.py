@@ -174,11 +174,20 @@ class HelperCalls(Rule):
         if not ctx.helpers:  # modules this rule or another asked for (ctx.need_helper)
             return updated
         written = []
+        # A helper the file already holds (a converted file converted again) is not written twice.
+        present = {s.name.value for s in updated.body if isinstance(s, (cst.FunctionDef, cst.ClassDef))}
+        present.update(t.target.value for s in updated.body if isinstance(s, cst.SimpleStatementLine)
+                       for small in s.body if isinstance(small, cst.Assign)
+                       for t in small.targets if isinstance(t.target, cst.Name))
         for module in ctx.helpers:
+            if set(helpers.defined(module)) <= present:
+                continue
             statements = list(cst.parse_module(helpers.source(module)).body)
             gap = [cst.EmptyLine()] * (2 if written else 1)  # two blank lines between helper modules
             statements[0] = statements[0].with_changes(leading_lines=gap)
             written.extend(statements)
+        if not written:
+            return updated
         body = list(updated.body)
         at = _after_imports(body)
         if at < len(body) and not any(line.comment is None for line in body[at].leading_lines):
