@@ -168,3 +168,41 @@ def test_converting_never_reads_the_evidence_index(monkeypatch):
         assert "mint.ones((2, 3))" in convert_source("import torch\nx = torch.ones(2, 3).flip(0)\n").code
     finally:
         records.record.cache_clear()
+
+
+# ---- PyTorch libraries known from the environment ----------------------------------------------
+def _distribution(site, name, requirements):
+    info = site / f"{name}-1.0.dist-info"
+    info.mkdir(parents=True)
+    info.joinpath("METADATA").write_text(
+        "Metadata-Version: 2.1\nName: " + name + "\nVersion: 1.0\n"
+        + "".join(f"Requires-Dist: {r}\n" for r in requirements), encoding="utf-8")
+    info.joinpath("top_level.txt").write_text(name + "\n", encoding="utf-8")
+    (site / name).mkdir()
+    (site / name / "__init__.py").write_text("", encoding="utf-8")
+
+
+@pytest.fixture
+def site(tmp_path, monkeypatch):
+    """A folder on sys.path with distributions of our own making; the environment's caches cleared."""
+    from torch2ms.knowledge import extras
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for cached in (extras._distributions, extras.installed_on_torch):
+        cached.cache_clear()
+    yield tmp_path
+    for cached in (extras._distributions, extras.installed_on_torch):
+        cached.cache_clear()
+
+
+def test_an_installed_package_that_requires_torch_is_a_pytorch_library(site):
+    from torch2ms.convert import convert_source
+    from torch2ms.knowledge import extras
+    _distribution(site, "blocksfortest", ["torch>=2.0", "einops"])
+    _distribution(site, "plotsfortest", ["numpy", "torch ; extra == 'gpu'"])
+    assert extras.torch_library("blocksfortest.layers") == "blocksfortest"
+    assert extras.torch_library("plotsfortest") is None  # torch only for an extra
+    assert extras.torch_library("json") is None
+    code = convert_source("import torch\nfrom blocksfortest.layers import Block\n\n"
+                          "def build():\n    return Block(2), torch.zeros(1)\n", "build.py").code
+    assert "try:\n    from blocksfortest.layers import Block  # torch2ms: blocksfortest needs a manual rewrite" in code
+    assert "return Block(2), mint.zeros(1)  # torch2ms: blocksfortest.layers.Block needs a manual rewrite" in code

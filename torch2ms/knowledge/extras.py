@@ -7,6 +7,9 @@
 """
 from __future__ import annotations
 
+import importlib.metadata
+import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, FrozenSet, Optional, Tuple
@@ -174,7 +177,36 @@ def torch_library(module: str) -> Optional[str]:
     top = parts[0]
     if top in data["not_libraries"]:
         return None
-    return top if any(mark in top.lower() for mark in data["name_marks"]) else None
+    if any(mark in top.lower() for mark in data["name_marks"]) or installed_on_torch(top):
+        return top
+    return None
+
+
+@lru_cache(maxsize=None)
+def installed_on_torch(top: str) -> bool:
+    """Whether an installed distribution that provides the top-level module `top` requires torch
+    (unconditionally, not for an extra): a PyTorch library the data does not name
+    (`hyper_connections`, a research package). What is not installed here is not known to be one."""
+    if top in getattr(sys, "stdlib_module_names", ()):
+        return False
+    for distribution in _distributions().get(top, ()):
+        try:
+            requirements = importlib.metadata.requires(distribution) or ()
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        for requirement in requirements:
+            name, _, marker = requirement.partition(";")
+            found = re.match(r"\s*([A-Za-z0-9_.-]+)", name)
+            if found and found.group(1).lower() == "torch" and "extra" not in marker:
+                return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _distributions() -> Dict[str, list]:
+    """Top-level module -> the installed distributions providing it (read once per process)."""
+    lookup = getattr(importlib.metadata, "packages_distributions", None)  # Python 3.10+
+    return lookup() if lookup is not None else {}
 
 
 def is_torch_internal(api: str) -> bool:

@@ -14,8 +14,8 @@ the file's own name hides the helper, the call is flagged.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Dict, List, Optional, Set, Tuple
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
@@ -129,6 +129,83 @@ class ContainerArgs(Rule):
             note="optional layers: a ModuleList given None (built with it, or appended later) is the helper "
                  "list with torch's None semantics; parameters keep torch's indices (norms.2.weight)",
         ),
+        change(
+            """
+            import torch
+            import torch.nn as nn
+
+            def shortcut(dim, every, i):
+                if i % every == 0:
+                    return nn.Linear(dim, dim)
+
+            class Tower(nn.Module):
+                def __init__(self, dim, depth, gated):
+                    super().__init__()
+                    make_gate = lambda: (nn.Linear(dim, dim) if gated else None)
+                    self.blocks, self.gates, self.shortcuts = nn.ModuleList([]), nn.ModuleList([]), nn.ModuleList()
+                    for i in range(depth):
+                        self.blocks.append(self._block(dim))
+                        self.gates.append(make_gate())
+                        self.shortcuts.append(shortcut(dim, 2, i))
+
+                def _block(self, dim):
+                    return nn.Linear(dim, dim)
+
+                def forward(self, x):
+                    for block, gate, skip in zip(self.blocks, self.gates, self.shortcuts):
+                        y = block(x)
+                        y = y * gate(x).sigmoid() if gate is not None else y
+                        x = y + skip(x) if skip is not None else y
+                    return x
+
+            tower = Tower(2, 3, False)
+            names = [name for name, _ in tower.named_parameters()]
+            with torch.no_grad():
+                for i, (_, param) in enumerate(tower.named_parameters()):
+                    param.copy_(torch.linspace(-1, 1, param.numel()).reshape(param.shape) / (i + 1))
+            out = tower(torch.ones(3, 2))
+            """,
+            """
+            import mindspore
+            from mindspore import mint, nn
+
+            HELPERS
+
+            def shortcut(dim, every, i):
+                if i % every == 0:
+                    return mint.nn.Linear(dim, dim)
+
+            class Tower(nn.Cell):
+                def __init__(self, dim, depth, gated):
+                    super().__init__()
+                    make_gate = lambda: (mint.nn.Linear(dim, dim) if gated else None)
+                    self.blocks, self.gates, self.shortcuts = nn.CellList([]), OptionalCellList([]), OptionalCellList()
+                    for i in range(depth):
+                        self.blocks.append(self._block(dim))
+                        self.gates.append(make_gate())
+                        self.shortcuts.append(shortcut(dim, 2, i))
+
+                def _block(self, dim):
+                    return mint.nn.Linear(dim, dim)
+
+                def construct(self, x):
+                    for block, gate, skip in zip(self.blocks, self.gates, self.shortcuts):
+                        y = block(x)
+                        y = y * gate(x).sigmoid() if gate is not None else y
+                        x = y + skip(x) if skip is not None else y
+                    return x
+
+            tower = Tower(2, 3, False).set_train(True)
+            names = [name for name, _ in tower.parameters_and_names()]
+            with mindspore._no_grad():
+                for i, (_, param) in enumerate(tower.parameters_and_names()):
+                    param.copy_(mint.linspace(-1, 1, param.numel()).reshape(param.shape) / (i + 1))
+            out = tower(mint.ones((3, 2)))
+            """.replace("HELPERS", helpers.source("optional_cells").replace("\n", "\n            ").rstrip()),
+            run=("names", "out"),
+            note="layers from factories that may return None (a lambda with a None branch, a function that runs "
+                 "off its end): their lists are the helper list; a method returning a layer keeps CellList",
+        ),
         keep(
             """
             import torch.nn as nn
@@ -189,9 +266,10 @@ class ContainerArgs(Rule):
     def visit_Module(self, ctx: FileContext, node: cst.Module) -> None:
         if any(name.value == "ModuleList" for name in ctx.nodes_of(cst.Name)):
             self._optional = _optional_lists(ctx, node)
+            self._maybe_none[0].update(self._optional.factories)
 
     def visit_FunctionDef(self, ctx: FileContext, node: cst.FunctionDef) -> None:
-        self._maybe_none.append(set())
+        self._maybe_none.append(set(self._optional.factories))
 
     def leave_FunctionDef(self, ctx: FileContext, original, updated):
         self._maybe_none.pop()
@@ -258,6 +336,7 @@ class ContainerArgs(Rule):
 class _OptionalLists:
     made: Set[int]  # id() of the calls that build a list some code gives None (a ModuleList: the helper)
     given: Set[int]  # id() of the calls giving None to a list built by one of those
+    factories: Set[str] = field(default_factory=set)  # "make()", "self.make()": calls that may return None
 
 
 _GIVING = {"append", "insert", "extend"}
@@ -277,7 +356,8 @@ def _optional_lists(ctx: FileContext, module: cst.Module) -> _OptionalLists:
                 owner[id(statement)] = family[cls.name.value]
     scopes = [(None, [s for s in module.body if not isinstance(s, (cst.FunctionDef, cst.ClassDef))])]
     scopes += [(owner.get(id(f)), [f.body]) for f in ctx.nodes_of(cst.FunctionDef)]
-    read = [(cls, _scope_facts(body)) for cls, body in scopes]
+    factories = _factories(ctx, owner)
+    read = [(cls, _scope_facts(body, factories)) for cls, body in scopes]
     self_keys: Dict[Optional[str], Set[str]] = {}
     for cls, facts in read:
         self_keys.setdefault(cls, set()).update(key for key, _ in facts.giving if key.startswith("self."))
@@ -298,7 +378,76 @@ def _optional_lists(ctx: FileContext, module: cst.Module) -> _OptionalLists:
         for key, call in facts.giving:
             if key in built.get(cls if key.startswith("self.") else id(facts), ()):
                 given.add(id(call))
-    return _OptionalLists(made, given)
+    return _OptionalLists(made, given, factories)
+
+
+def _factories(ctx: FileContext, owner) -> Set[str]:
+    """The file's functions and lambdas that may return None, as their calls read: `make()` for a
+    function or a name bound to a lambda, `self.make()` for a method (`lambda: Block() if c else
+    None`; a function that returns None, or a value on some paths and runs off its end on others).
+    By name, whatever the scope: optional layers come from such factories (`layers.append(make())`)."""
+    bodies = [(f"self.{f.name.value}()" if id(f) in owner else f"{f.name.value}()", f.body)
+              for f in ctx.nodes_of(cst.FunctionDef)]
+    lambdas = [(f"{t.target.value}()", a.value.body) for a in ctx.nodes_of(cst.Assign) if type(a.value) is cst.Lambda
+               for t in a.targets if type(t.target) is cst.Name]
+    found: Set[str] = set()
+    for _ in range(2):  # `def a(): return b()`, `b` a factory
+        for call, body in bodies:
+            returns = list(_returns(body.body))
+            if returns and (_runs_off(body.body) or any(r.value is None or _may_be_none(r.value, found) for r in returns)):
+                found.add(call)
+        found.update(call for call, value in lambdas if _may_be_none(value, found))
+    return found
+
+
+def _returns(statements):
+    """The return statements of a function body (not of the functions and classes inside it)."""
+    for statement in statements:
+        kind = type(statement)
+        if kind is cst.SimpleStatementLine:
+            yield from (small for small in statement.body if type(small) is cst.Return)
+        elif kind is cst.Return:  # in a one-line block (`if c: return None`)
+            yield statement
+        elif kind not in _OTHER_SCOPES:
+            for block in _blocks(statement):
+                yield from _returns(block)
+
+
+def _blocks(statement) -> List[Sequence[cst.BaseStatement]]:
+    """The statement lists inside a compound statement (if/elif/else, loops, with, try)."""
+    blocks, stack = [], [statement]
+    while stack:
+        node = stack.pop()
+        body = getattr(node, "body", None)
+        if isinstance(body, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+            blocks.append(body.body)
+        for part in ("orelse", "finalbody"):
+            extra = getattr(node, part, None)
+            if extra is not None:
+                stack.append(extra)
+        stack.extend(getattr(node, "handlers", ()))
+    return blocks
+
+
+def _runs_off(statements) -> bool:
+    """Whether the end of this block can be reached (then a function returns None there):
+    conservative, only a last return/raise, or an if/else or with whose blocks all end so, stop it."""
+    if not statements:
+        return True
+    last = statements[-1]
+    kind = type(last)
+    if kind in (cst.Return, cst.Raise):  # a one-line block's last small statement
+        return False
+    if kind is cst.SimpleStatementLine:
+        return not any(type(small) in (cst.Return, cst.Raise) for small in last.body)
+    if kind is cst.If:
+        if last.orelse is None:
+            return True
+        rest = last.orelse.body.body if type(last.orelse) is cst.Else else [last.orelse]
+        return _runs_off(last.body.body) or _runs_off(rest)
+    if kind is cst.With:
+        return _runs_off(last.body.body)
+    return True
 
 
 def _families(classes) -> Dict[str, str]:
@@ -328,7 +477,7 @@ _NOTHING_UNDER = frozenset({cst.Integer, cst.Float, cst.Imaginary, cst.SimpleStr
 _OTHER_SCOPES = frozenset({cst.FunctionDef, cst.ClassDef, cst.Lambda})
 
 
-def _scope_facts(body) -> _Facts:
+def _scope_facts(body, factories: Set[str] = frozenset()) -> _Facts:
     """Assignments and None given to lists in one function body (nested defs are theirs)."""
     assigns, gifts, stack = [], [], list(reversed(body))
     while stack:
@@ -338,7 +487,7 @@ def _scope_facts(body) -> _Facts:
             continue
         if kind is cst.Assign:
             for target in node.targets:
-                assigns.append((target.target, node.value))
+                assigns.extend(_pairs(target.target, node.value))
         elif kind is cst.AnnAssign and node.value is not None:
             assigns.append((node.target, node.value))
         elif kind is cst.AugAssign and type(node.operator) is cst.AddAssign:
@@ -350,7 +499,7 @@ def _scope_facts(body) -> _Facts:
             if value is not None:
                 gifts.append((node.func.value, value, node, test))
         stack.extend(reversed(code_children(node)))
-    names: Set[str] = set()
+    names: Set[str] = set(factories)
     for _ in range(3):  # `a = None`, `b = a if c else d`, ...
         names.update(t.value for t, v in assigns if isinstance(t, cst.Name) and _may_be_none(v, names))
     for target, value in assigns:
@@ -360,6 +509,15 @@ def _scope_facts(body) -> _Facts:
     giving = [(_key(receiver), node) for receiver, value, node, test in gifts
               if _key(receiver) is not None and test(value, names)]
     return _Facts([(k, v) for k, v in keyed if k is not None], giving)
+
+
+def _pairs(target: cst.BaseExpression, value: cst.BaseExpression) -> List[Tuple[cst.BaseExpression, cst.BaseExpression]]:
+    """`a, self.b = x, y` as `a = x` and `self.b = y` (a target and a value of the same length)."""
+    if type(target) in (cst.Tuple, cst.List) and type(value) in (cst.Tuple, cst.List) \
+            and len(target.elements) == len(value.elements) \
+            and not any(type(e) is cst.StarredElement for e in (*target.elements, *value.elements)):
+        return [pair for t, v in zip(target.elements, value.elements) for pair in _pairs(t.value, v.value)]
+    return [(target, value)]
 
 
 def _key(node: cst.BaseExpression) -> Optional[str]:
@@ -381,9 +539,16 @@ def _holds_none(value: cst.BaseExpression, names) -> bool:
 
 
 def _may_be_none(value: cst.BaseExpression, names) -> bool:
-    """None, a conditional with a None branch, or a name known to hold one of those."""
+    """None, a conditional with a None branch, a name known to hold one of those, or a call of a
+    factory that may return None (`make()`, `self.make()`: names holds them with their parentheses)."""
     if isinstance(value, cst.Name):
         return value.value == "None" or value.value in names
     if isinstance(value, cst.IfExp):
         return _may_be_none(value.body, names) or _may_be_none(value.orelse, names)
+    if isinstance(value, cst.Call):
+        func = value.func
+        if isinstance(func, cst.Name):
+            return func.value + "()" in names
+        return isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self" \
+            and f"self.{func.attr.value}()" in names
     return False
