@@ -8,6 +8,7 @@ and one line here.
 """
 from torch2ms.rules.api_names import ApiNames
 from torch2ms.rules.backend_choices import BackendChoices
+from torch2ms.rules.byte_masks import ByteMasks
 from torch2ms.rules.call_args import CallArgs
 from torch2ms.rules.cell_classes import CellClasses
 from torch2ms.rules.class_bases import ClassBases
@@ -78,6 +79,7 @@ CORE = (
     SequentialCells,
     LayerHooks,
     ContainerArgs,
+    ByteMasks,
 )
 # After the profile's rules: it wraps finished calls (the others rewrite the call itself).
 FINISHING = (TrainingFromTheStart, TrainingStep)
