@@ -46,6 +46,12 @@ CASES = [  # kind, pattern, sizes, reduction, input shape
     ("reduce", "... (k d) -> ... d", {"k": 2}, "mean", (3, 8)),
     ("repeat", "b n -> b r n", {"r": 3}, None, (2, 4)),
     ("repeat", "... d -> ... (r d)", {"r": 2}, None, (2, 3, 4)),
+    # an ellipsis inside an output group: its dimensions merged
+    ("rearrange", "b (h d) ... -> b h (...) d", {"h": 2}, None, (2, 4, 3, 2)),
+    ("rearrange", "... c -> (c ...)", {}, None, (2, 3, 4)),
+    ("rearrange", "b ... -> b (...)", {}, None, (3,)),  # an empty ellipsis merges to size 1
+    ("reduce", "b c ... -> b (...)", {}, "max", (2, 3, 4, 2)),
+    ("repeat", "b c ... -> b (... r) c", {"r": 2}, None, (2, 3, 2, 2)),
 ]
 
 
@@ -128,7 +134,7 @@ def test_a_layer_that_cannot_be_planned_is_flagged_on_its_line(source, why):
 
 
 def test_the_planner_refuses_what_it_cannot_express_exactly():
-    for pattern in ("b c -> b c ...", "b (h w) -> b h w", "b c -> b c -> b"):
+    for pattern in ("b c -> b c ...", "b (h w) -> b h w", "b c -> b c -> b", "b (...) -> b ..."):
         with pytest.raises(PatternError):
             plan("rearrange", pattern, {})
     with pytest.raises(PatternError):

@@ -103,6 +103,29 @@ class EinopsCalls(Rule):
         change(
             """
             import torch
+            from einops import rearrange, repeat
+
+            y = torch.arange(96.0).reshape(2, 4, 3, 2, 2)
+            per_head = rearrange(y, "b (h d) ... -> b h (...) d", h=2)
+            spread = repeat(y, "b c ... -> b (... r) c", r=2)
+            flat = rearrange(y, "... -> (...)")
+            """,
+            """
+            import math
+            from mindspore import mint
+            from einops import rearrange, repeat
+
+            y = mint.arange(96.0).reshape(2, 4, 3, 2, 2)
+            per_head = y.reshape((y.shape[0], 2, (y.shape[1] // 2), *y.shape[2:])).permute(0, 1, *range(3, y.ndim + 1), 2).reshape((y.shape[0], 2, math.prod(y.shape[2:]), (y.shape[1] // 2)))
+            spread = mint.broadcast_to(y.permute(0, *range(2, y.ndim), 1).reshape((y.shape[0], *y.shape[2:], 1, y.shape[1])), (-1, *((-1,) * (y.ndim - 2)), 2, -1)).reshape((y.shape[0], math.prod(y.shape[2:]) * 2, y.shape[1]))
+            flat = y.reshape((math.prod(y.shape),))
+            """,
+            run=("per_head", "spread", "flat"),
+            note="an ellipsis in an output group merges its dimensions: the product of their sizes",
+        ),
+        change(
+            """
+            import torch
             from einops import rearrange
 
             def split(t, pattern):
