@@ -52,6 +52,10 @@ CASES = [  # kind, pattern, sizes, reduction, input shape
     ("rearrange", "b ... -> b (...)", {}, None, (3,)),  # an empty ellipsis merges to size 1
     ("reduce", "b c ... -> b (...)", {}, "max", (2, 3, 4, 2)),
     ("repeat", "b c ... -> b (... r) c", {"r": 2}, None, (2, 3, 2, 2)),
+    # an ellipsis on the input side only of a reduce: its dimensions reduced
+    ("reduce", "b ... s -> b s", {}, "mean", (2, 3, 4, 5)),
+    ("reduce", "b ... s -> b s", {}, "sum", (2, 5)),  # an empty ellipsis reduces nothing
+    ("reduce", "... b (k c) -> b c", {"k": 2}, "max", (3, 2, 2, 6)),
 ]
 
 
@@ -134,7 +138,8 @@ def test_a_layer_that_cannot_be_planned_is_flagged_on_its_line(source, why):
 
 
 def test_the_planner_refuses_what_it_cannot_express_exactly():
-    for pattern in ("b c -> b c ...", "b (h w) -> b h w", "b c -> b c -> b", "b (...) -> b ..."):
+    for pattern in ("b c -> b c ...", "b (h w) -> b h w", "b c -> b c -> b", "b (...) -> b ...",
+                    "b ... -> b"):  # rearrange keeps every axis: an ellipsis on one side only is einops' error
         with pytest.raises(PatternError):
             plan("rearrange", pattern, {})
     with pytest.raises(PatternError):

@@ -5,10 +5,10 @@ composite axes into elementary ones (a reshape), reorder them (a permute), inser
 of `repeat` (size 1, then broadcast), reduce the axes `reduce` drops, and merge the output's
 composite axes (a reshape). `plan()` turns a literal pattern and the literal axis sizes into
 those steps, as Python source over a placeholder name `X` (the tensor) and `mint` functions;
-sizes not given are read from `X.shape`, and an ellipsis's dimensions from `X.ndim` (merged on the
-output side, `b h (...) d`: `math.prod` of them). What it cannot express exactly (an ellipsis in an
-input group, two unknown sizes in one group, anonymous sizes other than 1) raises PatternError with
-the reason.
+sizes not given are read from `X.shape`, and an ellipsis's dimensions from `X.ndim` (merged on
+the output side, `b h (...) d`: `math.prod` of them; reduced by a reduce whose output has no
+ellipsis). What it cannot express exactly (an ellipsis in an input group, two unknown sizes in
+one group, anonymous sizes other than 1) raises PatternError with the reason.
 """
 from __future__ import annotations
 
@@ -76,7 +76,8 @@ def plan(kind: str, pattern: str, sizes: Dict[str, str], reduction: Optional[str
     inputs, outputs = _elementary(left), _elementary(right)
     if len(set(inputs)) != len(inputs) or len(set(outputs)) != len(outputs):
         raise PatternError("an axis named twice on one side")
-    if (ELLIPSIS in inputs) != (ELLIPSIS in outputs):
+    reduced_ellipsis = kind == "reduce" and ELLIPSIS in inputs and ELLIPSIS not in outputs
+    if (ELLIPSIS in inputs) != (ELLIPSIS in outputs) and not reduced_ellipsis:
         raise PatternError("an ellipsis (...) on one side only")
     new = [a for a in outputs if a not in inputs]
     dropped = [a for a in inputs if a not in outputs]
@@ -92,6 +93,13 @@ def plan(kind: str, pattern: str, sizes: Dict[str, str], reduction: Optional[str
         if axis not in sizes:
             raise PatternError(f"the size of the new axis {axis!r} is not given")
     ellipsis = _Ellipsis(left)
+    if reduced_ellipsis:
+        # `reduce(x, "b ... s -> b s")` reduces every dimension the ellipsis stands for: merged first into
+        # one axis (size 1 when it stands for none, so that nothing is reduced then, as in einops), reduced.
+        left = [[_MERGED] if g == [ELLIPSIS] else g for g in left]
+        inputs = _elementary(left)
+        dropped = [a for a in inputs if a not in outputs]
+        sizes = dict(sizes, **{_MERGED: ellipsis.product()})
 
     # sizes of the input's elementary axes, as Python source (the ellipsis: a starred slice)
     size: Dict[str, str] = {}
@@ -120,7 +128,7 @@ def plan(kind: str, pattern: str, sizes: Dict[str, str], reduction: Optional[str
     code = "X"
 
     # 1. split the composite input axes (and drop unit axes)
-    if any(len(g) != 1 or g == ["1"] for g in left):
+    if reduced_ellipsis or any(len(g) != 1 or g == ["1"] for g in left):
         code = f"{code}.reshape({_tuple(size[a] for a in inputs)})"
     current = list(inputs)
 
@@ -159,6 +167,7 @@ def plan(kind: str, pattern: str, sizes: Dict[str, str], reduction: Optional[str
 
 
 ELLIPSIS = "..."
+_MERGED = "_ellipsis"  # the reduced ellipsis as one axis (einops refuses axis names starting with "_")
 
 
 class _Ellipsis:

@@ -126,6 +126,27 @@ class EinopsCalls(Rule):
         change(
             """
             import torch
+            from einops import reduce
+
+            z = torch.arange(60.0).reshape(3, 2, 2, 5)
+            per_row = reduce(z, "b ... d -> b d", "mean")
+            row = reduce(z[0, 0], "b ... d -> b d", "max")
+            """,
+            """
+            import math
+            from mindspore import mint
+            from einops import reduce
+
+            z = mint.arange(60.0).reshape(3, 2, 2, 5)
+            per_row = mint.mean(z.reshape((z.shape[0], math.prod(z.shape[1:-1]), z.shape[-1])), dim=(1,))
+            row = mint.amax((_t0 := z[0, 0]).reshape((_t0.shape[0], math.prod(_t0.shape[1:-1]), _t0.shape[-1])), dim=(1,))
+            """,
+            run=("per_row", "row"),
+            note="a reduce whose ellipsis is on the input side only reduces its dimensions (none: nothing)",
+        ),
+        change(
+            """
+            import torch
             from einops import rearrange
 
             def split(t, pattern):
