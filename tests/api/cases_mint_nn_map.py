@@ -1254,4 +1254,25 @@ CASES += [
         y = nn.Dropout(0.5)(x)
         ok = 0.4 < float((y != 0).float().mean()) < 0.6
     """, outputs=("ok",), note="a new torch Dropout drops: set_train(True) is added"),
+    # bool_args: torch reads these by their truth value, MindSpore accepts bools only
+    C("torch.nn.Linear", f"""
+        {X(2, 4)}
+        m = nn.Linear(4, 3, 1)
+        fill(m)
+        out = m(x)
+        m2 = nn.Linear(4, 2, bias=0)
+        fill(m2)
+        out2 = m2(x)
+    """, fill=True, outputs=("out", "out2"), note="an int literal as bias"),
+    C("torch.nn.Conv2d", f"""
+        {X(1, 2, 5, 5)}
+        m = nn.Conv2d(2, 3, 3, 1, 1, 1, 1, 0)
+        fill(m)
+        out = m(x)
+    """, fill=True, note="an int literal as bias"),
+    C("torch.nn.GroupNorm", f"""
+        {X(2, 4, 3)}
+        m = nn.GroupNorm(2, 4, 1e-5, 0)
+        out = m(x)
+    """, note="an int literal as affine"),
 ]
