@@ -173,9 +173,18 @@ def test_converted_pack_and_unpack_compute_what_einops_computes(pattern, shapes,
     assert "pack(" not in outcome.converted.replace("import pack, unpack", "")
 
 
-def test_unpack_of_an_expression_is_flagged_not_guessed():
+def test_unpack_of_an_expression_goes_to_the_run_time_helper_not_guessed():
     code = convert_source(
         "import torch\nfrom einops import unpack\n\n"
         "def split(x, ps):\n    return unpack(x * 2, ps, 'b * d')\n", "split.py").code
+    line = next(l for l in code.splitlines() if l.strip().startswith("return") and "x * 2" in l)
+    assert line.strip() == "return _einops_unpack(x * 2, ps, 'b * d')"
+    assert "def _einops_unpack(" in code
+
+
+def test_a_file_whose_own_name_hides_the_packing_helper_is_flagged():
+    code = convert_source(
+        "import torch\nfrom einops import pack\n\n_einops_pack = None\n\n"
+        "def join(ts, pattern):\n    return pack(ts, pattern)\n", "join.py").code
     line = next(l for l in code.splitlines() if l.strip().startswith("return"))
-    assert "the tensor or the packed shapes are an expression: name them first" in line
+    assert "# torch2ms: einops.pack needs a manual rewrite" in line and "the tensors are not a list written out" in line

@@ -6,7 +6,9 @@ MindSpore tensor. With a literal pattern the steps are known when converting
 3, 2)`; `repeat` broadcasts its new axes (`mint.broadcast_to`), `reduce` reduces the dropped ones
 (`mint.mean`, `mint.sum`, `mint.amax`, ...); an ellipsis is read from the tensor's ndim when
 running. `pack` merges the axes at `*` and concatenates (`mint.cat`), `unpack` splits by the
-packed shapes (`mint.split`) and reshapes back; `einops.einsum` is `mint.einsum` with one letter
+packed shapes (`mint.split`) and reshapes back; a pack/unpack whose pattern is known only when
+running (`def pack_one(t, pattern)`), or whose tensors are not written out, calls the helper
+functions that do the same then (torch2ms/helpers/einops_packing.py); `einops.einsum` is `mint.einsum` with one letter
 per named axis. An `einops.layers.torch.Rearrange` / `Reduce` layer is a Cell: one whose pattern
 only merges consecutive axes is `mint.nn.Flatten(start, end)`; any other literal pattern gets a
 small Cell class written once per file (per pattern and set of axis sizes), after the imports,
@@ -21,6 +23,7 @@ from typing import Dict, Optional
 
 import libcst as cst
 
+from torch2ms import helpers
 from torch2ms.convert.context import FileContext
 from torch2ms.convert.cstutil import dotted, in_place_of, is_plain_reference, iter_names, keyword
 from torch2ms.convert.einops_plan import PatternError, einsum_equation, flatten_span, pack_code, plan, unpack_code
@@ -66,6 +69,9 @@ class _Fill(cst.CSTTransformer):
         if path is not None and path.count(".") == 1 and path.split(".")[0] in ("mint", "math"):
             return self.ctx.emit(f"mindspore.{path}" if path.startswith("mint.") else path)
         return updated
+
+
+_PACKING = {"einops.pack": "_einops_pack", "einops.unpack": "_einops_unpack"}  # torch2ms/helpers/einops_packing.py
 
 
 class EinopsCalls(Rule):
@@ -246,33 +252,68 @@ class EinopsCalls(Rule):
         change(
             """
             import torch
-            from einops import einsum, pack
+            from einops import einsum
             from einops.layers.torch import Rearrange
 
             q, k = torch.ones(2, 3, 4), torch.ones(2, 5, 4)
             sim = einsum(q, k, "b i d, b j d -> b i j")
 
-            def layer(pattern, ts):
-                packed, shapes = pack(ts, "b *")
-                return Rearrange(pattern), packed
+            def layer(pattern):
+                return Rearrange(pattern)
             """,
             """
             from mindspore import mint
-            from einops import einsum, pack
+            from einops import einsum
             try:
-                from einops.layers.torch import Rearrange  # torch2ms: einops.layers.torch needs a manual rewrite (hint: einops.layers.torch is built on PyTorch: convert it too (torch2ms convert), and put the converted package first on the path, or use the einops calls and layers with a literal pattern are converted; for the others, einops.layers has no MindSpore backend); Rearrange still used on line 13 (flagged there)
+                from einops.layers.torch import Rearrange  # torch2ms: einops.layers.torch needs a manual rewrite (hint: einops.layers.torch is built on PyTorch: convert it too (torch2ms convert), and put the converted package first on the path, or use the einops calls and layers with a literal pattern are converted; for the others, einops.layers has no MindSpore backend); Rearrange still used on line 12 (flagged there)
             except ImportError:
                 Rearrange = None
 
             q, k = mint.ones((2, 3, 4)), mint.ones((2, 5, 4))
             sim = mint.einsum('abc,adc->abd', q, k)
 
-            def layer(pattern, ts):
-                packed, shapes = pack(ts, "b *")  # torch2ms: einops.pack needs a manual rewrite (hint: einops has no MindSpore backend: the tensors are not a list written out; write the reshape/permute steps)
-                return Rearrange(pattern), packed  # torch2ms: einops.layers.torch.Rearrange needs a manual rewrite (hint: einops has no MindSpore backend: the pattern is not a literal string; write the reshape/permute steps)
+            def layer(pattern):
+                return Rearrange(pattern)  # torch2ms: einops.layers.torch.Rearrange needs a manual rewrite (hint: einops has no MindSpore backend: the pattern is not a literal string; write the reshape/permute steps)
             """,
             run=("sim",),
             note="einops.einsum: named axes become letters; a layer or call that cannot be planned is flagged",
+        ),
+        change(
+            """
+            import torch
+            from einops import pack, unpack
+
+            def pack_one(t, pattern):
+                return pack([t], pattern)
+
+            def unpack_one(t, ps, pattern):
+                return unpack(t, ps, pattern)[0]
+
+            x = torch.arange(24.0).reshape(2, 3, 4)
+            packed, ps = pack_one(x, "b * d")
+            back = unpack_one(packed * 2, ps, "b * d")
+            joined, shapes = pack(list(x), "*")
+            """,
+            """
+            from mindspore import mint
+            from einops import pack, unpack
+
+            HELPERS
+
+            def pack_one(t, pattern):
+                return _einops_pack([t], pattern)
+
+            def unpack_one(t, ps, pattern):
+                return _einops_unpack(t, ps, pattern)[0]
+
+            x = mint.arange(24.0).reshape(2, 3, 4)
+            packed, ps = pack_one(x, "b * d")
+            back = unpack_one(packed * 2, ps, "b * d")
+            joined, shapes = _einops_pack(list(x), "*")
+            """.replace("HELPERS", helpers.source("einops_packing").replace("\n", "\n            ").rstrip()),
+            run=("packed", "back", "joined"),
+            note="pack/unpack that cannot be planned when converting (a pattern held in a parameter, tensors not "
+                 "written out): the helper functions read the pattern when the code runs",
         ),
         change(
             """
@@ -392,9 +433,9 @@ class EinopsCalls(Rule):
         tensors, pattern = call.args[0].value, call.args[1].value
         if not isinstance(tensors, (cst.List, cst.Tuple)) or not tensors.elements or any(
                 isinstance(e, cst.StarredElement) for e in tensors.elements):
-            return self._flag(ctx, call, api, "the tensors are not a list written out")
+            return self._at_run_time(ctx, api, call, "the tensors are not a list written out")
         if not _literal(pattern):
-            return self._flag(ctx, call, api, "the pattern is not a literal string")
+            return self._at_run_time(ctx, api, call, "the pattern is not a literal string")
         try:
             code = pack_code(len(tensors.elements), pattern.evaluated_value)
         except PatternError as exc:
@@ -417,9 +458,9 @@ class EinopsCalls(Rule):
             return self._flag(ctx, call, api, "arguments not understood")
         tensor, shapes, pattern = (a.value for a in call.args)
         if not _literal(pattern):
-            return self._flag(ctx, call, api, "the pattern is not a literal string")
+            return self._at_run_time(ctx, api, call, "the pattern is not a literal string")
         if not (is_plain_reference(tensor) and is_plain_reference(shapes)):
-            return self._flag(ctx, call, api, "the tensor or the packed shapes are an expression: name them first")
+            return self._at_run_time(ctx, api, call, "the tensor or the packed shapes are an expression")
         try:
             code = unpack_code(pattern.evaluated_value, self._fresh_name(ctx, "_piece"), self._fresh_name(ctx, "_shape"))
         except PatternError as exc:
@@ -428,6 +469,18 @@ class EinopsCalls(Rule):
         ctx.discard(call.args[2])
         return in_place_of(call, cst.parse_expression(code).visit(
             _Fill(ctx, tensor, more={"S": (shapes, None)})))
+
+    @staticmethod
+    def _at_run_time(ctx: FileContext, api: str, call: cst.Call, why: str):
+        """pack/unpack that cannot be planned when converting: the helper function that reads the pattern when
+        the code runs (torch2ms/helpers/einops_packing.py), where the file's own name does not hide it."""
+        helper = _PACKING[api]
+        binding = ctx.lookup(helper)
+        if binding is not None and not binding.is_torch:
+            return EinopsCalls._flag(ctx, call, api, why)
+        ctx.discard(call.func)
+        ctx.need_helper("einops_packing")
+        return call.with_changes(func=in_place_of(call.func, cst.Name(helper)))
 
     def _fresh_name(self, ctx: FileContext, stem: str = "_t", index: int = 0) -> str:
         """A name the file does not use (a tensor expression read more than once, a layer's class)."""
