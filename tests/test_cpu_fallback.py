@@ -61,6 +61,8 @@ def same_dtypes(a, b):
 
 X4 = f32(2, 4, 9, 9)
 LOGITS, TARGET = f32(6, 5), ints(6, high=5)
+WITH_INFINITIES = f32(3, 4, 4)
+WITH_INFINITIES[0, 1, 2], WITH_INFINITIES[2, 3, 0] = np.inf, -np.inf
 TARGET_IGNORED = TARGET.copy()
 TARGET_IGNORED[[1, 4]] = -100
 
@@ -190,6 +192,16 @@ FUNCTION_CASES = {
     "argmin-flat": (lambda t, x: t.m.argmin(x), [f32(3, 5)]),
     "Tensor.repeat_interleave-output-size": (lambda t, x: x.repeat_interleave(3, dim=0, output_size=6), [f32(2, 3)]),
     "Tensor.repeat_interleave-plain": (lambda t, x: x.repeat_interleave(2, dim=1), [f32(2, 3)]),
+    "unfold": (lambda t, x: t.F.unfold(x, 3), [f32(2, 3, 7, 6)]),
+    "unfold-stride-pad-dilation": (lambda t, x: t.F.unfold(x, (2, 3), dilation=(2, 1), padding=(1, 2), stride=(2, 3)),
+                                   [f32(1, 2, 9, 8)]),
+    "unfold-unbatched-keeps-infinities": (lambda t, x: t.F.unfold(x, 2, stride=2), [WITH_INFINITIES]),
+    "fold": (lambda t, x: t.F.fold(x, (5, 6), 2), [f32(2, 12, 20)]),
+    "fold-overlap-stride-pad-dilation": (lambda t, x: t.F.fold(x, (7, 8), (3, 2), dilation=(1, 2), padding=1,
+                                                               stride=(2, 3)), [f32(1, 12, 12)]),
+    "fold-unbatched": (lambda t, x: t.F.fold(x, (4, 4), 2, stride=2), [f32(8, 4)]),
+    "fold-of-unfold-counts-overlaps": (lambda t, x: t.F.fold(t.F.unfold(x, 3, padding=1), (5, 5), 3, padding=1),
+                                       [f32(2, 2, 5, 5)]),
 }
 
 
@@ -230,6 +242,8 @@ LAYER_CASES = {
     "AdaptiveAvgPool1d": (lambda t: t.nn.AdaptiveAvgPool1d(1), (2, 4, 9)),
     "LogSoftmax": (lambda t: t.nn.LogSoftmax(dim=1), (3, 6)),
     "Dropout": (lambda t: t.nn.Dropout(0.5), (3, 6)),
+    "Unfold": (lambda t: t.nn.Unfold(kernel_size=(2, 3), padding=1, stride=2), (2, 3, 7, 8)),
+    "Fold": (lambda t: t.nn.Fold(output_size=(6, 7), kernel_size=3, dilation=(1, 2), stride=1), (2, 18, 4 * 3)),
 }
 
 
@@ -716,6 +730,8 @@ GRAD_CASES = {
     "std": (lambda t, x: t.m.std(x, 1), [f32(4, 5)]),
     "index_select": (lambda t, x, i: t.m.index_select(x, 1, i), [f32(4, 5), ints(3, high=5)]),
     "mm": (lambda t, a, b: t.m.mm(a, b), [f32(3, 4), f32(4, 5)]),
+    "unfold-stride-pad": (lambda t, x: t.F.unfold(x, 3, padding=1, stride=2), [f32(2, 2, 7, 6)]),
+    "fold-overlapping": (lambda t, x: t.F.fold(x, (5, 7), 3, stride=(2, 1), padding=(0, 1)), [f32(2, 9, 14)]),
     # stand-ins from before, now under training too
     "gelu": (lambda t, x: t.F.gelu(x), [f32(3, 7)]),
     "conv2d": (lambda t, x, w, b: t.F.conv2d(x, w, b, stride=2, padding=1), [X4, f32(5, 4, 3, 3), f32(5)]),

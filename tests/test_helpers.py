@@ -316,6 +316,51 @@ def test_a_feature_check_finds_what_a_helper_supplies():
     assert "hasattr" not in out
 
 
+@pytest.fixture(scope="module")
+def packing():
+    code = helpers.source("einops_packing")
+    assert "import torch" not in code and "from torch" not in code and "einops" not in code.split("def ")[0]
+    namespace = {}
+    exec(compile(code, "<einops_packing helpers>", "exec"), namespace)
+    return namespace
+
+
+@pytest.mark.parametrize("pattern, shapes", [
+    ("b * d", [(2, 3, 4), (2, 4), (2, 2, 5, 4)]),
+    ("* n", [(3, 2, 5), (5,)]),
+    ("*", [(2, 3), (4,), ()]),
+    ("b h *", [(2, 3), (2, 3, 4, 1)]),
+])
+def test_einops_pack_and_unpack_with_a_pattern_read_when_running(packing, pattern, shapes):
+    einops = pytest.importorskip("einops")
+    rng = np.random.default_rng(7)
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    t_packed, t_shapes = einops.pack([torch.from_numpy(a) for a in arrays], pattern)
+    m_packed, m_shapes = packing["_einops_pack"]([ms.Tensor(a) for a in arrays], pattern)
+    np.testing.assert_array_equal(m_packed.asnumpy(), t_packed.numpy())
+    assert [tuple(s) for s in m_shapes] == [tuple(s) for s in t_shapes]
+    t_back = einops.unpack(t_packed, t_shapes, pattern)
+    m_back = packing["_einops_unpack"](m_packed, m_shapes, pattern)
+    for t, m, a in zip(t_back, m_back, arrays):
+        np.testing.assert_array_equal(m.asnumpy(), t.numpy())
+        np.testing.assert_array_equal(m.asnumpy(), a)
+
+
+def test_einops_unpack_fills_in_one_unknown_packed_shape(packing):
+    einops = pytest.importorskip("einops")
+    x = np.arange(2 * 7 * 3, dtype=np.float32).reshape(2, 7, 3)
+    shapes = [(2,), (-1,), (1, 2)]
+    expected = einops.unpack(torch.from_numpy(x), shapes, "b * d")
+    got = packing["_einops_unpack"](ms.Tensor(x), shapes, "b * d")
+    assert [tuple(m.shape) for m in got] == [tuple(t.shape) for t in expected]
+    for t, m in zip(expected, got):
+        np.testing.assert_array_equal(m.asnumpy(), t.numpy())
+    with pytest.raises(ValueError):
+        packing["_einops_unpack"](ms.Tensor(x), [(-1,), (-1,)], "b * d")
+    with pytest.raises(ValueError):
+        packing["_einops_pack"]([ms.Tensor(x)], "b * * d")
+
+
 einops = pytest.importorskip("einops")
 
 

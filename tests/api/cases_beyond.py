@@ -12,6 +12,15 @@ CASES = [
         x = torch.linspace(-2, 2, 20).reshape(1, 2, 10)
         out = conv(x)
     """),
+    Case("torch.nn.Conv1d", """
+        import torch
+        import torch.nn as nn
+        conv = nn.Conv1d(2, 3, 3, padding=1, bias=0)
+        with torch.no_grad():
+            conv.weight.copy_(torch.linspace(-1, 1, 18).reshape(3, 2, 3))
+        x = torch.linspace(-2, 2, 20).reshape(1, 2, 10)
+        out = conv(x)
+    """, note="an int literal as bias (bool_args)"),
     Case("torch.is_tensor", """
         import torch
         a = torch.is_tensor(torch.ones(2))

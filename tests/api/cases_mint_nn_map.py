@@ -79,22 +79,22 @@ CASES = [
     C("torch.nn.Fold", f"""
         {X(1, 8, 9)}
         out = nn.Fold(output_size=(4, 4), kernel_size=2)(x)
-    """, kernel="Col2ImExt", expect=("mint.nn.Fold(output_size=(4, 4), kernel_size=2)(x)",)),
+    """, expect=("mint.nn.Fold(output_size=(4, 4), kernel_size=2)(x)",)),
     C("torch.nn.Fold", f"""
         {X(1, 18, 9)}
         out = nn.Fold((5, 5), 3, 1, 1, 2)(x)
     """,
-      kernel="Col2ImExt", expect=("mint.nn.Fold((5, 5), 3, 1, 1, 2)(x)",),
+      expect=("mint.nn.Fold((5, 5), 3, 1, 1, 2)(x)",),
       note="positional dilation, padding, stride"),
     C("torch.nn.Unfold", f"""
         {X(1, 2, 4, 4)}
         out = nn.Unfold(kernel_size=2, stride=1)(x)
-    """, kernel="Im2ColExt", expect=("mint.nn.Unfold(kernel_size=2, stride=1)(x)",)),
+    """, expect=("mint.nn.Unfold(kernel_size=2, stride=1)(x)",)),
     C("torch.nn.Unfold", f"""
         {X(1, 2, 5, 5)}
         out = nn.Unfold(3, 1, 1, 2)(x)
     """,
-      kernel="Im2ColExt", expect=("mint.nn.Unfold(3, 1, 1, 2)(x)",),
+      expect=("mint.nn.Unfold(3, 1, 1, 2)(x)",),
       note="positional dilation, padding, stride"),
     # ---- normalisation --------------------------------------------------------
     C("torch.nn.BatchNorm1d", f"""
@@ -551,7 +551,6 @@ CASES += [
         out = F.fold(x, (4, 4), 2)
         out2 = F.fold(x, output_size=(4, 4), kernel_size=2, stride=1)
     """,
-      kernel="Col2ImExt",
       expect=(
           "mint.nn.functional.fold(x, (4, 4), 2)",
           "mint.nn.functional.fold(x, output_size=(4, 4), kernel_size=2, stride=1)",
@@ -562,7 +561,6 @@ CASES += [
         out = F.unfold(x, 2)
         out2 = F.unfold(x, kernel_size=3, padding=1, stride=2)
     """,
-      kernel="Im2ColExt",
       expect=(
           "mint.nn.functional.unfold(x, 2)",
           "mint.nn.functional.unfold(x, kernel_size=3, padding=1, stride=2)",
@@ -1256,4 +1254,25 @@ CASES += [
         y = nn.Dropout(0.5)(x)
         ok = 0.4 < float((y != 0).float().mean()) < 0.6
     """, outputs=("ok",), note="a new torch Dropout drops: set_train(True) is added"),
+    # bool_args: torch reads these by their truth value, MindSpore accepts bools only
+    C("torch.nn.Linear", f"""
+        {X(2, 4)}
+        m = nn.Linear(4, 3, 1)
+        fill(m)
+        out = m(x)
+        m2 = nn.Linear(4, 2, bias=0)
+        fill(m2)
+        out2 = m2(x)
+    """, fill=True, outputs=("out", "out2"), note="an int literal as bias"),
+    C("torch.nn.Conv2d", f"""
+        {X(1, 2, 5, 5)}
+        m = nn.Conv2d(2, 3, 3, 1, 1, 1, 1, 0)
+        fill(m)
+        out = m(x)
+    """, fill=True, note="an int literal as bias"),
+    C("torch.nn.GroupNorm", f"""
+        {X(2, 4, 3)}
+        m = nn.GroupNorm(2, 4, 1e-5, 0)
+        out = m(x)
+    """, note="an int literal as affine"),
 ]

@@ -5,8 +5,10 @@ composite axes into elementary ones (a reshape), reorder them (a permute), inser
 of `repeat` (size 1, then broadcast), reduce the axes `reduce` drops, and merge the output's
 composite axes (a reshape). `plan()` turns a literal pattern and the literal axis sizes into
 those steps, as Python source over a placeholder name `X` (the tensor) and `mint` functions;
-sizes not given are read from `X.shape`. What it cannot express exactly (an ellipsis, two
-unknown sizes in one group, anonymous sizes other than 1) raises PatternError with the reason.
+sizes not given are read from `X.shape`, and an ellipsis's dimensions from `X.ndim` (merged on
+the output side, `b h (...) d`: `math.prod` of them; reduced by a reduce whose output has no
+ellipsis). What it cannot express exactly (an ellipsis in an input group, two unknown sizes in
+one group, anonymous sizes other than 1) raises PatternError with the reason.
 """
 from __future__ import annotations
 
@@ -25,7 +27,10 @@ class PatternError(ValueError):
 Group = List[str]  # the elementary axes of one input/output dimension ("1": a unit axis)
 
 
-def parse_side(text: str) -> List[Group]:
+def parse_side(text: str, output: bool = False) -> List[Group]:
+    """The groups of one side. An ellipsis inside brackets is einops' merge of the dimensions it stands
+    for, allowed on the output side only (`output`); `(...)` alone is read as `(... 1)` (the same axis:
+    a unit axis changes no size), so that it stays a group to merge, not a bare ellipsis."""
     groups: List[Group] = []
     current: Optional[Group] = None
     for token in _AXIS.findall(text):
@@ -36,9 +41,9 @@ def parse_side(text: str) -> List[Group]:
         elif token == ")":
             if current is None:
                 raise PatternError("unbalanced brackets")
-            groups.append(current)
+            groups.append(current + ["1"] if current == [ELLIPSIS] else current)
             current = None
-        elif token == ELLIPSIS and current is not None:
+        elif token == ELLIPSIS and current is not None and not output:
             raise PatternError("an ellipsis (...) inside brackets")
         elif token == "1" or token == ELLIPSIS or token.isidentifier():
             if current is not None:
@@ -67,11 +72,12 @@ def plan(kind: str, pattern: str, sizes: Dict[str, str], reduction: Optional[str
     if pattern.count("->") != 1:
         raise PatternError("no '->' in the pattern")
     left_text, right_text = pattern.split("->")
-    left, right = parse_side(left_text), parse_side(right_text)
+    left, right = parse_side(left_text), parse_side(right_text, output=True)
     inputs, outputs = _elementary(left), _elementary(right)
     if len(set(inputs)) != len(inputs) or len(set(outputs)) != len(outputs):
         raise PatternError("an axis named twice on one side")
-    if (ELLIPSIS in inputs) != (ELLIPSIS in outputs):
+    reduced_ellipsis = kind == "reduce" and ELLIPSIS in inputs and ELLIPSIS not in outputs
+    if (ELLIPSIS in inputs) != (ELLIPSIS in outputs) and not reduced_ellipsis:
         raise PatternError("an ellipsis (...) on one side only")
     new = [a for a in outputs if a not in inputs]
     dropped = [a for a in inputs if a not in outputs]
@@ -87,6 +93,13 @@ def plan(kind: str, pattern: str, sizes: Dict[str, str], reduction: Optional[str
         if axis not in sizes:
             raise PatternError(f"the size of the new axis {axis!r} is not given")
     ellipsis = _Ellipsis(left)
+    if reduced_ellipsis:
+        # `reduce(x, "b ... s -> b s")` reduces every dimension the ellipsis stands for: merged first into
+        # one axis (size 1 when it stands for none, so that nothing is reduced then, as in einops), reduced.
+        left = [[_MERGED] if g == [ELLIPSIS] else g for g in left]
+        inputs = _elementary(left)
+        dropped = [a for a in inputs if a not in outputs]
+        sizes = dict(sizes, **{_MERGED: ellipsis.product()})
 
     # sizes of the input's elementary axes, as Python source (the ellipsis: a starred slice)
     size: Dict[str, str] = {}
@@ -115,7 +128,7 @@ def plan(kind: str, pattern: str, sizes: Dict[str, str], reduction: Optional[str
     code = "X"
 
     # 1. split the composite input axes (and drop unit axes)
-    if any(len(g) != 1 or g == ["1"] for g in left):
+    if reduced_ellipsis or any(len(g) != 1 or g == ["1"] for g in left):
         code = f"{code}.reshape({_tuple(size[a] for a in inputs)})"
     current = list(inputs)
 
@@ -144,15 +157,17 @@ def plan(kind: str, pattern: str, sizes: Dict[str, str], reduction: Optional[str
         merged = []
         for group in right:
             axes = [a for a in group if a != "1"]
-            if axes == [ELLIPSIS]:
+            if group == [ELLIPSIS]:
                 merged.append(size[ELLIPSIS])
-            else:
-                merged.append(" * ".join(_bracket(size[a]) for a in axes) if axes else "1")
+            else:  # the ellipsis in a group merges its dimensions: their product
+                merged.append(" * ".join(ellipsis.product() if a == ELLIPSIS else _bracket(size[a]) for a in axes)
+                              if axes else "1")
         code = f"{code}.reshape({_tuple(merged)})"
     return Plan(code, len(re.findall(r"\bX\b", code)) > 1)
 
 
 ELLIPSIS = "..."
+_MERGED = "_ellipsis"  # the reduced ellipsis as one axis (einops refuses axis names starting with "_")
 
 
 class _Ellipsis:
@@ -174,6 +189,13 @@ class _Ellipsis:
         if not self.at and not after:
             return "*X.shape"
         return f"*X.shape[{self.at or ''}:{-after if after else ''}]"
+
+    def product(self) -> str:
+        """The size of its dimensions merged into one (1 when it stands for none, as in einops)."""
+        after = self.groups - 1 - self.at
+        if not self.at and not after:
+            return "math.prod(X.shape)"
+        return f"math.prod(X.shape[{self.at or ''}:{-after if after else ''}])"
 
     def span(self) -> str:
         """How many dimensions the ellipsis stands for."""

@@ -693,3 +693,67 @@ def std(input, dim=None, *, correction=1, keepdim=False):
 @stand_in("mint.index_select", probe=_grad_probe("mint.index_select(x, 1, i(3, high=5))"))
 def index_select(input, dim, index):
     return ops.gather(input, index, dim)
+
+
+def _sliding(size, kernel, dilation, padding, stride):
+    """How many windows fit along one side (torch's formula for unfold/fold)."""
+    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+@stand_in("mint.nn.functional.unfold",
+          probe="force(F.unfold(t(1, 2, 6, 6), 2)); " + _grad_probe("F.unfold(x.reshape(1, 1, 4, 5), 2, stride=2)"))
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    """im2col by slices of the padded image, one per kernel position: (N, C*kh*kw, L), channel-major as
+    torch; exact (no arithmetic, so infinities and NaNs stay where they were)."""
+    kh, kw = _pair(kernel_size)
+    dh, dw = _pair(dilation)
+    ph, pw = _pair(padding)
+    sh, sw = _pair(stride)
+    batched = input.ndim == 4
+    if not batched:
+        input = input.unsqueeze(0)
+    n, c, h, w = input.shape
+    oh, ow = _sliding(h, kh, dh, ph, sh), _sliding(w, kw, dw, pw, sw)
+    # Pad so that every window's run of oh * sh rows (ow * sw columns) fits: a stride is then a reshape
+    # and an index, not a strided slice (whose gradient fails on this CPU backend).
+    extra_h = max(0, (kh - 1) * dh + sh * oh - (h + 2 * ph))
+    extra_w = max(0, (kw - 1) * dw + sw * ow - (w + 2 * pw))
+    if ph or pw or extra_h or extra_w:
+        input = ops.pad(input, (pw, pw + extra_w, ph, ph + extra_h))
+    cols = [input[:, :, i * dh:i * dh + sh * oh, j * dw:j * dw + sw * ow].reshape(n, c, oh, sh, ow, sw)[:, :, :, 0, :, 0]
+            for i in range(kh) for j in range(kw)]
+    out = mint.stack(cols, 2).reshape(n, c * kh * kw, oh * ow)
+    return out if batched else out.squeeze(0)
+
+
+@stand_in("mint.nn.functional.fold",
+          probe="force(F.fold(t(1, 8, 9), (6, 6), 2, stride=2)); "
+                + _grad_probe("F.fold(x.reshape(1, 4, 5), (2, 6), 2, stride=(1, 1))"))
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """col2im, unfold's adjoint: each kernel position's column spread over the strided grid it came from
+    (zeros between, by padding), shifted to its offset and summed; the padding is cut off last."""
+    out_h, out_w = _pair(output_size)
+    kh, kw = _pair(kernel_size)
+    dh, dw = _pair(dilation)
+    ph, pw = _pair(padding)
+    sh, sw = _pair(stride)
+    batched = input.ndim == 3
+    if not batched:
+        input = input.unsqueeze(0)
+    n, ckk, _ = input.shape
+    c = ckk // (kh * kw)
+    oh, ow = _sliding(out_h, kh, dh, ph, sh), _sliding(out_w, kw, dw, pw, sw)
+    hp, wp = out_h + 2 * ph, out_w + 2 * pw
+    cols = input.reshape(n, c, kh, kw, oh, ow)
+    span_h, span_w = sh * (oh - 1) + 1, sw * (ow - 1) + 1
+    out = None
+    for i in range(kh):
+        for j in range(kw):
+            v = cols[:, :, i, j]
+            if sh > 1 or sw > 1:  # put stride-1 zeros between the values
+                v = ops.pad(v.reshape(n, c, oh, 1, ow, 1), (0, sw - 1, 0, 0, 0, sh - 1))
+                v = v.reshape(n, c, oh * sh, ow * sw)[:, :, :span_h, :span_w]
+            v = ops.pad(v, (j * dw, wp - j * dw - span_w, i * dh, hp - i * dh - span_h))
+            out = v if out is None else out + v
+    out = out[:, :, ph:ph + out_h, pw:pw + out_w]
+    return out if batched else out.squeeze(0)

@@ -204,3 +204,15 @@ class Hardtanh(_base("Hardtanh")):
 class Mish(_base("Mish")):
     def construct(self, input):
         return fn.mish(input)
+
+
+@stand_in("mint.nn.Unfold", probe="force(mint.nn.Unfold(2, stride=2)(t(1, 2, 6, 6)))")
+class Unfold(_base("Unfold")):
+    def construct(self, input):
+        return fn.unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
+
+
+@stand_in("mint.nn.Fold", probe="force(mint.nn.Fold((6, 6), 2, stride=2)(t(1, 8, 9)))")
+class Fold(_base("Fold")):
+    def construct(self, input):
+        return fn.fold(input, self.output_size, self.kernel_size, self.dilation, self.padding, self.stride)

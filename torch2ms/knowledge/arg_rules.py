@@ -25,6 +25,7 @@ class ArgRule:
     cast_result: str = ""
     cast_unless: Tuple[str, ...] = ()
     float_args: Tuple[str, ...] = ()
+    bool_args: Tuple[str, ...] = ()
     positional: Tuple[str, ...] = ()
     tuple_args: Tuple[str, ...] = ()
     int_as_tuple: Tuple[str, ...] = ()

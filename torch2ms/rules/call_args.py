@@ -55,6 +55,29 @@ class CallArgs(Rule):
             import torch
             from torch import nn
 
+            layer = nn.Linear(3, 2, 0)
+            conv = nn.Conv2d(2, 4, 3, 1, 1, 1, 1, 1)
+            norm = nn.GroupNorm(2, 4, affine=0)
+            missing = (layer.bias is None, conv.bias is None)
+            normed = norm(torch.arange(16.0).reshape(1, 4, 2, 2))
+            """,
+            """
+            from mindspore import mint
+
+            layer = mint.nn.Linear(3, 2, False)
+            conv = mint.nn.Conv2d(2, 4, 3, 1, 1, 1, 1, True)
+            norm = mint.nn.GroupNorm(2, 4, affine=False)
+            missing = (layer.bias is None, conv.bias is None)
+            normed = norm(mint.arange(16.0).reshape(1, 4, 2, 2))
+            """,
+            run=("missing", "normed"),
+            note="bool_args: an int literal where torch reads a truth value and MindSpore wants a bool",
+        ),
+        change(
+            """
+            import torch
+            from torch import nn
+
 
             def upsampler(factor: int, mode="nearest"):
                 return nn.Upsample(scale_factor=factor, mode=mode)
@@ -241,6 +264,7 @@ class CallArgs(Rule):
             ("tuple_args", rule.tuple_args, lambda c: _tuples(c, rule)),
             ("int_as_tuple", rule.int_as_tuple, lambda c: _int_as_tuple(c, rule)),
             ("float_args", rule.float_args, lambda c: _floats(ctx, c, rule, api, self._number_names(original))),
+            ("bool_args", rule.bool_args, lambda c: _bools(c, rule)),
             ("rename", rule.rename, lambda c: c.with_changes(args=[_renamed(a, rule) for a in c.args])),
             ("drop", rule.drop, lambda c: drop_args(ctx, c, lambda i, a: keyword(a) in rule.drop)),
             ("drop_default", rule.drop_default, lambda c: drop_args(ctx, c, lambda i, a: _is_default(a, rule))),
@@ -383,6 +407,19 @@ def _floats(ctx: FileContext, call: cst.Call, rule: ArgRule, api: str, numbers: 
             ctx.flag(call, api, Reason.MANUAL, f"`{name}` must be a float in MindSpore")
         else:
             args[index] = arg.with_changes(value=value)
+    return call.with_changes(args=args)
+
+
+def _bools(call: cst.Call, rule: ArgRule) -> cst.Call:
+    """`nn.Linear(4, 8, 1)` -> `mint.nn.Linear(4, 8, True)`: torch reads these by their truth value, MindSpore
+    accepts only a bool (TypeError when the layer is built); an int literal becomes the bool it stands for.
+    Anything else stays as it is (a name usually holds a bool already)."""
+    args = list(call.args)
+    for index, arg in enumerate(args):
+        name = keyword(arg) or (rule.params[index] if arg.keyword is None and index < len(rule.params) else None)
+        if name in rule.bool_args and isinstance(arg.value, cst.Integer):
+            truth = "True" if arg.value.evaluated_value else "False"
+            args[index] = arg.with_changes(value=cst.Name(truth, lpar=arg.value.lpar, rpar=arg.value.rpar))
     return call.with_changes(args=args)
 
 

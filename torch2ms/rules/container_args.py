@@ -2,8 +2,11 @@
 a ModuleDict holding a ModuleList / ModuleDict / Sequential is flagged (CellDict rejects them).
 
 `nn.ModuleList(Block() for _ in range(n))` is a ModuleList in torch; MindSpore's CellList takes
-a list or tuple of Cells only (a generator raises TypeError), so the generator argument of a
-ModuleList / Sequential / ModuleDict becomes the list comprehension it stands for. torch's
+a list of Cells only (a generator or a tuple raises TypeError), so the generator argument of a
+ModuleList / Sequential / ModuleDict becomes the list comprehension it stands for, and what
+surely is another iterable given to a ModuleList (the function's `*args`, a
+tuple, `map(...)`, `filter(...)`, `reversed(...)`, `tuple(...)`) is made a list, `list(fns)`
+(torch's list copies it the same way). torch's
 ModuleList also holds None (`nn.ModuleList([norm, None])`, `skips.append(skip)` where `skip`
 may be None: optional layers), and CellList raises TypeError on it when the model is built. A
 ModuleList given something that may be None (None, `x if c else None`, a name the function
@@ -32,6 +35,8 @@ _NONE_HINT = ("torch's ModuleList holds None, MindSpore's CellList takes Cells o
               "(keep the optional layers as attributes, or give mint.nn.Identity() where the code calls it the same way)")
 _HELPER = "OptionalCellList"  # torch2ms/helpers/optional_cells.py
 _CONTAINERS = {"torch.nn.ModuleList", "torch.nn.Sequential", "torch.nn.ModuleDict", "torch.nn.ParameterList"}
+_LISTS = {"torch.nn.ModuleList"}  # CellList: a list only
+_ITERABLES = {"tuple", "map", "filter", "reversed"}  # builtins whose result CellList refuses
 
 
 class ContainerArgs(Rule):
@@ -50,6 +55,32 @@ class ContainerArgs(Rule):
             count = len(blocks)
             """,
             run=("count",),
+        ),
+        change(
+            """
+            import torch.nn as nn
+
+            class Branches(nn.Module):
+                def __init__(self, *fns):
+                    super().__init__()
+                    self.fns = nn.ModuleList(fns)
+
+            pair = (nn.Linear(2, 2), nn.ReLU())
+            counts = (len(Branches(*pair).fns), len(nn.ModuleList(reversed(pair))), len(nn.ModuleList((nn.ReLU(),))))
+            """,
+            """
+            from mindspore import mint, nn
+
+            class Branches(nn.Cell):
+                def __init__(self, *fns):
+                    super().__init__()
+                    self.fns = nn.CellList(list(fns))
+
+            pair = (mint.nn.Linear(2, 2), mint.nn.ReLU())
+            counts = (len(Branches(*pair).set_train(True).fns), len(nn.CellList(list(reversed(pair))).set_train(True)), len(nn.CellList(list((mint.nn.ReLU(),))).set_train(True)))
+            """,
+            run=("counts",),
+            note="a tuple (the function's *args, a tuple literal) or an iterator given to a ModuleList: made a list",
         ),
         change(
             """
@@ -262,6 +293,7 @@ class ContainerArgs(Rule):
     def __init__(self) -> None:
         self._maybe_none = [set()]  # per function being walked (the module first): names that may hold None
         self._optional = _OptionalLists(set(), set())
+        self._varargs: List[Optional[str]] = [None]  # per function being walked: the name of its *args
 
     def visit_Module(self, ctx: FileContext, node: cst.Module) -> None:
         if any(name.value == "ModuleList" for name in ctx.nodes_of(cst.Name)):
@@ -270,9 +302,12 @@ class ContainerArgs(Rule):
 
     def visit_FunctionDef(self, ctx: FileContext, node: cst.FunctionDef) -> None:
         self._maybe_none.append(set(self._optional.factories))
+        star = node.params.star_arg
+        self._varargs.append(star.name.value if isinstance(star, cst.Param) else None)
 
     def leave_FunctionDef(self, ctx: FileContext, original, updated):
         self._maybe_none.pop()
+        self._varargs.pop()
         return updated
 
     def visit_Assign(self, ctx: FileContext, node: cst.Assign) -> None:
@@ -291,11 +326,26 @@ class ContainerArgs(Rule):
         if qualname not in _CONTAINERS or len(updated.args) != 1:
             return updated
         arg = updated.args[0]
-        if arg.keyword is not None or arg.star or not isinstance(arg.value, cst.GeneratorExp):
+        if arg.keyword is not None or arg.star:
+            return updated
+        if qualname in _LISTS and self._other_iterable(ctx, arg.value):
+            listed = cst.Call(func=cst.Name("list"), args=[cst.Arg(value=arg.value)])
+            return updated.with_changes(args=[arg.with_changes(value=listed)])
+        if not isinstance(arg.value, cst.GeneratorExp):
             return updated
         generator = arg.value
         as_list = cst.ListComp(elt=generator.elt, for_in=generator.for_in)
         return updated.with_changes(args=[arg.with_changes(value=as_list)])
+
+    def _other_iterable(self, ctx: FileContext, value: cst.BaseExpression) -> bool:
+        """Surely an iterable other than a list (CellList raises TypeError on it): the function's *args,
+        a tuple, or a call of a builtin that makes one (not where the file binds that name)."""
+        if isinstance(value, cst.Tuple):
+            return True
+        if isinstance(value, cst.Name):
+            return value.value == self._varargs[-1]
+        return (isinstance(value, cst.Call) and isinstance(value.func, cst.Name)
+                and value.func.value in _ITERABLES and ctx.lookup(value.func.value) is None)
 
     @staticmethod
     def _optional_list(ctx: FileContext, updated: cst.Call) -> cst.Call:

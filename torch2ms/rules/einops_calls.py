@@ -6,7 +6,9 @@ literal pattern, `rearrange(x, "b (h d) n -> b h n d", h=8)`, the steps are know
 3, 2)`; `repeat` broadcasts its new axes (`mint.broadcast_to`), `reduce` reduces the dropped ones
 (`mint.mean`, `mint.sum`, `mint.amax`, ...); an ellipsis is read from the tensor's ndim when
 running. `pack` merges the axes at `*` and concatenates (`mint.cat`), `unpack` splits by the
-packed shapes (`mint.split`) and reshapes back; `einops.einsum` is `mint.einsum` with one letter
+packed shapes (`mint.split`) and reshapes back; a pack/unpack whose pattern is known only when
+running (`def pack_one(t, pattern)`), or whose tensors are not written out, calls the helper
+functions that do the same then (torch2ms/helpers/einops_packing.py); `einops.einsum` is `mint.einsum` with one letter
 per named axis. An `einops.layers.torch.Rearrange` / `Reduce` layer is a Cell: one whose pattern
 only merges consecutive axes is `mint.nn.Flatten(start, end)`; any other literal pattern gets a
 small Cell class written once per file (per pattern and set of axis sizes), after the imports,
@@ -77,6 +79,7 @@ class _Fill(cst.CSTTransformer):
 # the note on an einops call left to einops (examples)
 _NOTE = ("torch2ms: einops.rearrange needs a manual rewrite (hint: not unrolled ({}): it runs through the einops "
          "backend for MindSpore written into this file, in PyNative mode; for graph mode write the reshape/permute steps)")
+_PACKING = {"einops.pack": "_einops_pack", "einops.unpack": "_einops_unpack"}  # torch2ms/helpers/einops_packing.py
 
 
 class EinopsCalls(Rule):
@@ -114,7 +117,51 @@ class EinopsCalls(Rule):
         change(
             """
             import torch
-            from einops import rearrange
+            from einops import rearrange, repeat
+
+            y = torch.arange(96.0).reshape(2, 4, 3, 2, 2)
+            per_head = rearrange(y, "b (h d) ... -> b h (...) d", h=2)
+            spread = repeat(y, "b c ... -> b (... r) c", r=2)
+            flat = rearrange(y, "... -> (...)")
+            """,
+            """
+            import math
+            from mindspore import mint
+            from einops import rearrange, repeat
+
+            y = mint.arange(96.0).reshape(2, 4, 3, 2, 2)
+            per_head = y.reshape((y.shape[0], 2, (y.shape[1] // 2), *y.shape[2:])).permute(0, 1, *range(3, y.ndim + 1), 2).reshape((y.shape[0], 2, math.prod(y.shape[2:]), (y.shape[1] // 2)))
+            spread = mint.broadcast_to(y.permute(0, *range(2, y.ndim), 1).reshape((y.shape[0], *y.shape[2:], 1, y.shape[1])), (-1, *((-1,) * (y.ndim - 2)), 2, -1)).reshape((y.shape[0], math.prod(y.shape[2:]) * 2, y.shape[1]))
+            flat = y.reshape((math.prod(y.shape),))
+            """,
+            run=("per_head", "spread", "flat"),
+            note="an ellipsis in an output group merges its dimensions: the product of their sizes",
+        ),
+        change(
+            """
+            import torch
+            from einops import reduce
+
+            z = torch.arange(60.0).reshape(3, 2, 2, 5)
+            per_row = reduce(z, "b ... d -> b d", "mean")
+            row = reduce(z[0, 0], "b ... d -> b d", "max")
+            """,
+            """
+            import math
+            from mindspore import mint
+            from einops import reduce
+
+            z = mint.arange(60.0).reshape(3, 2, 2, 5)
+            per_row = mint.mean(z.reshape((z.shape[0], math.prod(z.shape[1:-1]), z.shape[-1])), dim=(1,))
+            row = mint.amax((_t0 := z[0, 0]).reshape((_t0.shape[0], math.prod(_t0.shape[1:-1]), _t0.shape[-1])), dim=(1,))
+            """,
+            run=("per_row", "row"),
+            note="a reduce whose ellipsis is on the input side only reduces its dimensions (none: nothing)",
+        ),
+        change(
+            """
+            import torch
+            from einops import rearrange, reduce
 
             def split(t, pattern):
                 first = rearrange(t, pattern)
@@ -124,12 +171,13 @@ class EinopsCalls(Rule):
                 return rearrange(t, pattern, **sizes)
 
             x = torch.arange(24.0).reshape(2, 3, 4)
-            rows = rearrange(x, "... d -> (...) d")
+            how = "max"
+            peak = reduce(x, "b c n -> b c", how)
             pairs = regroup(x, "b c (n two) -> b (c n) two", two=2)
             """,
             """
             from mindspore import mint
-            from einops import rearrange
+            from einops import rearrange, reduce
 
             HELPERS
 
@@ -141,14 +189,15 @@ class EinopsCalls(Rule):
                 return rearrange(t, pattern, **sizes)  # NOTE_ARGS
 
             x = mint.arange(24.0).reshape(2, 3, 4)
-            rows = rearrange(x, "... d -> (...) d")  # NOTE_ELLIPSIS
+            how = "max"
+            peak = reduce(x, "b c n -> b c", how)  # NOTE_REDUCTION
             pairs = regroup(x, "b c (n two) -> b (c n) two", two=2)
             """.replace("HELPERS", helpers.source("einops_backend").replace("\n", "\n            ").rstrip())
                .replace("NOTE_PATTERN", _NOTE.format("the pattern is not a literal string"))
                .replace("NOTE_GROUP", _NOTE.format("two unknown sizes in the group (h w)"))
                .replace("NOTE_ARGS", _NOTE.format("arguments not understood"))
-               .replace("NOTE_ELLIPSIS", _NOTE.format("an ellipsis (...) inside brackets")),
-            run=("rows", "pairs"),
+               .replace("NOTE_REDUCTION", _NOTE.replace("rearrange", "reduce").format("the reduction is not a literal string")),
+            run=("peak", "pairs"),
             note="a call that cannot be unrolled is flagged, and runs: einops gets a MindSpore backend",
         ),
         change(
@@ -235,36 +284,68 @@ class EinopsCalls(Rule):
         change(
             """
             import torch
-            from einops import einsum, pack
+            from einops import einsum
             from einops.layers.torch import Rearrange
 
             q, k = torch.ones(2, 3, 4), torch.ones(2, 5, 4)
             sim = einsum(q, k, "b i d, b j d -> b i j")
 
-            def layer(pattern, ts):
-                packed, shapes = pack(ts, "b *")
-                return Rearrange(pattern), packed
+            def layer(pattern):
+                return Rearrange(pattern)
             """,
             """
             from mindspore import mint
-            from einops import einsum, pack
+            from einops import einsum
             try:
-                from einops.layers.torch import Rearrange  # torch2ms: einops.layers.torch needs a manual rewrite (hint: einops.layers.torch is built on PyTorch: convert it too (torch2ms convert), and put the converted package first on the path, or use the einops calls and layers with a literal pattern are converted; for the others, einops.layers has no MindSpore backend); Rearrange still used on line 75 (flagged there)
+                from einops.layers.torch import Rearrange  # torch2ms: einops.layers.torch needs a manual rewrite (hint: einops.layers.torch is built on PyTorch: convert it too (torch2ms convert), and put the converted package first on the path, or use the einops calls and layers with a literal pattern are converted; for the others, einops.layers has no MindSpore backend); Rearrange still used on line 12 (flagged there)
             except ImportError:
                 Rearrange = None
-
-            HELPERS
 
             q, k = mint.ones((2, 3, 4)), mint.ones((2, 5, 4))
             sim = mint.einsum('abc,adc->abd', q, k)
 
-            def layer(pattern, ts):
-                packed, shapes = pack(ts, "b *")  # NOTE_PACK
-                return Rearrange(pattern), packed  # torch2ms: einops.layers.torch.Rearrange needs a manual rewrite (hint: einops has no MindSpore backend: the pattern is not a literal string; write the reshape/permute steps)
-            """.replace("HELPERS", helpers.source("einops_backend").replace("\n", "\n            ").rstrip())
-               .replace("NOTE_PACK", _NOTE.replace("rearrange", "pack").format("the tensors are not a list written out")),
+            def layer(pattern):
+                return Rearrange(pattern)  # torch2ms: einops.layers.torch.Rearrange needs a manual rewrite (hint: einops has no MindSpore backend: the pattern is not a literal string; write the reshape/permute steps)
+            """,
             run=("sim",),
-            note="einops.einsum: named axes become letters; a layer or call that cannot be planned is flagged (the call gets the backend)",
+            note="einops.einsum: named axes become letters; a layer that cannot be planned is flagged",
+        ),
+        change(
+            """
+            import torch
+            from einops import pack, unpack
+
+            def pack_one(t, pattern):
+                return pack([t], pattern)
+
+            def unpack_one(t, ps, pattern):
+                return unpack(t, ps, pattern)[0]
+
+            x = torch.arange(24.0).reshape(2, 3, 4)
+            packed, ps = pack_one(x, "b * d")
+            back = unpack_one(packed * 2, ps, "b * d")
+            joined, shapes = pack(list(x), "*")
+            """,
+            """
+            from mindspore import mint
+            from einops import pack, unpack
+
+            HELPERS
+
+            def pack_one(t, pattern):
+                return _einops_pack([t], pattern)
+
+            def unpack_one(t, ps, pattern):
+                return _einops_unpack(t, ps, pattern)[0]
+
+            x = mint.arange(24.0).reshape(2, 3, 4)
+            packed, ps = pack_one(x, "b * d")
+            back = unpack_one(packed * 2, ps, "b * d")
+            joined, shapes = _einops_pack(list(x), "*")
+            """.replace("HELPERS", helpers.source("einops_packing").replace("\n", "\n            ").rstrip()),
+            run=("packed", "back", "joined"),
+            note="pack/unpack that cannot be planned when converting (a pattern held in a parameter, tensors not "
+                 "written out): the helper functions read the pattern when the code runs",
         ),
         change(
             """
@@ -384,9 +465,9 @@ class EinopsCalls(Rule):
         tensors, pattern = call.args[0].value, call.args[1].value
         if not isinstance(tensors, (cst.List, cst.Tuple)) or not tensors.elements or any(
                 isinstance(e, cst.StarredElement) for e in tensors.elements):
-            return self._flag(ctx, call, api, "the tensors are not a list written out")
+            return self._at_run_time(ctx, api, call, "the tensors are not a list written out")
         if not _literal(pattern):
-            return self._flag(ctx, call, api, "the pattern is not a literal string")
+            return self._at_run_time(ctx, api, call, "the pattern is not a literal string")
         try:
             code = pack_code(len(tensors.elements), pattern.evaluated_value)
         except PatternError as exc:
@@ -409,9 +490,9 @@ class EinopsCalls(Rule):
             return self._flag(ctx, call, api, "arguments not understood")
         tensor, shapes, pattern = (a.value for a in call.args)
         if not _literal(pattern):
-            return self._flag(ctx, call, api, "the pattern is not a literal string")
+            return self._at_run_time(ctx, api, call, "the pattern is not a literal string")
         if not (is_plain_reference(tensor) and is_plain_reference(shapes)):
-            return self._flag(ctx, call, api, "the tensor or the packed shapes are an expression: name them first")
+            return self._at_run_time(ctx, api, call, "the tensor or the packed shapes are an expression")
         try:
             code = unpack_code(pattern.evaluated_value, self._fresh_name(ctx, "_piece"), self._fresh_name(ctx, "_shape"))
         except PatternError as exc:
@@ -420,6 +501,18 @@ class EinopsCalls(Rule):
         ctx.discard(call.args[2])
         return in_place_of(call, cst.parse_expression(code).visit(
             _Fill(ctx, tensor, more={"S": (shapes, None)})))
+
+    @staticmethod
+    def _at_run_time(ctx: FileContext, api: str, call: cst.Call, why: str):
+        """pack/unpack that cannot be planned when converting: the helper function that reads the pattern when
+        the code runs (torch2ms/helpers/einops_packing.py), where the file's own name does not hide it."""
+        helper = _PACKING[api]
+        binding = ctx.lookup(helper)
+        if binding is not None and not binding.is_torch:
+            return EinopsCalls._flag(ctx, call, api, why)
+        ctx.discard(call.func)
+        ctx.need_helper("einops_packing")
+        return call.with_changes(func=in_place_of(call.func, cst.Name(helper)))
 
     def _fresh_name(self, ctx: FileContext, stem: str = "_t", index: int = 0) -> str:
         """A name the file does not use (a tensor expression read more than once, a layer's class)."""
