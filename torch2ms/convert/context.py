@@ -233,7 +233,7 @@ class FileContext:
         path = cstutil.dotted(node)
         if path is None:
             return None
-        return binding.qualname + path[len(root.value):]
+        return inventory.canonical(binding.qualname + path[len(root.value):])
 
     def is_chain_root(self, node: cst.CSTNode) -> bool:
         """Is an attribute looked up on this node (`torch` in `torch.nn`)? Then it is no value on its own."""

@@ -13,6 +13,7 @@ from typing import Dict, Iterator, List, Optional, Tuple, Union
 import libcst as cst
 
 from torch2ms.convert.cstutil import dotted
+from torch2ms.knowledge import inventory
 
 
 def is_torch(qualname: Optional[str]) -> bool:
@@ -94,7 +95,7 @@ def import_bindings(node: ImportNode) -> Iterator[Tuple[str, str, cst.ImportAlia
         name = dotted(alias.name) or ""
         local = alias.asname.name.value if alias.asname is not None else name
         full = f"{base}.{name}" if not base.endswith(".") else base + name
-        yield local, full, alias
+        yield local, inventory.canonical(full), alias  # `from torch.nn.modules.conv import Conv2d`: torch.nn.Conv2d
 
 
 def _statements(body) -> Iterator[cst.CSTNode]:

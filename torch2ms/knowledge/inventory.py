@@ -73,3 +73,24 @@ def torch_params(path: str) -> Optional[List[str]]:
     """Parameter names of a torch callable (classes: __init__ without self); None if not recorded."""
     names = _torch_data()["params"].get(path)
     return list(names) if names is not None else None
+
+
+_SUBMODULE_PREFIXES = ("torch.nn.modules.", "torch.nn.parameter.")
+
+
+def canonical(path: str) -> str:
+    """The public name of a torch class reached through the module that defines it:
+    `torch.nn.modules.activation.ReLU`, `torch.nn.modules.ReLU` and `torch.nn.parameter.Parameter`
+    are `torch.nn.ReLU` and `torch.nn.Parameter` (torch.nn re-exports them; the tables name those).
+    Private names (`torch.nn.modules.batchnorm._BatchNorm`) and anything else stay as they are."""
+    if not path.startswith(_SUBMODULE_PREFIXES):
+        return path
+    parts = path.split(".")
+    for end in range(3, len(parts)):  # the first part after torch.nn's submodules
+        name = parts[end]
+        if name.startswith("_") or not torch_is_module(".".join(parts[:end])):
+            return path
+        short = f"torch.nn.{name}"
+        if torch_kind(short) == "class":
+            return ".".join([short, *parts[end + 1:]])
+    return path

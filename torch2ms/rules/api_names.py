@@ -57,6 +57,29 @@ class ApiNames(Rule):
         change(
             """
             import torch
+            import torch.nn as nn
+            from torch.nn.modules.activation import GELU
+            from torch.nn.parameter import Parameter
+
+            acts = {"relu": nn.modules.ReLU, "gelu": GELU, "tanh": torch.nn.modules.activation.Tanh}
+            scale = Parameter(torch.full((3,), 2.0))
+            out = [acts[name]()(torch.linspace(-2, 2, 3) * scale) for name in ("relu", "gelu", "tanh")]
+            """,
+            """
+            from mindspore import mint
+            from mindspore.mint.nn import GELU
+            from mindspore import Parameter
+
+            acts = {"relu": (lambda *args, inplace=False, **kwargs: mint.nn.ReLU(*args, **kwargs)), "gelu": GELU, "tanh": mint.nn.Tanh}
+            scale = Parameter(mint.full((3,), 2.0))
+            out = [acts[name]()(mint.linspace(-2, 2, 3) * scale) for name in ("relu", "gelu", "tanh")]
+            """,
+            run=("out",),
+            note="a class reached through the torch.nn submodule defining it is torch.nn's (torch re-exports it)",
+        ),
+        change(
+            """
+            import torch
 
             def smallest(x):
                 return torch.finfo(x.dtype).min, torch.sparse_coo_tensor
