@@ -18,7 +18,8 @@ from typing import Iterable, List, Optional, Sequence, Set
 
 import libcst as cst
 
-from torch2ms.convert.cstutil import code_children
+from torch2ms.convert.cstutil import code_children, walk_code
+from torch2ms.convert.walk import transform
 
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
 
@@ -132,3 +133,145 @@ def note_text(names: Sequence[str], lines: Sequence[int], foreign: Optional[str]
     if foreign:
         return f"{foreign}; {used}" if used else foreign
     return used
+
+
+
+# ---- uses at import time -----------------------------------------------------------------------
+_CHAIN = (cst.Attribute, cst.Call, cst.Subscript)
+
+
+def _chain_root(node: cst.CSTNode) -> cst.CSTNode:
+    while type(node) in _CHAIN:
+        node = node.func if type(node) is cst.Call else node.value
+    return node
+
+
+def _present(name: str) -> cst.Comparison:
+    return cst.Comparison(cst.Name(name), [cst.ComparisonTarget(cst.IsNot(), cst.Name("None"))])
+
+
+def _without(name: str, expression: cst.BaseExpression, fallback: str) -> cst.IfExp:
+    """`(expression if name is not None else fallback)`."""
+    return cst.IfExp(test=_present(name),
+                     body=expression, orelse=cst.parse_expression(fallback),
+                     lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+_DEFERRED = "run at import only where {name} is installed, so that the module imports without it"
+
+
+class _ImportTime:
+    """What runs when the module is imported (its statements and class bodies, decorators and
+    bases; not function bodies or lambdas): each expression that starts with a guarded name
+    (`torch.nn.X`, `timm.create_model(...)`) becomes `(expression if torch is not None else None)`;
+    for a decorator the fallback is `lambda f: f`, for a base class `object`. The lean walk keeps
+    untouched nodes as they are, and a flag on a node this rebuilds moves to the new node."""
+
+    def __init__(self, names: Set[str], guard_tries: Set[int], flags) -> None:
+        self.names, self.guard_tries, self.flags = names, guard_tries, flags
+        self.wrap: dict = {}  # id(node) -> (the guarded name it starts with, its fallback)
+        self.fallbacks: dict = {}  # id(expression) -> "object" (a base), "(lambda f: f)" (a decorator)
+        self.made: dict = {}  # id(a conditional this made) -> (the guarded name, the expression in it)
+
+    def _root(self, node: cst.CSTNode) -> Optional[str]:
+        root = _chain_root(node)
+        return root.value if type(root) is cst.Name and root.value in self.names else None
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        kind = type(node)
+        if kind in (cst.Import, cst.ImportFrom, cst.Lambda, cst.AssignTarget, cst.Param):
+            return kind is cst.AssignTarget and type(node.target) is not cst.Name  # `torch = None`: a store
+        if kind is cst.Try:
+            return id(node) not in self.guard_tries  # the guard itself
+        if kind in (cst.FunctionDef, cst.ClassDef):
+            self.fallbacks.update((id(d.decorator), "(lambda f: f)") for d in node.decorators)
+            if kind is cst.ClassDef:
+                self.fallbacks.update((id(base.value), "object") for base in node.bases)
+                return True
+            for decorator in node.decorators:  # its body runs when called; its decorators now
+                self._consider(decorator.decorator)
+            return False
+        if kind is cst.Comparison:
+            # `torch is not None`, `timm is None`: a test of the guard (ours, or the code's own)
+            return not self._presence_test(node)
+        if kind is cst.IfExp:
+            # `(torch.x if torch is not None else None)`, guarded already (the file converted again)
+            return not (type(node.test) is cst.Comparison and self._presence_test(node.test)
+                        and self._root(node.body) == node.test.left.value)
+        if kind in _CHAIN or kind is cst.Name:
+            return self._consider(node)
+        return True
+
+    def _presence_test(self, node: cst.Comparison) -> bool:
+        return type(node.left) is cst.Name and node.left.value in self.names and all(
+            type(c.operator) in (cst.Is, cst.IsNot) for c in node.comparisons)
+
+    def _consider(self, node: cst.CSTNode) -> bool:
+        name = self._root(node)
+        if name is None:
+            return True
+        self.wrap[id(node)] = (name, self.fallbacks.get(id(node), "None"))
+        return False
+
+    def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode):
+        self._rehome(original, updated)  # a flag on a wrapped expression stays on it, inside the conditional
+        found = self.wrap.get(id(original))
+        result = updated if found is None else _without(found[0], updated, found[1])
+        if found is not None:
+            self.made[id(result)] = (found[0], updated)
+            self._say_why(updated, found[0])
+        if type(original) is cst.SimpleStatementLine and len(updated.body) == 1 and type(updated.body[0]) is cst.Expr \
+                and id(updated.body[0].value) in self.made:
+            # a statement that is only such a call: `if torch is not None: torch.x(...)`
+            name, call = self.made[id(updated.body[0].value)]
+            statement = updated.body[0].with_changes(value=call)
+            self._rehome(updated.body[0], statement)
+            result = cst.If(test=_present(name), body=cst.SimpleStatementSuite(
+                body=[statement], trailing_whitespace=updated.trailing_whitespace), leading_lines=updated.leading_lines)
+        if type(original) is cst.FunctionDef and any(id(d.decorator) in self.wrap for d in original.decorators):
+            result = updated.with_changes(decorators=[self.on_leave(d, d.with_changes(
+                decorator=self.on_leave(d.decorator, d.decorator))) for d in updated.decorators])
+        if found is None:
+            self._rehome(updated, result)
+        return result
+
+    def _say_why(self, expression: cst.CSTNode, name: str) -> None:
+        """The notes inside a deferred expression say what it is without the library."""
+        inside = {id(node) for node in walk_code(expression)}
+        why = _DEFERRED.format(name=name)
+        for pending in self.flags:
+            if id(pending.node) in inside and why not in (pending.hint or ""):
+                pending.hint = f"{pending.hint}; {why}" if pending.hint else why
+
+    def _rehome(self, old: cst.CSTNode, new: cst.CSTNode) -> None:
+        if new is not old:
+            for pending in self.flags:
+                if pending.node is old:
+                    pending.node = new
+
+
+def is_script(module: cst.Module) -> bool:
+    """Does the file run as a program (`if __name__ == "__main__":` at its top level)?"""
+    for statement in module.body:
+        if type(statement) is cst.If and type(statement.test) is cst.Comparison:
+            names = [statement.test.left, *(c.comparator for c in statement.test.comparisons)]
+            if any(type(n) is cst.Name and n.value == "__name__" for n in names):
+                return True
+    return False
+
+
+def defer_import_time_uses(module: cst.Module, kept, flags) -> cst.Module:
+    """In a module of a converted package (not a script), a guarded import's names are None where
+    the library is not installed (`torch`, `timm`): what runs when the module is imported must not
+    use them then, or the package would not import without torch (`REGISTRY.add("lrn",
+    torch.nn.LocalResponseNorm)`, `TYPES = (mint.nn.Conv2d, torch.nn.ConvTranspose3d)`, both
+    flagged). There such an expression is None without the library (a call statement is skipped),
+    and its note says so: what uses that value fails where it runs."""
+    names = {name for _, bound in kept for name in bound}
+    if not names:
+        return module
+    imports = {id(statement) for statement, _ in kept}
+    guard_tries = {id(node) for node in module.body if type(node) is cst.Try and isinstance(node.body, cst.IndentedBlock)
+                   and any(id(small) in imports for line in node.body.body for small in getattr(line, "body", ()))}
+    walker = _ImportTime(names, guard_tries, flags)
+    return transform(module, walker.on_visit, walker.on_leave)

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import ast
 import gc
+import os
 from contextlib import contextmanager
 from typing import Collection, Optional, Tuple, Union
 
 import libcst as cst
 
 from torch2ms import profiles, rules
-from torch2ms.convert import annotate
+from torch2ms.convert import annotate, guards
 from torch2ms.convert.context import FileContext
 from torch2ms.convert.engine import Engine
-from torch2ms.convert.results import ConversionError, FileResult
+from torch2ms.convert.results import IMPORTED, ConversionError, FileResult
 from torch2ms.convert.tidy import Tidy
 
 _BOM = b"\xef\xbb\xbf"
@@ -76,6 +77,8 @@ def _convert(source: Union[str, bytes], path: str, profile: Optional[str], exclu
     chosen = [rule for rule in rules.instances(extra) if type(rule) not in exclude]
     tree = Engine(ctx, chosen).run(module)
     tree = Tidy(ctx).run(tree)
+    if _imported_by_the_project(path, packages, exported) and not guards.is_script(tree):
+        tree = guards.defer_import_time_uses(tree, ctx.kept_imports, ctx.flags)  # it must import without torch
     # the profile's text pass, done while the code is generated where it can be (cheaper)
     retext = mode.codegen_retext(extra) if mode is not None else None
     code, flags = annotate.render(tree, ctx.flags, ctx.kept_imports, retext)
@@ -87,6 +90,12 @@ def _convert(source: Union[str, bytes], path: str, profile: Optional[str], exclu
             out = _BOM + out
         return FileResult(out, flags, ctx.mapped_counts(), out != source, ctx.seen, ctx.rule_hits)
     return FileResult(code, flags, ctx.mapped_counts(), code != source, ctx.seen, ctx.rule_hits)
+
+
+def _imported_by_the_project(path: str, packages: Collection[str], exported: Collection[str]) -> bool:
+    """Is this a module the converted project imports (a package's __init__, a module others
+    import: run/exports.py marks it), not a program of its own?"""
+    return IMPORTED in exported or (bool(packages) and os.path.basename(path) == "__init__.py")
 
 
 def parse(source: Union[str, bytes], path: str = "<string>") -> cst.Module:

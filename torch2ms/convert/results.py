@@ -40,3 +40,7 @@ class ConversionError(Exception):
         self.message = message
         self.line = line
         self.column = column
+
+
+# Among the names a file exports (run/exports.py): the converted project imports this module.
+IMPORTED = "*"

@@ -159,6 +159,13 @@ class ApiNames(Rule):
         self._called: set = set()  # ids of the callee expressions of calls
         self._targets: list = []  # names each assignment being visited binds (innermost last)
         self._carriers: dict = {}  # (scope id, name) -> (torch API, target) a name holds as a value
+        self._presence: set = set()  # ids of names tested against None (`torch is not None`)
+
+    def visit_Comparison(self, ctx: FileContext, node: cst.Comparison) -> None:
+        if type(node.left) is cst.Name and all(
+                type(c.operator) in (cst.Is, cst.IsNot) and type(c.comparator) is cst.Name and c.comparator.value == "None"
+                for c in node.comparisons):
+            self._presence.add(id(node.left))
 
     def leave_Name(self, ctx: FileContext, original: cst.Name, updated: cst.Name):
         binding = ctx.binding_of(original)
@@ -166,7 +173,8 @@ class ApiNames(Rule):
             return updated
         qualname = binding.qualname
         if inventory.torch_is_module(qualname):
-            if not ctx.is_chain_root(original):
+            # `torch is not None`: whether a guarded import found torch, no use of its API
+            if not ctx.is_chain_root(original) and id(original) not in self._presence:
                 if ctx.alias_taken_over(original):  # `nn` is mindspore's now: say torch.nn in full
                     ctx.discard(updated)
                     updated = in_place_of(updated, ctx.emit_torch(qualname))

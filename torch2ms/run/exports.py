@@ -16,6 +16,8 @@ import ast
 import os
 from typing import Dict, List, Optional, Tuple
 
+from torch2ms.convert.results import IMPORTED
+
 Names = Dict[str, str]  # local name -> qualified torch name
 
 
@@ -53,6 +55,8 @@ def _scan(tree: ast.Module, here: str, is_package: bool):
                 if _is_torch(alias.name):
                     local = alias.asname or alias.name.split(".")[0]
                     names[local] = alias.name if alias.asname else alias.name.split(".")[0]
+                else:  # `import pkg.mod`: the module is imported (its names are not bound here)
+                    imported.append((alias.name, "", ""))
         elif isinstance(node, ast.ImportFrom):
             module = _resolve(node.module or "", node.level, here, is_package)
             for alias in node.names:
@@ -70,7 +74,8 @@ def _scan(tree: ast.Module, here: str, is_package: bool):
 
 def project_names(root: str, files: List[str], packages: Tuple[str, ...]):
     """(path -> torch names its imports of the project's own modules bind,
-        path -> names the project's other modules import from it)."""
+        path -> names the project's other modules import from it, with IMPORTED when they import it
+        at all: `from pkg import mod`, `import pkg.mod`, `from .mod import *`, `from .mod import f`)."""
     modules: Dict[str, tuple] = {}
     by_path: Dict[str, str] = {}
     for path in files:
@@ -124,10 +129,13 @@ def project_names(root: str, files: List[str], packages: Tuple[str, ...]):
         found: Names = {}
         for star in stars:
             found.update(starred(star, {module}))
+            wanted.setdefault(star, set()).add(IMPORTED)
         for source, name, local in imported:
+            if f"{source}.{name}" in modules:  # `from pkg import mod`
+                wanted.setdefault(f"{source}.{name}", set()).add(IMPORTED)
             if source in modules:
-                wanted.setdefault(source, set()).add(name)
-                qualname = bound(source, {module}).get(name)
+                wanted.setdefault(source, set()).update((name, IMPORTED) if name else (IMPORTED,))
+                qualname = bound(source, {module}).get(name) if name else None
                 if qualname is not None:
                     found[local] = qualname
         if found:
