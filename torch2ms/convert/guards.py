@@ -19,6 +19,7 @@ from typing import Iterable, List, Optional, Sequence, Set
 import libcst as cst
 
 from torch2ms.convert.cstutil import code_children, walk_code
+from torch2ms import helpers
 from torch2ms.convert.walk import transform
 
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
@@ -157,21 +158,30 @@ def _without(name: str, expression: cst.BaseExpression, fallback: str) -> cst.If
                      lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
 
 
-_DEFERRED = "run at import only where {name} is installed, so that the module imports without it"
+# What a note adds about a guarded reference (the guarded name filled in)
+_WITHOUT = {"stand-in": "where {} is not installed: a stand-in that raises when used, so that the module imports",
+            "call": "where {} is not installed: not run, so that the module imports",
+            "decorator": "where {} is not installed: not applied, so that the module imports",
+            "entry": "where {} is not installed: a stand-in that raises when used, so that the other entries work"}
 
 
 class _ImportTime:
-    """What runs when the module is imported (its statements and class bodies, decorators and
-    bases; not function bodies or lambdas): each expression that starts with a guarded name
-    (`torch.nn.X`, `timm.create_model(...)`) becomes `(expression if torch is not None else None)`;
-    for a decorator the fallback is `lambda f: f`, for a base class `object`. The lean walk keeps
-    untouched nodes as they are, and a flag on a node this rebuilds moves to the new node."""
+    """Where a module of a converted package refers to a guarded name (`torch`, `timm`, a name
+    imported from one) when it is imported (its statements and class bodies, decorators and
+    bases), or in a table of alternatives in a function (`(nn.Conv2d, torch.nn.ConvTranspose3d)`),
+    the reference becomes `(torch.nn.X if torch is not None else _torch_only("torch.nn.X"))`
+    (helpers/torch_only.py: a stand-in that raises when built or called); a call's value is None
+    without the library, a call statement is skipped, a decorator is the identity. The lean walk
+    keeps untouched nodes as they are; a flag on a node this rebuilds moves to the new node."""
 
     def __init__(self, names: Set[str], guard_tries: Set[int], flags) -> None:
         self.names, self.guard_tries, self.flags = names, guard_tries, flags
-        self.wrap: dict = {}  # id(node) -> (the guarded name it starts with, its fallback)
-        self.fallbacks: dict = {}  # id(expression) -> "object" (a base), "(lambda f: f)" (a decorator)
+        self.wrap: dict = {}  # id(node) -> (the guarded name it starts with, its fallback or None)
+        self.decorators: Set[int] = set()
+        self.in_function = 0
+        self.alternatives: Set[int] = set()  # ids of a function's collection elements
         self.made: dict = {}  # id(a conditional this made) -> (the guarded name, the expression in it)
+        self.used_stand_in = False
 
     def _root(self, node: cst.CSTNode) -> Optional[str]:
         root = _chain_root(node)
@@ -183,21 +193,27 @@ class _ImportTime:
             return kind is cst.AssignTarget and type(node.target) is not cst.Name  # `torch = None`: a store
         if kind is cst.Try:
             return id(node) not in self.guard_tries  # the guard itself
-        if kind in (cst.FunctionDef, cst.ClassDef):
-            self.fallbacks.update((id(d.decorator), "(lambda f: f)") for d in node.decorators)
-            if kind is cst.ClassDef:
-                self.fallbacks.update((id(base.value), "object") for base in node.bases)
-                return True
-            for decorator in node.decorators:  # its body runs when called; its decorators now
-                self._consider(decorator.decorator)
-            return False
+        if kind is cst.FunctionDef:
+            if not self.in_function:  # its decorators run now, its body when called
+                self.decorators.update(id(d.decorator) for d in node.decorators)
+                for decorator in node.decorators:
+                    self._consider(decorator.decorator)
+            self.in_function += 1
+            return True
         if kind is cst.Comparison:
             # `torch is not None`, `timm is None`: a test of the guard (ours, or the code's own)
             return not self._presence_test(node)
         if kind is cst.IfExp:
-            # `(torch.x if torch is not None else None)`, guarded already (the file converted again)
+            # `(torch.x if torch is not None else ...)`, guarded already (the file converted again)
             return not (type(node.test) is cst.Comparison and self._presence_test(node.test)
                         and self._root(node.body) == node.test.left.value)
+        if self.in_function:
+            if kind is cst.Element or kind is cst.DictElement:
+                self.alternatives.add(id(node.value))
+                return True
+            if id(node) in self.alternatives and type(node) is not cst.Call and (kind in _CHAIN or kind is cst.Name):
+                return self._consider(node)
+            return True
         if kind in _CHAIN or kind is cst.Name:
             return self._consider(node)
         return True
@@ -210,16 +226,31 @@ class _ImportTime:
         name = self._root(node)
         if name is None:
             return True
-        self.wrap[id(node)] = (name, self.fallbacks.get(id(node), "None"))
+        if id(node) in self.decorators:
+            fallback = "(lambda f: f)"
+        elif type(node) is cst.Call:
+            fallback = "None"
+        else:
+            fallback = None  # the stand-in, named when the flags are known
+        self.wrap[id(node)] = (name, fallback)
         return False
 
     def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode):
+        if type(original) is cst.FunctionDef:
+            self.in_function -= 1
         self._rehome(original, updated)  # a flag on a wrapped expression stays on it, inside the conditional
         found = self.wrap.get(id(original))
-        result = updated if found is None else _without(found[0], updated, found[1])
+        result = updated
         if found is not None:
-            self.made[id(result)] = (found[0], updated)
-            self._say_why(updated, found[0])
+            name, fallback = found
+            if fallback is None:
+                fallback = f"_torch_only({self._api(updated)!r})"
+                self.used_stand_in = True
+            result = _without(name, updated, fallback)
+            self.made[id(result)] = (name, updated)
+            kind = "call" if fallback == "None" else "decorator" if fallback.startswith("(lambda") else \
+                "entry" if self.in_function else "stand-in"
+            self._say_why(updated, _WITHOUT[kind].format(name))
         if type(original) is cst.SimpleStatementLine and len(updated.body) == 1 and type(updated.body[0]) is cst.Expr \
                 and id(updated.body[0].value) in self.made:
             # a statement that is only such a call: `if torch is not None: torch.x(...)`
@@ -228,17 +259,17 @@ class _ImportTime:
             self._rehome(updated.body[0], statement)
             result = cst.If(test=_present(name), body=cst.SimpleStatementSuite(
                 body=[statement], trailing_whitespace=updated.trailing_whitespace), leading_lines=updated.leading_lines)
-        if type(original) is cst.FunctionDef and any(id(d.decorator) in self.wrap for d in original.decorators):
-            result = updated.with_changes(decorators=[self.on_leave(d, d.with_changes(
-                decorator=self.on_leave(d.decorator, d.decorator))) for d in updated.decorators])
-        if found is None:
             self._rehome(updated, result)
         return result
 
-    def _say_why(self, expression: cst.CSTNode, name: str) -> None:
-        """The notes inside a deferred expression say what it is without the library."""
+    def _api(self, expression: cst.CSTNode) -> str:
+        """What the stand-in stands for: the API its flag names, else the code."""
         inside = {id(node) for node in walk_code(expression)}
-        why = _DEFERRED.format(name=name)
+        return next((f.api for f in self.flags if id(f.node) in inside), None) or cst.Module([]).code_for_node(expression)
+
+    def _say_why(self, expression: cst.CSTNode, why: str) -> None:
+        """The notes inside a guarded expression say what it is without the library."""
+        inside = {id(node) for node in walk_code(expression)}
         for pending in self.flags:
             if id(pending.node) in inside and why not in (pending.hint or ""):
                 pending.hint = f"{pending.hint}; {why}" if pending.hint else why
@@ -274,4 +305,27 @@ def defer_import_time_uses(module: cst.Module, kept, flags) -> cst.Module:
     guard_tries = {id(node) for node in module.body if type(node) is cst.Try and isinstance(node.body, cst.IndentedBlock)
                    and any(id(small) in imports for line in node.body.body for small in getattr(line, "body", ()))}
     walker = _ImportTime(names, guard_tries, flags)
-    return transform(module, walker.on_visit, walker.on_leave)
+    module = transform(module, walker.on_visit, walker.on_leave)
+    if not walker.used_stand_in or any(type(s) is cst.FunctionDef and s.name.value == "_torch_only" for s in module.body):
+        return module
+    body = list(module.body)
+    at = 0
+    while at < len(body) and _is_header(body[at]):
+        at += 1
+    stand_in = list(cst.parse_module(helpers.source("torch_only")).body)
+    stand_in[0] = stand_in[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+    if at < len(body):  # two blank lines after the function, as PEP 8 has it
+        lines = list(body[at].leading_lines)
+        blank = next((i for i, line in enumerate(lines) if line.comment is not None), len(lines))
+        body[at] = body[at].with_changes(leading_lines=[cst.EmptyLine()] * max(0, 2 - blank) + lines)
+    return module.with_changes(body=[*body[:at], *stand_in, *body[at:]])
+
+
+def _is_header(statement: cst.CSTNode) -> bool:
+    """The module's docstring, imports and guarded imports (where the stand-in goes after)."""
+    if type(statement) is cst.SimpleStatementLine:
+        return all(type(s) in (cst.Import, cst.ImportFrom) or (type(s) is cst.Expr and type(s.value) is cst.SimpleString)
+                   for s in statement.body)
+    if type(statement) is cst.Try and isinstance(statement.body, cst.IndentedBlock):
+        return all(_is_header(s) for s in statement.body.body)
+    return False
