@@ -21,6 +21,16 @@ CASES = [
         x = torch.linspace(-2, 2, 20).reshape(1, 2, 10)
         out = conv(x)
     """, note="an int literal as bias (bool_args)"),
+    Case("torch.nn.LeakyReLU", """
+        import torch
+        import torch.nn as nn
+        x = torch.linspace(-2, 2, 9)
+        out = nn.LeakyReLU()(x)
+        out2 = nn.LeakyReLU(0.3)(x)
+        out3 = nn.LeakyReLU(negative_slope=2.0, inplace=True)(x)
+    """, outputs=("out", "out2", "out3"),
+        expect=("nn.LeakyReLU(alpha=0.01)(x)", "nn.LeakyReLU(0.3)(x)", "nn.LeakyReLU(alpha=2.0)(x)"),
+        note="mindspore.nn.LeakyReLU names the slope alpha and defaults to 0.2 (torch: negative_slope, 0.01)"),
     Case("torch.is_tensor", """
         import torch
         a = torch.is_tensor(torch.ones(2))

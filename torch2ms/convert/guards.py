@@ -158,6 +158,9 @@ def _without(name: str, expression: cst.BaseExpression, fallback: str) -> cst.If
                      lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
 
 
+# The field of a node that a store is made through (an assignment's target is an AssignTarget)
+_STORE_FIELDS = {cst.AugAssign: "target", cst.AnnAssign: "target", cst.For: "target", cst.CompFor: "target",
+                 cst.NamedExpr: "target", cst.WithItem: "asname"}
 # What a note adds about a guarded reference (the guarded name filled in)
 _WITHOUT = {"stand-in": "where {} is not installed: a stand-in that raises when used, so that the module imports",
             "call": "where {} is not installed: not run, so that the module imports",
@@ -182,6 +185,7 @@ class _ImportTime:
         self.alternatives: Set[int] = set()  # ids of a function's collection elements
         self.made: dict = {}  # id(a conditional this made) -> (the guarded name, the expression in it)
         self.used_stand_in = False
+        self.stores: Set[int] = set()  # ids of assignment, loop and `as` targets
 
     def _root(self, node: cst.CSTNode) -> Optional[str]:
         root = _chain_root(node)
@@ -189,8 +193,12 @@ class _ImportTime:
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         kind = type(node)
-        if kind in (cst.Import, cst.ImportFrom, cst.Lambda, cst.AssignTarget, cst.Param):
-            return kind is cst.AssignTarget and type(node.target) is not cst.Name  # `torch = None`: a store
+        if kind in (cst.Import, cst.ImportFrom, cst.Lambda, cst.AssignTarget, cst.Param, cst.Del, cst.Global,
+                    cst.Nonlocal) or id(node) in self.stores:
+            return False  # not reads (`torch = None`, `SummaryWriter, ok = ...`), or not run now
+        target = _STORE_FIELDS.get(kind)
+        if target is not None:
+            self._mark_stores(getattr(node, target))
         if kind is cst.Try:
             return id(node) not in self.guard_tries  # the guard itself
         if kind is cst.FunctionDef:
@@ -217,6 +225,19 @@ class _ImportTime:
         if kind in _CHAIN or kind is cst.Name:
             return self._consider(node)
         return True
+
+    def _mark_stores(self, target) -> None:
+        """The names (and tuples of names) an assignment, loop or `as` binds are no reads."""
+        if target is None:
+            return
+        if isinstance(target, cst.AsName):
+            target = target.name
+        self.stores.add(id(target))
+        if type(target) in (cst.Tuple, cst.List):
+            for element in target.elements:
+                self._mark_stores(element.value)
+        elif type(target) is cst.StarredElement:
+            self._mark_stores(target.value)
 
     def _presence_test(self, node: cst.Comparison) -> bool:
         return type(node.left) is cst.Name and node.left.value in self.names and all(

@@ -441,7 +441,8 @@ def _as_float(node: cst.BaseExpression):
 def _with_defaults(ctx: FileContext, call: cst.Call, rule: ArgRule) -> cst.Call:
     """Pass explicitly the defaults where MindSpore's differ from torch's."""
     given = {keyword(a) for a in call.args if a.keyword is not None}
-    given.update(rule.params[: _positional_count(call)])
+    # positionals by torch's name and by MindSpore's (a default is named as MindSpore names it, after `rename`)
+    given.update(name for p in rule.params[: _positional_count(call)] for name in (p, rule.rename.get(p, p)))
     if any(a.star for a in call.args):
         return call  # *args/**kwargs may already carry it
     extra = []

@@ -4,8 +4,12 @@
 (another function, another module), where no rule can see that it is a torch layer. MindSpore's
 layers take no `inplace` (it only saved memory in torch), so a torch layer class whose
 signature has `inplace` becomes, where it is used as a value, a small adapter that accepts and
-ignores it: `(lambda *args, inplace=False, **kwargs: mint.nn.ReLU(*args, **kwargs))`. Calls,
-base classes, `isinstance`/`issubclass` and comparisons keep the class itself.
+ignores it: `(lambda *args, inplace=False, **kwargs: mint.nn.ReLU(*args, **kwargs))`. Where the
+MindSpore class names or defaults an argument otherwise (argument rules `rename`/`defaults`:
+`nn.LeakyReLU`'s alpha=0.2 for torch's negative_slope=0.01), the adapter has torch's signature
+and passes MindSpore's names; a class with such a rule whose torch defaults are not known stays,
+flagged (`nn.LSTM`: bias is has_bias). Calls, base classes, `isinstance`/`issubclass` and
+comparisons keep the class itself.
 """
 from __future__ import annotations
 
@@ -14,7 +18,8 @@ from typing import Set
 import libcst as cst
 
 from torch2ms.convert.context import FileContext
-from torch2ms.knowledge import inventory
+from torch2ms.convert.results import Reason
+from torch2ms.knowledge import inventory, record
 from torch2ms.rules.base import Rule, change, keep
 
 _CLASS_CHECKS = {"isinstance", "issubclass", "type"}
@@ -22,6 +27,44 @@ _CLASS_CHECKS = {"isinstance", "issubclass", "type"}
 
 class LayerValues(Rule):
     EXAMPLES = (
+        change(
+            """
+            import torch
+            import torch.nn as nn
+
+            def activations(act_layer=nn.LeakyReLU):
+                return act_layer(inplace=True), act_layer(0.3), act_layer(negative_slope=2.0)
+
+            x = torch.linspace(-2, 2, 6)
+            out = [act(x.clone()) for act in activations()]
+            """,
+            """
+            from mindspore import mint, nn
+
+            def activations(act_layer=(lambda negative_slope=0.01, inplace=False: nn.LeakyReLU(alpha=negative_slope))):
+                return act_layer(inplace=True), act_layer(0.3), act_layer(negative_slope=2.0)
+
+            x = mint.linspace(-2, 2, 6)
+            out = [act(x.clone()) for act in activations()]
+            """,
+            run=("out",),
+            note="a layer whose MindSpore class renames an argument and defaults it otherwise: the adapter has torch's signature",
+        ),
+        change(
+            """
+            import torch.nn as nn
+
+            def recurrent(kind=nn.LSTM):
+                return kind
+            """,
+            """
+            from mindspore import nn
+
+            def recurrent(kind=nn.LSTM):  # torch2ms: torch.nn.LSTM needs a manual rewrite (hint: passed as a value, its calls keep torch's argument names: bias is has_bias in MindSpore)
+                return kind
+            """,
+            note="a renamed argument whose torch default is not known here: the class stays, flagged",
+        ),
         change(
             """
             import torch
@@ -96,11 +139,36 @@ class LayerValues(Rule):
         qualname = ctx.qualname(original)
         if qualname is None or not qualname.startswith("torch.nn.") or inventory.torch_kind(qualname) != "class":
             return updated
-        if "inplace" not in (inventory.torch_params(qualname) or []) or ctx.still_torch(updated):
+        if ctx.still_torch(updated):
+            return updated
+        rule = record(qualname).arg_rule
+        if rule is not None and (rule.rename or rule.defaults):
+            return self._renaming_adapter(ctx, updated, qualname, rule)
+        if "inplace" not in (inventory.torch_params(qualname) or []):
             return updated
         adapter = cst.parse_expression("lambda *args, inplace=False, **kwargs: LAYER(*args, **kwargs)")
         call = adapter.body.with_changes(func=updated.with_changes(lpar=[], rpar=[]))
         # bracketed: inside `A if c else B` (or any larger expression) a bare lambda would swallow the rest
+        return adapter.with_changes(body=call, lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+    @staticmethod
+    def _renaming_adapter(ctx: FileContext, updated, qualname: str, rule):
+        """A layer whose MindSpore class names an argument otherwise or defaults it otherwise
+        (`nn.LeakyReLU`: alpha=0.2 for torch's negative_slope=0.01): the adapter has torch's
+        signature and passes MindSpore's names, `(lambda negative_slope=0.01, inplace=False:
+        nn.LeakyReLU(alpha=negative_slope))`. Where a parameter's torch default is not known,
+        the class stays, flagged: its calls are not rewritten."""
+        back = {ms: torch for torch, ms in rule.rename.items()}
+        defaults = {back.get(name, name): value for name, value in rule.defaults.items()}
+        params = list(rule.params)
+        if not params or any(p != "inplace" and p not in defaults for p in params):
+            ctx.flag(updated, qualname, Reason.MANUAL, "passed as a value, its calls keep torch's argument names: "
+                     + ", ".join(f"{t} is {m} in MindSpore" for t, m in rule.rename.items()))
+            return updated
+        signature = ", ".join(f"{p}=False" if p == "inplace" else f"{p}={defaults[p]}" for p in params)
+        passed = ", ".join(f"{rule.rename.get(p, p)}={p}" for p in params if p != "inplace")
+        adapter = cst.parse_expression(f"lambda {signature}: LAYER({passed})")
+        call = adapter.body.with_changes(func=updated.with_changes(lpar=[], rpar=[]))
         return adapter.with_changes(body=call, lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
 
     def leave_Attribute(self, ctx: FileContext, original: cst.Attribute, updated):
