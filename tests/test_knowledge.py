@@ -206,3 +206,19 @@ def test_an_installed_package_that_requires_torch_is_a_pytorch_library(site):
                           "def build():\n    return Block(2), torch.zeros(1)\n", "build.py").code
     assert "try:\n    from blocksfortest.layers import Block  # torch2ms: blocksfortest needs a manual rewrite" in code
     assert "return Block(2), mint.zeros(1)  # torch2ms: blocksfortest.layers.Block needs a manual rewrite" in code
+
+
+@pytest.mark.slow
+def test_the_signature_gaps_are_what_the_installed_frameworks_say():
+    """data/signature_gaps.json is generated (scripts/gen_signature_gaps.py), not written by hand."""
+    pytest.importorskip("torch")
+    pytest.importorskip("mindspore")
+    saved = list(sys.path)  # the script puts its checkout first: the installed torch2ms stays the one tested
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    try:
+        import gen_signature_gaps
+    finally:
+        sys.path[:] = saved
+    from torch2ms.knowledge import extras
+    assert gen_signature_gaps.compute() == extras.signature_gaps()
+    assert extras.signature_gaps()["torch.nn.MaxPool1d"]["defaults"]["stride"] == ["None", "1"]

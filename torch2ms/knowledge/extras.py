@@ -214,6 +214,15 @@ def is_torch_internal(api: str) -> bool:
     return any(api == prefix or api.startswith(prefix + ".") for prefix in _torch_libraries()["internals"])
 
 
+@lru_cache(maxsize=None)
+def signature_gaps() -> Dict[str, str]:
+    """torch layer -> how the legacy mindspore.nn class the priority rule maps it to takes other
+    arguments (scripts/gen_signature_gaps.py)."""
+    raw = check("signature_gaps.json", read_json(DATA_DIR / "signature_gaps.json"), {"about": str, "gaps": dict},
+                required=("gaps",))
+    return raw["gaps"]
+
+
 def library_counterpart(library: str) -> str:
     """What a user may use instead of a PyTorch library in MindSpore ("" when none is known)."""
     return _torch_libraries()["libraries"].get(library, "")

@@ -58,6 +58,8 @@ def _forms(api: str) -> Dict[str, object]:
                         ("known_false_flag", extras.known_false_flags()), ("backend_context", extras.backend_contexts())):
         if api in table:
             forms[kind] = True
+    if api in extras.signature_gaps():
+        forms["signature_gap"] = extras.signature_gaps()[api]
     for kind, table in (("wrap_first_arg", extras.wrapped_first_arg()), ("constant", extras.constant_calls()),
                         ("helper", extras.helpers()),
                         ("info_scalars", extras.info_scalars()), ("method_to_function", extras.method_to_function()),
@@ -120,7 +122,7 @@ def suggestions(name: str) -> List[str]:
 
 
 # forms that describe the API rather than rewrite its uses
-_FACTS_ONLY = {"not_mutating_on_cpu", "mode_dependent"}
+_FACTS_ONLY = {"not_mutating_on_cpu", "mode_dependent", "signature_gap"}
 
 _FORM_TEXT = {
     "known_false": "answered False on MindSpore (the device-agnostic / eager branch is kept)",
@@ -140,6 +142,7 @@ _FORM_TEXT = {
     "not_mutating_on_cpu": "MindSpore's own form returns the result but leaves the tensor unchanged on CPU",
     "filler": "fills the tensor: the new content is built from MindSpore ops (parameters {0})",
     "pair_result": "returns (values, indices): .values/.indices become [0]/[1]{0}",
+    "signature_gap": "the MindSpore class takes other arguments ({0}): flagged where used, unless an argument rule handles them",
 }
 
 
