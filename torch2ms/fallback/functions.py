@@ -700,15 +700,17 @@ def _sliding(size, kernel, dilation, padding, stride):
     return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
 
 
+def _window(kernel_size, dilation, padding, stride):
+    """unfold's and fold's sizes, each as a (height, width) pair."""
+    return tuple(_pair(size) for size in (kernel_size, dilation, padding, stride))
+
+
 @stand_in("mint.nn.functional.unfold",
           probe="force(F.unfold(t(1, 2, 6, 6), 2)); " + _grad_probe("F.unfold(x.reshape(1, 1, 4, 5), 2, stride=2)"))
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     """im2col by slices of the padded image, one per kernel position: (N, C*kh*kw, L), channel-major as
     torch; exact (no arithmetic, so infinities and NaNs stay where they were)."""
-    kh, kw = _pair(kernel_size)
-    dh, dw = _pair(dilation)
-    ph, pw = _pair(padding)
-    sh, sw = _pair(stride)
+    (kh, kw), (dh, dw), (ph, pw), (sh, sw) = _window(kernel_size, dilation, padding, stride)
     batched = input.ndim == 4
     if not batched:
         input = input.unsqueeze(0)
@@ -733,10 +735,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     """col2im, unfold's adjoint: each kernel position's column spread over the strided grid it came from
     (zeros between, by padding), shifted to its offset and summed; the padding is cut off last."""
     out_h, out_w = _pair(output_size)
-    kh, kw = _pair(kernel_size)
-    dh, dw = _pair(dilation)
-    ph, pw = _pair(padding)
-    sh, sw = _pair(stride)
+    (kh, kw), (dh, dw), (ph, pw), (sh, sw) = _window(kernel_size, dilation, padding, stride)
     batched = input.ndim == 3
     if not batched:
         input = input.unsqueeze(0)
