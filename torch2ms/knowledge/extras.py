@@ -223,6 +223,24 @@ def signature_gaps() -> Dict[str, str]:
     return raw["gaps"]
 
 
+def signature_gap(api: str, given: Optional[FrozenSet[str]] = None, positional: int = 0) -> str:
+    """What differs, in words, between torch's constructor of `api` and the legacy mindspore.nn
+    class it maps to, for a call passing `given` (argument names, positionals included by torch's
+    names) with `positional` positional arguments; for a class used as a value (`given` None), all
+    of it. "" when nothing that matters differs."""
+    gap = signature_gaps().get(api)
+    if not gap:
+        return ""
+    known = set(gap.get("params", [])) if given is None else given
+    words = [f"{name} is {other} in MindSpore" for name, other in gap.get("renamed", {}).items() if name in known]
+    words += [f"MindSpore has no {name}" for name in gap.get("missing", []) if name in known]
+    words += [f"{name} defaults to {ms} (torch: {torch})" for name, (torch, ms) in gap.get("defaults", {}).items()
+              if name not in known and torch != "required"]
+    if gap.get("order") and (given is None or positional > 1):
+        words.append("the positional order differs")
+    return "; ".join(words)
+
+
 def library_counterpart(library: str) -> str:
     """What a user may use instead of a PyTorch library in MindSpore ("" when none is known)."""
     return _torch_libraries()["libraries"].get(library, "")

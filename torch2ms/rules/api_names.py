@@ -14,7 +14,7 @@ from torch2ms import helpers
 from torch2ms.convert.context import FileContext
 from torch2ms.convert.cstutil import COMMA, in_place_of
 from torch2ms.convert.results import Reason
-from torch2ms.knowledge import extras, inventory, record
+from torch2ms.knowledge import inventory, record
 from torch2ms.rules.base import Rule, change, keep
 
 
@@ -76,26 +76,6 @@ class ApiNames(Rule):
             """,
             run=("out",),
             note="a class reached through the torch.nn submodule defining it is torch.nn's (torch re-exports it)",
-        ),
-        change(
-            """
-            import torch.nn as nn
-
-            pool = nn.MaxPool1d(2)
-            same = nn.MaxPool1d(2, stride=2)
-            attention = nn.MultiheadAttention(8, 2, bias=False)
-            kinds = {"softmin": nn.Softmin}
-            """,
-            """
-            from mindspore import nn
-
-            pool = nn.MaxPool1d(2)  # torch2ms: torch.nn.MaxPool1d needs a manual rewrite (hint: mindspore.nn.MaxPool1d takes other arguments: stride defaults to 1 (torch: None))
-            same = nn.MaxPool1d(2, stride=2)
-            attention = nn.MultiheadAttention(8, 2, bias=False).set_train(True)  # torch2ms: torch.nn.MultiheadAttention needs a manual rewrite (hint: mindspore.nn.MultiheadAttention takes other arguments: bias is has_bias in MindSpore)
-            kinds = {"softmin": nn.Softmin}  # torch2ms: torch.nn.Softmin needs a manual rewrite (hint: mindspore.nn.Softmin takes other arguments: dim is axis in MindSpore)
-            """,
-            note="the legacy mindspore.nn class of the same name takes other arguments (data signature_gaps.json): "
-                 "flagged where a call depends on the difference, or where the class is passed as a value",
         ),
         change(
             """
@@ -177,59 +157,17 @@ class ApiNames(Rule):
 
     def __init__(self) -> None:
         self._called: set = set()  # ids of the callee expressions of calls
-        self._class_uses: set = set()  # ids of classes checked against (isinstance, ==) or derived from
         self._targets: list = []  # names each assignment being visited binds (innermost last)
         self._carriers: dict = {}  # (scope id, name) -> (torch API, target) a name holds as a value
         self._presence: set = set()  # ids of names tested against None (`torch is not None`)
 
     def visit_Comparison(self, ctx: FileContext, node: cst.Comparison) -> None:
-        self._class_uses.update([id(node.left), *(id(c.comparator) for c in node.comparisons)])
         if type(node.left) is cst.Name and all(
                 type(c.operator) in (cst.Is, cst.IsNot) and type(c.comparator) is cst.Name and c.comparator.value == "None"
                 for c in node.comparisons):
             self._presence.add(id(node.left))
 
     def leave_Name(self, ctx: FileContext, original: cst.Name, updated: cst.Name):
-        result = self._name(ctx, original, updated)
-        return self._check_signature(ctx, original, result)
-
-    def _check_signature(self, ctx: FileContext, original, result):
-        """A layer passed as a value whose legacy mindspore.nn class takes other arguments
-        (data signature_gaps.json, no argument rule handling them): flagged, its calls are unknown."""
-        if id(original) in self._called or id(original) in self._class_uses or ctx.is_chain_root(original):
-            return result  # a call (leave_Call looks at its arguments), a type check, a base class
-        qualname = ctx.qualname(original) if isinstance(original, cst.Attribute) else (
-            binding.qualname if (binding := ctx.binding_of(original)) is not None else None)
-        gap = extras.signature_gaps().get(qualname or "")
-        if gap and record(qualname).arg_rule is None:
-            self._flag_gap(ctx, result, qualname, _gap_words(gap, gap.get("params", [])))
-        return result
-
-    def _check_call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
-        """A call of such a layer: flagged when it passes an argument MindSpore names otherwise or
-        lacks, positionally where the order differs, or leaves out one whose default differs."""
-        qualname = ctx.qualname(original.func)
-        gap = extras.signature_gaps().get(qualname or "")
-        if not gap or record(qualname).arg_rule is not None:
-            return updated
-        if any(a.star for a in original.args):
-            self._flag_gap(ctx, updated, qualname, _gap_words(gap, gap.get("params", [])))
-            return updated
-        params = gap.get("params", [])
-        positional = [a for a in original.args if a.keyword is None]
-        given = {a.keyword.value for a in original.args if a.keyword is not None} | set(params[:len(positional)])
-        words = _gap_words(gap, given, order=gap.get("order") and len(positional) > 1)
-        if words:
-            self._flag_gap(ctx, updated, qualname, words)
-        return updated
-
-    @staticmethod
-    def _flag_gap(ctx: FileContext, node, qualname: str, words: str) -> None:
-        target = record(qualname).target
-        ctx.flag(node, qualname, Reason.MANUAL, f"{target.path if target else 'its MindSpore class'} takes other "
-                 f"arguments: {words}")
-
-    def _name(self, ctx: FileContext, original: cst.Name, updated: cst.Name):
         binding = ctx.binding_of(original)
         if binding is None or not binding.is_torch:
             return updated
@@ -267,9 +205,6 @@ class ApiNames(Rule):
         return renamed
 
     def leave_Attribute(self, ctx: FileContext, original: cst.Attribute, updated: cst.Attribute):
-        return self._check_signature(ctx, original, self._attribute(ctx, original, updated))
-
-    def _attribute(self, ctx: FileContext, original: cst.Attribute, updated: cst.Attribute):
         qualname = ctx.qualname(original)
         if qualname is None:
             return updated
@@ -304,14 +239,6 @@ class ApiNames(Rule):
 
     def visit_Call(self, ctx: FileContext, node: cst.Call) -> None:
         self._called.add(id(node.func))
-        if type(node.func) is cst.Name and node.func.value in ("isinstance", "issubclass", "type"):
-            for arg in node.args:  # the class itself: its arguments do not matter there
-                self._class_uses.add(id(arg.value))
-                if type(arg.value) in (cst.Tuple, cst.List):
-                    self._class_uses.update(id(e.value) for e in arg.value.elements)
-
-    def visit_ClassDef(self, ctx: FileContext, node: cst.ClassDef) -> None:
-        self._class_uses.update(id(base.value) for base in node.bases)  # a base class: its calls are super()'s
 
     def visit_Assign(self, ctx: FileContext, node: cst.Assign) -> None:
         self._targets.append([t.target.value for t in node.targets if isinstance(t.target, cst.Name)])
@@ -335,7 +262,7 @@ class ApiNames(Rule):
             if held is not None:
                 ctx.flag(updated, held[0], Reason.MANUAL, f"{original.func.value} may be {held[1]}, called here with "
                          "torch's arguments, which it takes otherwise")
-        return self._check_call(ctx, original, updated)
+        return updated
 
     def _value_use(self, ctx: FileContext, original: cst.CSTNode, node: cst.CSTNode, qualname: str, found) -> bool:
         """`init = torch.zeros if ... else f`, then `init(n, d)`: a function whose arguments change
@@ -382,13 +309,3 @@ class ApiNames(Rule):
             ctx.flag(updated, qualname, Reason.NOT_IN_TABLES)
         return updated
 
-
-def _gap_words(gap: dict, given, order: bool = False) -> str:
-    """The differences that matter for a call given these arguments (all of them for a value)."""
-    words = [f"{name} is {other} in MindSpore" for name, other in gap.get("renamed", {}).items() if name in given]
-    words += [f"MindSpore has no {name}" for name in gap.get("missing", []) if name in given]
-    words += [f"{name} defaults to {ms} (torch: {torch})" for name, (torch, ms) in gap.get("defaults", {}).items()
-              if name not in given and torch != "required"]
-    if order:
-        words.append("the positional order differs")
-    return "; ".join(words)

@@ -16,12 +16,32 @@ from torch2ms.convert.context import FileContext
 from torch2ms.convert.cstutil import COMMA, TIGHT_EQUAL, dotted, drop_args, keyword
 from torch2ms.convert.numbers import NumberNames
 from torch2ms.convert.results import Reason
-from torch2ms.knowledge import ArgRule, record
+from torch2ms.knowledge import ArgRule, extras, record
 from torch2ms.rules.base import Rule, change, keep
 
 
 class CallArgs(Rule):
     EXAMPLES = (
+        change(
+            """
+            import torch.nn as nn
+
+            pool = nn.MaxPool1d(2)
+            same = nn.MaxPool1d(2, stride=2)
+            attention = nn.MultiheadAttention(8, 2, bias=False)
+            plain = nn.MultiheadAttention(8, 2, batch_first=True)
+            """,
+            """
+            from mindspore import nn
+
+            pool = nn.MaxPool1d(2)  # torch2ms: torch.nn.MaxPool1d needs a manual rewrite (hint: mindspore.nn.MaxPool1d takes other arguments: stride defaults to 1 (torch: None))
+            same = nn.MaxPool1d(2, stride=2)
+            attention = nn.MultiheadAttention(8, 2, bias=False).set_train(True)  # torch2ms: torch.nn.MultiheadAttention needs a manual rewrite (hint: mindspore.nn.MultiheadAttention takes other arguments: bias is has_bias in MindSpore)
+            plain = nn.MultiheadAttention(8, 2, batch_first=True).set_train(True)
+            """,
+            note="the legacy mindspore.nn class the priority rule picks takes other arguments (data signature_gaps.json): "
+                 "flagged where the call depends on the difference",
+        ),
         change(
             """
             import torch
@@ -250,6 +270,8 @@ class CallArgs(Rule):
     def leave_Call(self, ctx: FileContext, original: cst.Call, updated: cst.Call):
         api = ctx.api_of(original) or self._super_init_of_layer(original)
         rule = record(api).arg_rule if api else None
+        if rule is None and api in extras.signature_gaps():
+            return _signature_gap(ctx, original, updated, api)
         if rule is None:
             # `WanUpsample(mode="nearest-exact")`, a subclass of a torch layer with no __init__ of its own:
             # its arguments are the layer's (only same_value is applied to them so far)
@@ -293,6 +315,24 @@ class CallArgs(Rule):
             to = cst.Attribute(value=call, attr=cst.Name("to"))
             call = cst.Call(func=to, args=[cst.Arg(value=ctx.emit(rule.cast_result))])
         return call
+
+
+def _signature_gap(ctx: FileContext, original: cst.Call, updated: cst.Call, api: str) -> cst.Call:
+    """A layer the priority rule maps to a legacy mindspore.nn class that takes other arguments
+    (data signature_gaps.json), with no argument rule: flagged when the call passes an argument
+    MindSpore names otherwise or lacks, several positionally where the order differs, or leaves out
+    one whose default differs (`nn.MaxPool1d(2)`: MindSpore's stride defaults to 1)."""
+    if any(a.star for a in original.args):
+        words = extras.signature_gap(api)
+    else:
+        params = extras.signature_gaps()[api].get("params", [])
+        positional = _positional_count(original)
+        given = frozenset([keyword(a) for a in original.args if a.keyword is not None] + params[:positional])
+        words = extras.signature_gap(api, given, positional)
+    if words:
+        target = record(api).target
+        ctx.flag(updated, api, Reason.MANUAL, f"{target.path} takes other arguments: {words}")
+    return updated
 
 
 def _positional_count(call: cst.Call) -> int:

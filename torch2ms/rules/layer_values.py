@@ -19,7 +19,7 @@ import libcst as cst
 
 from torch2ms.convert.context import FileContext
 from torch2ms.convert.results import Reason
-from torch2ms.knowledge import inventory, record
+from torch2ms.knowledge import extras, inventory, record
 from torch2ms.rules.base import Rule, change, keep
 
 _CLASS_CHECKS = {"isinstance", "issubclass", "type"}
@@ -49,6 +49,26 @@ class LayerValues(Rule):
             """,
             run=("out",),
             note="a layer whose MindSpore class renames an argument and defaults it otherwise: the adapter has torch's signature",
+        ),
+        change(
+            """
+            import torch.nn as nn
+
+            kinds = {"softmin": nn.Softmin, "pool": nn.MaxPool2d}
+
+            def pick(m):
+                return isinstance(m, nn.Softmin)
+            """,
+            """
+            from mindspore import mint, nn
+
+            kinds = {"softmin": nn.Softmin, "pool": mint.nn.MaxPool2d}  # torch2ms: torch.nn.Softmin needs a manual rewrite (hint: mindspore.nn.Softmin takes other arguments: dim is axis in MindSpore)
+
+            def pick(m):
+                return isinstance(m, nn.Softmin)
+            """,
+            note="a class whose legacy mindspore.nn namesake takes other arguments (data signature_gaps.json), "
+                 "passed as a value: flagged, its calls are not known here; a type check keeps it as it is",
         ),
         change(
             """
@@ -144,6 +164,10 @@ class LayerValues(Rule):
         rule = record(qualname).arg_rule
         if rule is not None and (rule.rename or rule.defaults):
             return self._renaming_adapter(ctx, updated, qualname, rule)
+        gap = extras.signature_gap(qualname) if rule is None else ""
+        if gap:  # its legacy mindspore.nn class takes other arguments: how it is called is not known here
+            ctx.flag(updated, qualname, Reason.MANUAL, f"{record(qualname).target.path} takes other arguments: {gap}")
+            return updated
         if "inplace" not in (inventory.torch_params(qualname) or []):
             return updated
         adapter = cst.parse_expression("lambda *args, inplace=False, **kwargs: LAYER(*args, **kwargs)")
