@@ -3,6 +3,8 @@
     convert(src, path=..., profile=...)   the converted text of a (dedented) source
     check(before, after, ...)             convert(before) == after, and converting `after`
                                           again changes nothing (idempotence)
+    cpu_fallback                          (fixture) MindSpore's missing CPU kernels patched for a
+                                          test module that runs converted code
 """
 from __future__ import annotations
 
@@ -27,3 +29,14 @@ def check(before: str, after: str, path: str = "<string>", profile=AUTO) -> str:
 @pytest.fixture(name="check")
 def _check_fixture():
     return check
+
+
+@pytest.fixture(scope="module")
+def cpu_fallback():
+    pytest.importorskip("torch")
+    pytest.importorskip("mindspore")
+    from support import ms_cpu_fallback
+
+    ms_cpu_fallback.install()
+    yield
+    ms_cpu_fallback.uninstall()

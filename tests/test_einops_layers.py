@@ -15,16 +15,6 @@ import pytest
 from torch2ms.convert.einops_plan import PatternError, plan
 from torch2ms.convert.pipeline import convert_source
 
-@pytest.fixture(scope="module")
-def cpu_fallback():
-    pytest.importorskip("torch")
-    pytest.importorskip("mindspore")
-    from support import ms_cpu_fallback
-
-    ms_cpu_fallback.install()
-    yield
-    ms_cpu_fallback.uninstall()
-
 
 CASES = [  # kind, pattern, sizes, reduction, input shape
     ("rearrange", "b c h w -> b h w c", {}, None, (2, 3, 4, 5)),

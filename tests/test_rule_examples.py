@@ -65,12 +65,3 @@ def test_example_computes_what_torch_computes(rule, index, example, cpu_fallback
     assert outcome.ok, f"{outcome.detail}\n--- converted ---\n{outcome.converted}"
 
 
-@pytest.fixture(scope="module")
-def cpu_fallback():
-    pytest.importorskip("torch")
-    pytest.importorskip("mindspore")
-    from support import ms_cpu_fallback
-
-    ms_cpu_fallback.install()
-    yield
-    ms_cpu_fallback.uninstall()

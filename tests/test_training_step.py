@@ -505,12 +505,3 @@ def test_the_restructured_step_trains_as_torch_does(name, body, cpu_fallback):
     assert outcome.ok, f"{outcome.detail}\n--- converted ---\n{outcome.converted}"
 
 
-@pytest.fixture(scope="module")
-def cpu_fallback():
-    pytest.importorskip("torch")
-    pytest.importorskip("mindspore")
-    from support import ms_cpu_fallback
-
-    ms_cpu_fallback.install()
-    yield
-    ms_cpu_fallback.uninstall()
