@@ -178,7 +178,10 @@ class _ImportTime:
     keeps untouched nodes as they are; a flag on a node this rebuilds moves to the new node."""
 
     def __init__(self, names: Set[str], guard_tries: Set[int], flags) -> None:
-        self.names, self.guard_tries, self.flags = names, guard_tries, flags
+        self.names, self.guard_tries = names, guard_tries
+        self.flags: dict = {}  # id(node) -> the pending flags on it (rehomed as nodes are rebuilt)
+        for pending in flags:
+            self.flags.setdefault(id(pending.node), []).append(pending)
         self.wrap: dict = {}  # id(node) -> (the guarded name it starts with, its fallback or None)
         self.decorators: Set[int] = set()
         self.in_function = 0
@@ -264,14 +267,19 @@ class _ImportTime:
         result = updated
         if found is not None:
             name, fallback = found
-            if fallback is None:
-                fallback = f"_torch_only({self._api(updated)!r})"
+            inside = [f for node in walk_code(updated) for f in self.flags.get(id(node), ())]
+            if fallback is None:  # the stand-in names the API its flag names, else the code
+                api = inside[0].api if inside else cst.Module([]).code_for_node(updated)
+                fallback = f"_torch_only({api!r})"
                 self.used_stand_in = True
             result = _without(name, updated, fallback)
             self.made[id(result)] = (name, updated)
             kind = "call" if fallback == "None" else "decorator" if fallback.startswith("(lambda") else \
                 "entry" if self.in_function else "stand-in"
-            self._say_why(updated, _WITHOUT[kind].format(name))
+            why = _WITHOUT[kind].format(name)
+            for pending in inside:  # the notes say what the expression is without the library
+                if why not in (pending.hint or ""):
+                    pending.hint = f"{pending.hint}; {why}" if pending.hint else why
         if type(original) is cst.SimpleStatementLine and len(updated.body) == 1 and type(updated.body[0]) is cst.Expr \
                 and id(updated.body[0].value) in self.made:
             # a statement that is only such a call: `if torch is not None: torch.x(...)`
@@ -283,23 +291,13 @@ class _ImportTime:
             self._rehome(updated, result)
         return result
 
-    def _api(self, expression: cst.CSTNode) -> str:
-        """What the stand-in stands for: the API its flag names, else the code."""
-        inside = {id(node) for node in walk_code(expression)}
-        return next((f.api for f in self.flags if id(f.node) in inside), None) or cst.Module([]).code_for_node(expression)
-
-    def _say_why(self, expression: cst.CSTNode, why: str) -> None:
-        """The notes inside a guarded expression say what it is without the library."""
-        inside = {id(node) for node in walk_code(expression)}
-        for pending in self.flags:
-            if id(pending.node) in inside and why not in (pending.hint or ""):
-                pending.hint = f"{pending.hint}; {why}" if pending.hint else why
-
     def _rehome(self, old: cst.CSTNode, new: cst.CSTNode) -> None:
         if new is not old:
-            for pending in self.flags:
-                if pending.node is old:
+            moved = self.flags.pop(id(old), None)
+            if moved:
+                for pending in moved:
                     pending.node = new
+                self.flags.setdefault(id(new), []).extend(moved)
 
 
 def is_script(module: cst.Module) -> bool:
