@@ -231,11 +231,13 @@ def signature_gap(api: str, given: Optional[FrozenSet[str]] = None, positional: 
     gap = signature_gaps().get(api)
     if not gap:
         return ""
-    known = set(gap.get("params", [])) if given is None else given
-    words = [f"{name} is {other} in MindSpore" for name, other in gap.get("renamed", {}).items() if name in known]
-    words += [f"MindSpore has no {name}" for name in gap.get("missing", []) if name in known]
+    # a value may be called with any argument, or without any: every difference counts
+    passed = (lambda name: True) if given is None else given.__contains__
+    left_out = (lambda name: True) if given is None else (lambda name: name not in given)
+    words = [f"{name} is {other} in MindSpore" for name, other in gap.get("renamed", {}).items() if passed(name)]
+    words += [f"MindSpore has no {name}" for name in gap.get("missing", []) if passed(name)]
     words += [f"{name} defaults to {ms} (torch: {torch})" for name, (torch, ms) in gap.get("defaults", {}).items()
-              if name not in known and torch != "required"]
+              if left_out(name) and torch != "required"]
     if gap.get("order") and (given is None or positional > 1):
         words.append("the positional order differs")
     return "; ".join(words)

@@ -8,8 +8,8 @@ ignores it: `(lambda *args, inplace=False, **kwargs: mint.nn.ReLU(*args, **kwarg
 MindSpore class names or defaults an argument otherwise (argument rules `rename`/`defaults`:
 `nn.LeakyReLU`'s alpha=0.2 for torch's negative_slope=0.01), the adapter has torch's signature
 and passes MindSpore's names; a class with such a rule whose torch defaults are not known stays,
-flagged (`nn.LSTM`: bias is has_bias). Calls, base classes, `isinstance`/`issubclass` and
-comparisons keep the class itself.
+flagged (`nn.LSTM`: bias is has_bias). Calls, base classes, `isinstance`/`issubclass`,
+comparisons and annotations keep the class itself.
 """
 from __future__ import annotations
 
@@ -69,6 +69,21 @@ class LayerValues(Rule):
             """,
             note="a class whose legacy mindspore.nn namesake takes other arguments (data signature_gaps.json), "
                  "passed as a value: flagged, its calls are not known here; a type check keeps it as it is",
+        ),
+        keep(
+            """
+            import torch.nn as nn
+
+            def norm_of(kind: type[nn.ReLU | nn.MaxPool1d]) -> type[nn.ReLU]:
+                return kind
+            """,
+            """
+            from mindspore import mint, nn
+
+            def norm_of(kind: type[mint.nn.ReLU | nn.MaxPool1d]) -> type[mint.nn.ReLU]:
+                return kind
+            """,
+            note="an annotation names a type: the class stays itself (no adapter, no note)",
         ),
         change(
             """
@@ -131,6 +146,14 @@ class LayerValues(Rule):
 
     def __init__(self) -> None:
         self._kept: Set[int] = set()  # ids of expressions that must stay the class itself
+        self._annotations = 0  # depth inside annotations, which name types, not values
+
+    def visit_Annotation(self, ctx: FileContext, node: cst.Annotation) -> None:
+        self._annotations += 1
+
+    def leave_Annotation(self, ctx: FileContext, original, updated):
+        self._annotations -= 1
+        return updated
 
     def visit_Call(self, ctx: FileContext, node: cst.Call) -> None:
         self._kept.add(id(node.func))
@@ -154,7 +177,7 @@ class LayerValues(Rule):
                 self._kept.add(id(element.value))
 
     def _adapter(self, ctx: FileContext, original, updated):
-        if id(original) in self._kept or ctx.is_chain_root(original):
+        if id(original) in self._kept or self._annotations or ctx.is_chain_root(original):
             return updated
         qualname = ctx.qualname(original)
         if qualname is None or not qualname.startswith("torch.nn.") or inventory.torch_kind(qualname) != "class":
