@@ -44,33 +44,26 @@ def _probe(call: str) -> str:
             "assert np.allclose(got, np.floor(force(a) / 2)), 'wrong'")
 
 
-@stand_in("mint.div", probe=_probe("mint.div(a, 2, rounding_mode='floor')")
-          + "; force(mint.div(i(4), 3, rounding_mode='trunc'))")
-def div(input, other, *, rounding_mode=None):
-    if rounding_mode is None:
-        return _mint_div(input, other)
-    return _mint_div(input, _operand(input, other), rounding_mode=rounding_mode)
+def _rounding(original):
+    """MindSpore's division `original` (a function or a Tensor method) with a rounding mode: a
+    number divisor is first the 0-d tensor torch's promotion makes of it."""
+    def divide(input, other, *, rounding_mode=None):
+        if rounding_mode is None:
+            return original(input, other)
+        return original(input, _operand(input, other), rounding_mode=rounding_mode)
+    return divide
 
 
-@stand_in("mint.floor_divide", probe=_probe("mint.floor_divide(a, 2)"))
-def floor_divide(input, other):
-    return _mint_floor_divide(input, _operand(input, other))
+def _flooring(original):
+    """MindSpore's floor division `original`, with a number divisor made a 0-d tensor first."""
+    def floor_divide(input, other):
+        return original(input, _operand(input, other))
+    return floor_divide
 
 
-@stand_in("Tensor.div", probe=_probe("a.div(2, rounding_mode='floor')"))
-def tensor_div(self, other, *, rounding_mode=None):
-    if rounding_mode is None:
-        return _tensor_div(self, other)
-    return _tensor_div(self, _operand(self, other), rounding_mode=rounding_mode)
-
-
-@stand_in("Tensor.divide", probe=_probe("a.divide(2, rounding_mode='floor')"))
-def tensor_divide(self, other, *, rounding_mode=None):
-    if rounding_mode is None:
-        return _tensor_divide(self, other)
-    return _tensor_divide(self, _operand(self, other), rounding_mode=rounding_mode)
-
-
-@stand_in("Tensor.floor_divide", probe=_probe("a.floor_divide(2)"))
-def tensor_floor_divide(self, other):
-    return _tensor_floor_divide(self, _operand(self, other))
+div = stand_in("mint.div", probe=_probe("mint.div(a, 2, rounding_mode='floor')")
+               + "; force(mint.div(i(4), 3, rounding_mode='trunc'))")(_rounding(_mint_div))
+floor_divide = stand_in("mint.floor_divide", probe=_probe("mint.floor_divide(a, 2)"))(_flooring(_mint_floor_divide))
+tensor_div = stand_in("Tensor.div", probe=_probe("a.div(2, rounding_mode='floor')"))(_rounding(_tensor_div))
+tensor_divide = stand_in("Tensor.divide", probe=_probe("a.divide(2, rounding_mode='floor')"))(_rounding(_tensor_divide))
+tensor_floor_divide = stand_in("Tensor.floor_divide", probe=_probe("a.floor_divide(2)"))(_flooring(_tensor_floor_divide))
